@@ -1,0 +1,129 @@
+//! The Cloudflare v4 wire format: the response envelope, modelled once, and the
+//! few resources the exporter reads. Every field the API may leave out is an
+//! `Option`; turning these into facts (and deciding what a missing field
+//! means) is `inventory`'s job, not this module's.
+
+use serde::{Deserialize, Serialize};
+
+/// The v4 envelope around every response.
+#[derive(Debug, Deserialize)]
+pub struct Envelope<T> {
+    /// Whether Cloudflare considers the call successful.
+    pub success: bool,
+    /// Errors, filled when `success` is false.
+    #[serde(default)]
+    pub errors: Vec<ApiMessage>,
+    /// The payload; null on failure.
+    pub result: Option<T>,
+    /// Pagination facts on list endpoints; any field may be absent.
+    pub result_info: Option<ResultInfo>,
+}
+
+/// One entry of `errors[]` or `messages[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ApiMessage {
+    /// Cloudflare's error code (>= 1000), e.g. 10000 for an authentication error.
+    pub code: i64,
+    /// Human-readable message.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// Pagination facts of a list response.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct ResultInfo {
+    /// The page this response holds (1-based).
+    pub page: Option<u64>,
+    /// The page size the server applied (it may cap what was asked for).
+    pub per_page: Option<u64>,
+    /// Items on this page.
+    pub count: Option<u64>,
+    /// Items in the whole list.
+    pub total_count: Option<u64>,
+    /// Pages in the whole list.
+    pub total_pages: Option<u64>,
+}
+
+/// An account, as listed by `GET /accounts`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Account {
+    /// The account ID.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A SAML encryption certificate set, as listed by
+/// `GET /accounts/{id}/access/saml_certificates`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CertificateSet {
+    /// The set's UID.
+    pub uid: String,
+    /// When the set was last updated (RFC 3339), e.g. at rotation.
+    #[serde(default)]
+    pub updated_at: Option<String>,
+    /// The certificate Cloudflare encrypts with now.
+    #[serde(default)]
+    pub current_certificate: Option<Certificate>,
+    /// The certificate kept during a rotation; null, missing and `{}` all mean
+    /// "no rotation" (the documented examples use `{}`).
+    #[serde(default)]
+    pub previous_certificate: Option<Certificate>,
+}
+
+/// One certificate of a set. All fields are optional so that `{}` parses.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Certificate {
+    /// The certificate's UID.
+    #[serde(default)]
+    pub uid: Option<String>,
+    /// PEM text.
+    #[serde(default)]
+    pub public_certificate: Option<String>,
+    /// Expiry as the API states it (RFC 3339).
+    #[serde(default)]
+    pub not_after: Option<String>,
+}
+
+impl Certificate {
+    /// True for `{}`: an object that carries no certificate at all.
+    pub fn is_empty(&self) -> bool {
+        self.uid.is_none() && self.public_certificate.is_none() && self.not_after.is_none()
+    }
+}
+
+/// An Access identity provider, as listed by
+/// `GET /accounts/{id}/access/identity_providers`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct IdentityProvider {
+    /// The IdP's ID.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `saml`, `okta`, `azureAD`, ...; only `saml` matters here.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The type-specific configuration; only `enable_encryption` is read.
+    #[serde(default)]
+    pub config: Option<IdentityProviderConfig>,
+    /// The set used to encrypt assertions, when one is configured.
+    #[serde(default)]
+    pub saml_certificate_set_id: Option<String>,
+}
+
+/// The part of an IdP's `config` the exporter reads.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct IdentityProviderConfig {
+    /// Whether Cloudflare asks the IdP to encrypt assertions.
+    #[serde(default)]
+    pub enable_encryption: Option<bool>,
+}
+
+impl IdentityProvider {
+    /// Whether this IdP speaks SAML (and so can use a certificate set).
+    pub fn is_saml(&self) -> bool {
+        self.kind == "saml"
+    }
+}

@@ -1,0 +1,163 @@
+//! The command line as the user types it: clap types only, no I/O and no
+//! validation beyond syntax. [`crate::config`] turns these into a `Config`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Production API base URL.
+pub const DEFAULT_API_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
+
+/// Prometheus exporter for Cloudflare Access SAML encryption certificate expiry.
+///
+/// Credentials come from the environment: CLOUDFLARE_API_TOKEN (or
+/// --api-token-file), else CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY.
+#[derive(Debug, Parser)]
+#[command(name = "cloudflare-saml-exporter", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to do; `serve` when left out.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of the default `serve` command.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve metrics, refreshing from Cloudflare in the background (default).
+    Serve(ServeArgs),
+    /// Run against a built-in fake Cloudflare API with demo data; no credentials needed.
+    Demo(DemoArgs),
+    /// Refresh once, print a table of every certificate and exit 0 (ok), 1 (warning) or 2 (critical).
+    Check(CheckArgs),
+}
+
+/// How to reach Cloudflare and which accounts to read.
+#[derive(Debug, Clone, Args)]
+pub struct CloudflareArgs {
+    /// Account to read; repeatable. Without any, every account of the token is
+    /// discovered with GET /accounts (user-owned tokens only).
+    #[arg(long = "account-id", value_name = "ID", env = "CLOUDFLARE_ACCOUNT_ID", value_delimiter = ',')]
+    pub account_ids: Vec<String>,
+    /// File holding the API token (re-read before each refresh).
+    #[arg(long = "api-token-file", value_name = "PATH", env = "CLOUDFLARE_API_TOKEN_FILE")]
+    pub api_token_file: Option<PathBuf>,
+    /// Cloudflare API base URL; plain http:// only to a loopback address.
+    #[arg(long = "api-base-url", value_name = "URL", env = "CLOUDFLARE_API_BASE_URL", default_value = DEFAULT_API_BASE_URL)]
+    pub api_base_url: String,
+    /// Limit for one account's whole refresh (requests are limited to half of it).
+    #[arg(long = "cloudflare.timeout", value_name = "DURATION", default_value = "60s")]
+    pub timeout: String,
+    /// Largest response body accepted from Cloudflare, in bytes.
+    #[arg(long = "cloudflare.max-body-bytes", value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+}
+
+/// Where `/metrics` is served.
+#[derive(Debug, Clone, Args)]
+pub struct WebArgs {
+    /// Address to listen on, e.g. `:19380` (all interfaces) or `127.0.0.1:19380`.
+    #[arg(long = "web.listen-address", value_name = "ADDR", default_value = ":19380")]
+    pub listen_address: String,
+    /// Path under which metrics are served.
+    #[arg(long = "web.telemetry-path", value_name = "PATH", default_value = "/metrics")]
+    pub telemetry_path: String,
+}
+
+/// Logging.
+#[derive(Debug, Clone, Args)]
+pub struct LogArgs {
+    /// Only log messages with this level or above.
+    #[arg(long = "log.level", value_enum, default_value_t = LogLevel::Info)]
+    pub level: LogLevel,
+    /// Log line format.
+    #[arg(long = "log.format", value_enum, default_value_t = LogFormat::Logfmt)]
+    pub format: LogFormat,
+}
+
+/// Log levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogLevel {
+    /// Everything, including each request.
+    Debug,
+    /// Refresh outcomes and lifecycle.
+    Info,
+    /// Problems only.
+    Warn,
+    /// Failures only.
+    Error,
+}
+
+/// Log formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// `key=value` pairs.
+    Logfmt,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Options of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub cloudflare: CloudflareArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub web: WebArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub log: LogArgs,
+    /// How often Cloudflare is read, e.g. `5m`; scrapes never call Cloudflare.
+    #[arg(long = "refresh-interval", value_name = "DURATION", default_value = "5m")]
+    pub refresh_interval: String,
+}
+
+/// Options of `demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub web: WebArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub log: LogArgs,
+    /// How often the fake API is read.
+    #[arg(long = "refresh-interval", value_name = "DURATION", default_value = "30s")]
+    pub refresh_interval: String,
+    /// Address of the fake Cloudflare API (loopback only; port 0 picks one).
+    #[arg(long = "fake-api.listen-address", value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub fake_api_listen_address: String,
+}
+
+/// Options of `check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub cloudflare: CloudflareArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub log: LogArgs,
+    /// Warn (exit 1) when a current certificate has fewer days left.
+    #[arg(long = "warn-days", value_name = "DAYS", default_value_t = 30.0)]
+    pub warn_days: f64,
+    /// Critical (exit 2) when a current certificate has fewer days left.
+    #[arg(long = "crit-days", value_name = "DAYS", default_value_t = 7.0)]
+    pub crit_days: f64,
+    /// Output format.
+    #[arg(long = "output", value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned columns for people.
+    Table,
+    /// One JSON document for programs.
+    Json,
+}

@@ -1,0 +1,246 @@
+//! The Cloudflare API client: one place that builds requests (base URL
+//! injected, credentials attached), maps every way a call can fail onto
+//! [`ApiError`], and counts each request in the exporter's own metrics.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use reqwest::{StatusCode, Url};
+use serde::de::DeserializeOwned;
+
+use crate::api::{Account, ApiMessage, CertificateSet, Envelope, IdentityProvider};
+use crate::credentials::{Auth, CredentialError, CredentialSource};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::pages::{MAX_PER_PAGE, Page, walk_pages};
+
+/// The lists the exporter reads; the `endpoint` label of
+/// `cloudflare_access_saml_api_requests_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `GET /accounts`.
+    Accounts,
+    /// `GET /accounts/{id}/access/saml_certificates`.
+    SamlCertificates,
+    /// `GET /accounts/{id}/access/identity_providers`.
+    IdentityProviders,
+}
+
+impl Endpoint {
+    /// The metric label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            Endpoint::Accounts => "accounts",
+            Endpoint::SamlCertificates => "saml_certificates",
+            Endpoint::IdentityProviders => "identity_providers",
+        }
+    }
+}
+
+/// Connection settings of the client.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    /// e.g. `https://api.cloudflare.com/client/v4`.
+    pub base_url: Url,
+    /// Limit for one request, body included.
+    pub request_timeout: Duration,
+    /// Limit for establishing a connection.
+    pub connect_timeout: Duration,
+    /// Larger bodies are refused as a decode error instead of filling memory.
+    pub max_body_bytes: usize,
+}
+
+/// Reads the SAML certificate and identity provider lists of accounts.
+#[derive(Debug)]
+pub struct CloudflareClient {
+    http: reqwest::Client,
+    settings: ClientSettings,
+    credentials: CredentialSource,
+    auth: RwLock<Option<Arc<Auth>>>,
+    metrics: Arc<Metrics>,
+}
+
+impl CloudflareClient {
+    /// Builds a client; no request is made.
+    pub fn new(
+        settings: ClientSettings,
+        credentials: CredentialSource,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("cloudflare-saml-exporter/", env!("CARGO_PKG_VERSION")))
+            .timeout(settings.request_timeout)
+            .connect_timeout(settings.connect_timeout)
+            .build()?;
+        Ok(Self { http, settings, credentials, auth: RwLock::new(None), metrics })
+    }
+
+    /// (Re-)loads the credentials, e.g. re-reads the token file. On failure
+    /// the credentials loaded before stay in use.
+    pub fn reload_credentials(&self) -> Result<(), CredentialError> {
+        let auth = self.credentials.load()?;
+        *self.auth.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(auth));
+        Ok(())
+    }
+
+    /// The credential source, e.g. to check file permissions.
+    pub fn credential_source(&self) -> &CredentialSource {
+        &self.credentials
+    }
+
+    /// Every account the credentials can see (all pages).
+    pub async fn list_accounts(&self) -> Result<Vec<Account>, ApiError> {
+        self.list(Endpoint::Accounts, "/accounts".to_owned(), |a: &Account| &a.id).await
+    }
+
+    /// Every SAML certificate set of an account (all pages).
+    pub async fn list_certificate_sets(&self, account_id: &str) -> Result<Vec<CertificateSet>, ApiError> {
+        let path = format!("/accounts/{account_id}/access/saml_certificates");
+        self.list(Endpoint::SamlCertificates, path, |s: &CertificateSet| &s.uid).await
+    }
+
+    /// Every identity provider of an account (all pages, all types).
+    pub async fn list_identity_providers(&self, account_id: &str) -> Result<Vec<IdentityProvider>, ApiError> {
+        let path = format!("/accounts/{account_id}/access/identity_providers");
+        self.list(Endpoint::IdentityProviders, path, |i: &IdentityProvider| &i.id).await
+    }
+
+    async fn list<T: DeserializeOwned>(
+        &self,
+        endpoint: Endpoint,
+        path: String,
+        key: impl Fn(&T) -> &str,
+    ) -> Result<Vec<T>, ApiError> {
+        walk_pages(endpoint.label(), MAX_PER_PAGE, key, |page, per_page| {
+            self.get_page(endpoint, &path, page, per_page)
+        })
+        .await
+    }
+
+    async fn get_page<T: DeserializeOwned>(
+        &self,
+        endpoint: Endpoint,
+        path: &str,
+        page: u64,
+        per_page: u64,
+    ) -> Result<Page<T>, ApiError> {
+        let label = endpoint.label();
+        let mut url = self.url(path).map_err(|detail| ApiError::Transport { endpoint: label, detail })?;
+        url.query_pairs_mut()
+            .append_pair("page", &page.to_string())
+            .append_pair("per_page", &per_page.to_string());
+        let auth = self
+            .current_auth()
+            .map_err(|e| ApiError::Transport { endpoint: label, detail: e.to_string() })?;
+        let sent = auth.apply(self.http.get(url)).send().await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(err) => {
+                self.metrics.record_api_request(label, "error");
+                return Err(self.transport_error(label, &err));
+            }
+        };
+        let status = response.status();
+        self.metrics.record_api_request(label, status.as_str());
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::ratelimit::parse_retry_after);
+        if let Some(remaining) = response
+            .headers()
+            .get("ratelimit")
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::ratelimit::parse_ratelimit_remaining)
+        {
+            self.metrics.set_rate_limit_remaining(remaining);
+        }
+        let body = self.read_body(label, page, response).await?;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(ApiError::RateLimited { endpoint: label, retry_after, errors: error_entries(&body) });
+        }
+        if !status.is_success() {
+            return Err(ApiError::Status {
+                endpoint: label,
+                status: status.as_u16(),
+                errors: error_entries(&body),
+            });
+        }
+        let envelope: Envelope<Vec<T>> = serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
+            endpoint: label,
+            page,
+            detail: e.to_string(),
+        })?;
+        if !envelope.success {
+            return Err(ApiError::Unsuccessful { endpoint: label, errors: envelope.errors });
+        }
+        Ok(Page { items: envelope.result.unwrap_or_default(), info: envelope.result_info })
+    }
+
+    fn url(&self, path: &str) -> Result<Url, String> {
+        let base = self.settings.base_url.as_str().trim_end_matches('/');
+        Url::parse(&format!("{base}{path}")).map_err(|e| format!("bad URL for {path}: {e}"))
+    }
+
+    fn current_auth(&self) -> Result<Arc<Auth>, CredentialError> {
+        if let Some(auth) = self.auth.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            return Ok(Arc::clone(auth));
+        }
+        self.reload_credentials()?;
+        Ok(self.auth.read().unwrap_or_else(|p| p.into_inner()).clone().expect("credentials just loaded"))
+    }
+
+    async fn read_body(
+        &self,
+        endpoint: &'static str,
+        page: u64,
+        mut response: reqwest::Response,
+    ) -> Result<Vec<u8>, ApiError> {
+        let cap = self.settings.max_body_bytes;
+        let too_large =
+            || ApiError::Decode { endpoint, page, detail: format!("response body larger than {cap} bytes") };
+        if response.content_length().is_some_and(|n| n > cap as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > cap {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(body),
+                Err(err) => return Err(self.transport_error(endpoint, &err)),
+            }
+        }
+    }
+
+    fn transport_error(&self, endpoint: &'static str, err: &reqwest::Error) -> ApiError {
+        if err.is_timeout() {
+            return ApiError::Timeout { endpoint, after: self.settings.request_timeout };
+        }
+        ApiError::Transport { endpoint, detail: error_chain(err) }
+    }
+}
+
+/// `errors[]` of a failed response's envelope; empty when the body is not one
+/// (an HTML error page, say).
+fn error_entries(body: &[u8]) -> Vec<ApiMessage> {
+    serde_json::from_slice::<Envelope<serde::de::IgnoredAny>>(body).map(|e| e.errors).unwrap_or_default()
+}
+
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}

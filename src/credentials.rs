@@ -1,0 +1,161 @@
+//! Where the Cloudflare credentials come from and how they are held: in
+//! `secrecy` types, so `Debug` never prints them, and re-read from a token
+//! file before each refresh so a rotated secret needs no restart.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use secrecy::{ExposeSecret, SecretString};
+
+/// How the user supplied credentials.
+pub enum CredentialSource {
+    /// `CLOUDFLARE_API_TOKEN`.
+    Token(SecretString),
+    /// `--api-token-file`: read (and trimmed) before each refresh.
+    TokenFile(PathBuf),
+    /// `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY`: the legacy Global API Key.
+    GlobalKey {
+        /// The account e-mail.
+        email: String,
+        /// The Global API Key.
+        key: SecretString,
+    },
+}
+
+/// Credentials ready to put on a request.
+pub enum Auth {
+    /// `Authorization: Bearer <token>`.
+    Bearer(SecretString),
+    /// `X-Auth-Email` + `X-Auth-Key`.
+    GlobalKey {
+        /// The account e-mail.
+        email: String,
+        /// The Global API Key.
+        key: SecretString,
+    },
+}
+
+/// Credentials that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    /// The token file could not be read.
+    #[error("cannot read the API token file {path}: {source}")]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The token file holds nothing but whitespace.
+    #[error("the API token file {path} is empty")]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+impl CredentialSource {
+    /// Loads the credentials, reading the token file if there is one.
+    pub fn load(&self) -> Result<Auth, CredentialError> {
+        match self {
+            CredentialSource::Token(token) => Ok(Auth::Bearer(token.clone())),
+            CredentialSource::GlobalKey { email, key } => {
+                Ok(Auth::GlobalKey { email: email.clone(), key: key.clone() })
+            }
+            CredentialSource::TokenFile(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| CredentialError::Unreadable { path: path.clone(), source })?;
+                let token = text.trim();
+                if token.is_empty() {
+                    return Err(CredentialError::Empty { path: path.clone() });
+                }
+                Ok(Auth::Bearer(SecretString::from(token)))
+            }
+        }
+    }
+
+    /// A token file readable by group or others deserves a warning.
+    pub fn loosely_permitted_file(&self) -> Option<&std::path::Path> {
+        #[cfg(unix)]
+        if let CredentialSource::TokenFile(path) = self {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path).ok()?.permissions().mode();
+            if mode & 0o077 != 0 {
+                return Some(path);
+            }
+        }
+        None
+    }
+}
+
+impl Auth {
+    /// Adds the credentials to a request; reqwest marks them sensitive so its
+    /// own `Debug` output redacts them.
+    pub fn apply(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            Auth::Bearer(token) => request.bearer_auth(token.expose_secret()),
+            Auth::GlobalKey { email, key } => {
+                let mut key = reqwest::header::HeaderValue::from_str(key.expose_secret())
+                    .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static(""));
+                key.set_sensitive(true);
+                request.header("X-Auth-Email", email.as_str()).header("X-Auth-Key", key)
+            }
+        }
+    }
+}
+
+impl fmt::Debug for CredentialSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CredentialSource::Token(_) => f.write_str("Token([REDACTED])"),
+            CredentialSource::TokenFile(path) => f.debug_tuple("TokenFile").field(path).finish(),
+            CredentialSource::GlobalKey { email, .. } => {
+                f.debug_struct("GlobalKey").field("email", email).field("key", &"[REDACTED]").finish()
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::Bearer(_) => f.write_str("Bearer([REDACTED])"),
+            Auth::GlobalKey { email, .. } => {
+                f.debug_struct("GlobalKey").field("email", email).field("key", &"[REDACTED]").finish()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_secret() {
+        let token = CredentialSource::Token(SecretString::from("tok-very-secret"));
+        let key = CredentialSource::GlobalKey {
+            email: "ops@example.com".into(),
+            key: SecretString::from("key-very-secret"),
+        };
+        for shown in [format!("{token:?}"), format!("{key:?}"), format!("{:?}", token.load().unwrap())] {
+            assert!(!shown.contains("very-secret"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_token_file_is_trimmed_and_an_empty_one_refused() {
+        let dir = std::env::temp_dir().join(format!("cse-cred-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("token");
+        std::fs::write(&path, "  abc123\n").unwrap();
+        let Auth::Bearer(token) = CredentialSource::TokenFile(path.clone()).load().unwrap() else {
+            panic!("expected a bearer token");
+        };
+        assert_eq!(token.expose_secret(), "abc123");
+        std::fs::write(&path, "\n").unwrap();
+        let err = CredentialSource::TokenFile(path.clone()).load().unwrap_err();
+        assert!(err.to_string().contains("is empty"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

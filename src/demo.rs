@@ -1,0 +1,77 @@
+//! `demo`: the exporter against the built-in fake Cloudflare API and its
+//! demo data, so anyone can see real metrics without credentials.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+use crate::app::{RunError, RunningExporter};
+use crate::client::ClientSettings;
+use crate::config::{CloudflareConfig, DemoConfig};
+use crate::credentials::CredentialSource;
+use crate::fake::FakeCloudflare;
+use crate::fake::demo_data::{DEMO_TOKEN, demo};
+use crate::refresh::{AccountSelection, unix_now};
+
+/// A running demo: the fake API and the exporter reading it.
+#[derive(Debug)]
+pub struct RunningDemo {
+    /// The fake Cloudflare API.
+    pub fake: FakeCloudflare,
+    /// The exporter.
+    pub exporter: RunningExporter,
+}
+
+impl RunningDemo {
+    /// Starts the fake API with fresh demo data, then the exporter.
+    pub async fn start(config: DemoConfig) -> Result<Self, RunError> {
+        let data = demo(unix_now() as i64).map_err(|e| RunError::FakeApi(e.to_string()))?;
+        let fake = FakeCloudflare::start(config.fake_api_listen, data)
+            .await
+            .map_err(|e| RunError::FakeApi(format!("{}: {e}", config.fake_api_listen)))?;
+        let base_url = fake.base_url().parse().map_err(|e| RunError::FakeApi(format!("{e}")))?;
+        let cloudflare = CloudflareConfig {
+            client: ClientSettings {
+                base_url,
+                request_timeout: Duration::from_secs(10),
+                connect_timeout: Duration::from_secs(5),
+                max_body_bytes: 64 * 1024 * 1024,
+            },
+            accounts: AccountSelection::Discover,
+            credentials: CredentialSource::Token(SecretString::from(DEMO_TOKEN)),
+            refresh_timeout: Duration::from_secs(20),
+        };
+        let telemetry_path = config.web.telemetry_path.clone();
+        let exporter = RunningExporter::start(cloudflare, config.web, config.refresh_interval).await?;
+        let shown = printable(exporter.local_addr());
+        println!("Fake Cloudflare API:  {}  (token: {DEMO_TOKEN})", fake.base_url());
+        println!("Exporter metrics:     http://{shown}{telemetry_path}");
+        println!("Exporter landing:     http://{shown}/");
+        println!(
+            "Try the check command: CLOUDFLARE_API_TOKEN={DEMO_TOKEN} cloudflare-saml-exporter check --api-base-url {}",
+            fake.base_url()
+        );
+        Ok(Self { fake, exporter })
+    }
+
+    /// Stops the exporter, then the fake API.
+    pub async fn stop(self) {
+        self.exporter.stop().await;
+        self.fake.stop().await;
+    }
+}
+
+/// A clickable address: the unspecified address is reachable on loopback.
+fn printable(addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() { SocketAddr::from(([127, 0, 0, 1], addr.port())) } else { addr }
+}
+
+/// Runs the demo until `shutdown` resolves.
+pub async fn run_demo(config: DemoConfig, shutdown: impl Future<Output = ()>) -> Result<(), RunError> {
+    let demo = RunningDemo::start(config).await?;
+    shutdown.await;
+    demo.stop().await;
+    Ok(())
+}

@@ -1,0 +1,163 @@
+//! The demo's two accounts: every state the exporter distinguishes, with
+//! certificates minted relative to "now" so the demo always shows them.
+
+use super::mint::{KeyKind, MintError, mint_certificate, rfc3339};
+use super::{FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
+
+/// The token the demo's fake API accepts.
+pub const DEMO_TOKEN: &str = "demo-token-not-a-secret";
+/// Account A: healthy, overdue, rotating and unused sets.
+pub const ACCOUNT_A: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+/// Account B: expired, unreadable and mismatched sets, IdPs without usable sets.
+pub const ACCOUNT_B: &str = "9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+
+/// Set UIDs of the demo, by scenario.
+pub mod sets {
+    /// About 300 days left.
+    pub const HEALTHY: &str = "5e7a0001-0000-4000-8000-000000000001";
+    /// About 20 days left and not rotating: Cloudflare's rotation is overdue.
+    pub const OVERDUE: &str = "5e7a0002-0000-4000-8000-000000000002";
+    /// Rotating; the previous certificate has about 10 days left.
+    pub const ROTATING: &str = "5e7a0003-0000-4000-8000-000000000003";
+    /// Used by no IdP.
+    pub const UNUSED: &str = "5e7a0004-0000-4000-8000-000000000004";
+    /// Its current certificate expired about 3 days ago.
+    pub const EXPIRED: &str = "5e7b0001-0000-4000-8000-000000000001";
+    /// Its PEM is abbreviated with `...`, as in Cloudflare's docs.
+    pub const UNREADABLE: &str = "5e7b0002-0000-4000-8000-000000000002";
+    /// The API's not_after is a day off the certificate's.
+    pub const MISMATCH: &str = "5e7b0003-0000-4000-8000-000000000003";
+    /// Named by an IdP but not in the account.
+    pub const MISSING: &str = "5e7b0404-0000-4000-8000-000000000404";
+}
+
+const DAY: i64 = 86_400;
+
+/// A random version-4 UUID.
+pub fn uuid() -> String {
+    let b: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+        u16::from_be_bytes([b[4], b[5]]),
+        u16::from_be_bytes([b[6], b[7]]) & 0x0fff,
+        (u16::from_be_bytes([b[8], b[9]]) & 0x3fff) | 0x8000,
+        u64::from_be_bytes([0, 0, b[10], b[11], b[12], b[13], b[14], b[15]]),
+    )
+}
+
+/// A certificate valid from `issued_days` to `expires_days` relative to `now`.
+fn certificate(
+    uid: &str,
+    now: i64,
+    issued_days: i64,
+    expires_days: i64,
+) -> Result<FakeCertificate, MintError> {
+    let minted = mint_certificate(
+        "Cloudflare Access SAML encryption",
+        KeyKind::Rsa(2048),
+        now + issued_days * DAY,
+        now + expires_days * DAY,
+    )?;
+    Ok(FakeCertificate { uid: uid.to_owned(), pem: minted.pem, not_after: rfc3339(minted.not_after) })
+}
+
+fn set(uid: &str, now: i64, current: FakeCertificate, previous: Option<FakeCertificate>) -> FakeSet {
+    FakeSet {
+        uid: uid.to_owned(),
+        created_at: rfc3339(now - 400 * DAY),
+        updated_at: rfc3339(now - 20 * DAY),
+        current: Some(current),
+        previous,
+    }
+}
+
+fn saml(id: &str, name: &str, encryption: bool, set: Option<&str>) -> FakeIdentityProvider {
+    FakeIdentityProvider {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        kind: "saml".to_owned(),
+        enable_encryption: encryption,
+        certificate_set_id: set.map(str::to_owned),
+    }
+}
+
+/// The demo data as of `now` (Unix seconds).
+pub fn demo(now: i64) -> Result<FakeData, MintError> {
+    let mut mismatched = certificate("ce7b0003-0000-4000-8000-000000000003", now, -215, 150)?;
+    mismatched.not_after = rfc3339(now + 151 * DAY);
+    let account_a = FakeAccount {
+        id: ACCOUNT_A.to_owned(),
+        name: "Example Corp (demo)".to_owned(),
+        sets: vec![
+            set(
+                sets::HEALTHY,
+                now,
+                certificate("ce7a0001-0000-4000-8000-000000000001", now, -65, 300)?,
+                None,
+            ),
+            set(
+                sets::OVERDUE,
+                now,
+                certificate("ce7a0002-0000-4000-8000-000000000002", now, -345, 20)?,
+                None,
+            ),
+            set(
+                sets::ROTATING,
+                now,
+                certificate("ce7a0003-0000-4000-8000-000000000031", now, -10, 355)?,
+                Some(certificate("ce7a0003-0000-4000-8000-000000000030", now, -355, 10)?),
+            ),
+            set(
+                sets::UNUSED,
+                now,
+                certificate("ce7a0004-0000-4000-8000-000000000004", now, -165, 200)?,
+                None,
+            ),
+        ],
+        identity_providers: vec![
+            saml("1d7a0001-0000-4000-8000-000000000001", "Okta (demo)", true, Some(sets::HEALTHY)),
+            saml("1d7a0002-0000-4000-8000-000000000002", "Entra ID (demo)", true, Some(sets::OVERDUE)),
+            saml("1d7a0003-0000-4000-8000-000000000003", "PingFederate (demo)", true, Some(sets::ROTATING)),
+            saml("1d7a0004-0000-4000-8000-000000000004", "Legacy SAML (demo)", false, None),
+            FakeIdentityProvider {
+                id: "1d7a0005-0000-4000-8000-000000000005".to_owned(),
+                name: "Google Workspace (demo)".to_owned(),
+                kind: "google".to_owned(),
+                enable_encryption: false,
+                certificate_set_id: None,
+            },
+        ],
+    };
+    let account_b = FakeAccount {
+        id: ACCOUNT_B.to_owned(),
+        name: "Example Labs (demo)".to_owned(),
+        sets: vec![
+            set(sets::EXPIRED, now, certificate("ce7b0001-0000-4000-8000-000000000001", now, -368, -3)?, None),
+            set(
+                sets::UNREADABLE,
+                now,
+                FakeCertificate {
+                    uid: "ce7b0002-0000-4000-8000-000000000002".to_owned(),
+                    pem: "-----BEGIN CERTIFICATE-----\nMIIGAjCCA+qgAwIBAgIJAI7kymlF7CWT...\n...certificate content...\n-----END CERTIFICATE-----\n".to_owned(),
+                    not_after: rfc3339(now + 90 * DAY),
+                },
+                None,
+            ),
+            set(sets::MISMATCH, now, mismatched, None),
+        ],
+        identity_providers: vec![
+            saml("1d7b0001-0000-4000-8000-000000000001", "Shibboleth (demo)", true, Some(sets::EXPIRED)),
+            saml("1d7b0002-0000-4000-8000-000000000002", "OneLogin (demo)", true, Some(sets::UNREADABLE)),
+            saml("1d7b0003-0000-4000-8000-000000000003", "JumpCloud SAML (demo)", true, Some(sets::MISMATCH)),
+            saml("1d7b0004-0000-4000-8000-000000000004", "Auth0 (demo)", true, None),
+            saml("1d7b0005-0000-4000-8000-000000000005", "Keycloak (demo)", true, Some(sets::MISSING)),
+        ],
+    };
+    Ok(FakeData {
+        token: DEMO_TOKEN.to_owned(),
+        global_key: None,
+        account_owned_token: false,
+        accounts: vec![account_a, account_b],
+    })
+}

@@ -1,0 +1,293 @@
+//! One account's SAML encryption picture, built from the two API lists: which
+//! certificates exist and what they say, which sets rotate, which SAML IdPs
+//! use which set. Pure code: the clock and the network stay outside.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::api;
+use crate::inspect::{CertificateFacts, InspectError, inspect_pem};
+
+/// The slot a certificate occupies in its set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Slot {
+    /// The certificate Cloudflare encrypts with now.
+    Current,
+    /// The certificate kept during a rotation.
+    Previous,
+}
+
+impl Slot {
+    /// The metric label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            Slot::Current => "current",
+            Slot::Previous => "previous",
+        }
+    }
+}
+
+/// One certificate of a set, inspected.
+#[derive(Debug, Clone)]
+pub struct CertificateRecord {
+    /// The certificate's UID (absent when the API left it out).
+    pub uid: Option<String>,
+    /// Its slot.
+    pub slot: Slot,
+    /// The API's `not_after`, Unix seconds, when present and valid.
+    pub api_not_after: Option<i64>,
+    /// What the PEM says, or why it could not be read.
+    pub inspection: Result<CertificateFacts, InspectError>,
+}
+
+impl CertificateRecord {
+    /// Expiry: from the certificate itself, else from the API.
+    pub fn not_after(&self) -> Option<i64> {
+        match &self.inspection {
+            Ok(facts) => Some(facts.not_after),
+            Err(_) => self.api_not_after,
+        }
+    }
+
+    /// Whether the API and the certificate disagree by more than a second;
+    /// `None` unless both are known.
+    pub fn not_after_mismatch(&self) -> Option<bool> {
+        let facts = self.inspection.as_ref().ok()?;
+        Some((self.api_not_after? - facts.not_after).abs() > 1)
+    }
+}
+
+/// A certificate set and the IdPs that use it.
+#[derive(Debug, Clone)]
+pub struct CertificateSetRecord {
+    /// The set's UID.
+    pub uid: String,
+    /// `updated_at`, Unix seconds, when valid.
+    pub updated_at: Option<i64>,
+    /// The current certificate and, during rotation, the previous one.
+    pub certificates: Vec<CertificateRecord>,
+    /// Names of the SAML IdPs whose `saml_certificate_set_id` is this set.
+    pub identity_providers: Vec<String>,
+}
+
+impl CertificateSetRecord {
+    /// A previous certificate is present.
+    pub fn rotation_in_progress(&self) -> bool {
+        self.certificates.iter().any(|c| c.slot == Slot::Previous)
+    }
+
+    /// The certificate in `slot`, if any.
+    pub fn certificate(&self, slot: Slot) -> Option<&CertificateRecord> {
+        self.certificates.iter().find(|c| c.slot == slot)
+    }
+}
+
+/// A SAML identity provider and the set it points at.
+#[derive(Debug, Clone)]
+pub struct SamlIdentityProvider {
+    /// The IdP's ID.
+    pub id: String,
+    /// Its display name (may be empty).
+    pub name: String,
+    /// `config.enable_encryption`.
+    pub encryption_enabled: bool,
+    /// `saml_certificate_set_id`, when set.
+    pub certificate_set_uid: Option<String>,
+    /// The set id names no set of the account.
+    pub dangling: bool,
+}
+
+impl SamlIdentityProvider {
+    /// Encryption is on but there is no set to encrypt with.
+    pub fn encryption_unusable(&self) -> bool {
+        self.encryption_enabled && (self.certificate_set_uid.is_none() || self.dangling)
+    }
+}
+
+/// Everything one successful walk of an account found.
+#[derive(Debug, Clone, Default)]
+pub struct AccountInventory {
+    /// Sets, ordered by UID.
+    pub sets: Vec<CertificateSetRecord>,
+    /// SAML IdPs (other types are left out), ordered by ID.
+    pub identity_providers: Vec<SamlIdentityProvider>,
+    /// Problems in the data worth a log line (unparseable dates, ...).
+    pub warnings: Vec<String>,
+}
+
+impl AccountInventory {
+    /// Builds the inventory from the two lists; certificates are inspected here.
+    pub fn build(sets: Vec<api::CertificateSet>, idps: Vec<api::IdentityProvider>) -> Self {
+        let mut warnings = Vec::new();
+        let set_uids: HashSet<&str> = sets.iter().map(|s| s.uid.as_str()).collect();
+        let saml: Vec<SamlIdentityProvider> = idps
+            .into_iter()
+            .filter(api::IdentityProvider::is_saml)
+            .map(|idp| {
+                let certificate_set_uid = idp.saml_certificate_set_id.filter(|s| !s.trim().is_empty());
+                let dangling = certificate_set_uid.as_deref().is_some_and(|uid| !set_uids.contains(uid));
+                SamlIdentityProvider {
+                    encryption_enabled: idp.config.and_then(|c| c.enable_encryption).unwrap_or(false),
+                    name: idp.name.unwrap_or_default(),
+                    id: idp.id,
+                    certificate_set_uid,
+                    dangling,
+                }
+            })
+            .collect();
+        let mut users: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for idp in &saml {
+            if let Some(uid) = &idp.certificate_set_uid {
+                users.entry(uid.as_str()).or_default().push(idp.name.clone());
+            }
+        }
+        let mut records: Vec<CertificateSetRecord> = sets
+            .iter()
+            .map(|set| {
+                let mut certificates = Vec::with_capacity(2);
+                match set.current_certificate.as_ref().filter(|c| !c.is_empty()) {
+                    Some(cert) => certificates.push(record(&set.uid, cert, Slot::Current, &mut warnings)),
+                    // A set with no current certificate cannot encrypt: keep it
+                    // visible as an unreadable certificate rather than skip it.
+                    None => certificates.push(CertificateRecord {
+                        uid: None,
+                        slot: Slot::Current,
+                        api_not_after: None,
+                        inspection: Err(InspectError::Missing),
+                    }),
+                }
+                if let Some(cert) = set.previous_certificate.as_ref().filter(|c| !c.is_empty()) {
+                    certificates.push(record(&set.uid, cert, Slot::Previous, &mut warnings));
+                }
+                let mut identity_providers = users.get(set.uid.as_str()).cloned().unwrap_or_default();
+                identity_providers.sort();
+                CertificateSetRecord {
+                    uid: set.uid.clone(),
+                    updated_at: timestamp(&set.uid, "updated_at", set.updated_at.as_deref(), &mut warnings),
+                    certificates,
+                    identity_providers,
+                }
+            })
+            .collect();
+        records.sort_by(|a, b| a.uid.cmp(&b.uid));
+        let mut identity_providers = saml;
+        identity_providers.sort_by(|a, b| a.id.cmp(&b.id));
+        AccountInventory { sets: records, identity_providers, warnings }
+    }
+
+    /// SAML IdPs with no `saml_certificate_set_id`.
+    pub fn identity_providers_without_set(&self) -> usize {
+        self.identity_providers.iter().filter(|i| i.certificate_set_uid.is_none()).count()
+    }
+}
+
+fn record(
+    set_uid: &str,
+    cert: &api::Certificate,
+    slot: Slot,
+    warnings: &mut Vec<String>,
+) -> CertificateRecord {
+    let context = format!("{} certificate of set {set_uid}", slot.label());
+    CertificateRecord {
+        uid: cert.uid.clone().filter(|u| !u.is_empty()),
+        slot,
+        api_not_after: timestamp(&context, "not_after", cert.not_after.as_deref(), warnings),
+        inspection: inspect_pem(cert.public_certificate.as_deref().unwrap_or("")),
+    }
+}
+
+fn timestamp(context: &str, field: &str, value: Option<&str>, warnings: &mut Vec<String>) -> Option<i64> {
+    let value = value?;
+    match parse_rfc3339(value) {
+        Some(t) => Some(t),
+        None => {
+            warnings.push(format!("{context}: {field} {value:?} is not an RFC 3339 time"));
+            None
+        }
+    }
+}
+
+/// Parses an RFC 3339 time to Unix seconds (fractions dropped).
+pub fn parse_rfc3339(value: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(value.trim(), &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
+}
+
+/// Formats Unix seconds as RFC 3339, as the API writes times.
+pub fn format_rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sets(value: serde_json::Value) -> Vec<api::CertificateSet> {
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn idps(value: serde_json::Value) -> Vec<api::IdentityProvider> {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn empty_object_null_and_missing_previous_all_mean_no_rotation() {
+        let inv = AccountInventory::build(
+            sets(json!([
+                {"uid": "a", "created_at": "", "updated_at": "2024-03-21T10:30:00Z",
+                 "current_certificate": {"uid": "c1", "public_certificate": "x", "not_after": "2027-03-21T12:00:00Z"},
+                 "previous_certificate": {}},
+                {"uid": "b", "updated_at": "2024-03-21T10:30:00Z",
+                 "current_certificate": {"uid": "c2", "public_certificate": "x"}, "previous_certificate": null},
+                {"uid": "c", "updated_at": "2024-03-21T10:30:00Z",
+                 "current_certificate": {"uid": "c3", "public_certificate": "x"}},
+                {"uid": "d", "updated_at": "2024-03-21T10:30:00Z",
+                 "current_certificate": {"uid": "c4"}, "previous_certificate": {"uid": "c5", "not_after": "2026-01-01T00:00:00Z"}}
+            ])),
+            Vec::new(),
+        );
+        let rotating: Vec<bool> = inv.sets.iter().map(CertificateSetRecord::rotation_in_progress).collect();
+        assert_eq!(rotating, [false, false, false, true]);
+        assert_eq!(inv.sets[0].updated_at, Some(1_711_017_000));
+        // An unreadable PEM still has the API's expiry.
+        assert_eq!(inv.sets[0].certificates[0].not_after(), Some(1_805_630_400));
+        assert_eq!(inv.sets[0].certificates[0].inspection.as_ref().unwrap_err().reason(), "no_certificate");
+    }
+
+    #[test]
+    fn coverage_counts_only_saml_identity_providers() {
+        let inv = AccountInventory::build(
+            sets(json!([{"uid": "set-1", "updated_at": "2024-03-21T10:30:00Z"}])),
+            idps(json!([
+                {"id": "1", "name": "uses set", "type": "saml", "saml_certificate_set_id": "set-1",
+                 "config": {"enable_encryption": true}},
+                {"id": "2", "name": "no set", "type": "saml", "config": {}},
+                {"id": "3", "name": "dangling", "type": "saml", "saml_certificate_set_id": "gone",
+                 "config": {"enable_encryption": true}},
+                {"id": "4", "name": "okta", "type": "okta", "config": {"client_id": "x"}}
+            ])),
+        );
+        assert_eq!(inv.identity_providers.len(), 3);
+        assert_eq!(inv.identity_providers_without_set(), 1);
+        assert_eq!(inv.sets[0].identity_providers, ["uses set"]);
+        let dangling = &inv.identity_providers[2];
+        assert!(dangling.dangling && dangling.encryption_unusable());
+        assert!(!inv.identity_providers[0].encryption_unusable());
+    }
+
+    #[test]
+    fn a_bad_date_is_a_warning_not_a_failure() {
+        let inv = AccountInventory::build(
+            sets(json!([{"uid": "s", "updated_at": "yesterday",
+                         "current_certificate": {"uid": "c", "not_after": "soon"}}])),
+            Vec::new(),
+        );
+        assert_eq!(inv.sets[0].updated_at, None);
+        assert_eq!(inv.sets[0].certificates[0].not_after(), None);
+        assert_eq!(inv.warnings.len(), 2, "{:?}", inv.warnings);
+    }
+}

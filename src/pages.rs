@@ -1,0 +1,193 @@
+//! Walking a paginated v4 list to its end, exactly once per item.
+//!
+//! Cloudflare's `result_info` is optional and servers may cap `per_page`
+//! below what was asked, so the walk trusts what the server reports, stops on
+//! the first of several end signals, and refuses to loop forever.
+
+use std::collections::HashSet;
+use std::future::Future;
+
+use crate::api::ResultInfo;
+use crate::error::ApiError;
+
+/// The documented maximum `per_page` of both SAML list endpoints.
+pub const MAX_PER_PAGE: u64 = 1000;
+
+/// A walk gives up after this many pages (500k items at the documented
+/// maximum page size, 12.5k even at the smallest default).
+pub const MAX_PAGES: u64 = 500;
+
+/// One page of a list response.
+#[derive(Debug)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// The server's pagination facts, if it sent any.
+    pub info: Option<ResultInfo>,
+}
+
+/// Fetches `page = 1, 2, ...` with `fetch(page, per_page)` until the list
+/// ends, and returns every item once (first occurrence wins, keyed by `key`).
+///
+/// The list ends at the first of: an empty page; `page >= total_pages` when
+/// the server reports `total_pages`; otherwise a page shorter than the page
+/// size the server reports (or, without `result_info`, the size asked for).
+/// A full page that brings no new item, or more than [`MAX_PAGES`] pages, is
+/// an [`ApiError::Pagination`]: the server is repeating itself.
+pub async fn walk_pages<T, K, F, Fut>(
+    endpoint: &'static str,
+    per_page: u64,
+    key: K,
+    mut fetch: F,
+) -> Result<Vec<T>, ApiError>
+where
+    K: Fn(&T) -> &str,
+    F: FnMut(u64, u64) -> Fut,
+    Fut: Future<Output = Result<Page<T>, ApiError>>,
+{
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut all = Vec::new();
+    for page in 1..=MAX_PAGES {
+        let Page { items, info } = fetch(page, per_page).await?;
+        let received = items.len() as u64;
+        if received == 0 {
+            return Ok(all);
+        }
+        let before = all.len();
+        for item in items {
+            if seen.insert(key(&item).to_owned()) {
+                all.push(item);
+            }
+        }
+        let info = info.unwrap_or_default();
+        let page_size = info.per_page.filter(|&n| n > 0).unwrap_or(per_page);
+        let last = match info.total_pages {
+            Some(total) => page >= total,
+            None => received < page_size,
+        };
+        if last {
+            return Ok(all);
+        }
+        if all.len() == before {
+            return Err(ApiError::Pagination {
+                endpoint,
+                detail: format!("page {page} repeated only items already seen"),
+            });
+        }
+    }
+    Err(ApiError::Pagination { endpoint, detail: format!("more than {MAX_PAGES} pages") })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(per_page: u64, total_pages: Option<u64>) -> Option<ResultInfo> {
+        Some(ResultInfo { per_page: Some(per_page), total_pages, ..ResultInfo::default() })
+    }
+
+    /// Serves `items` in pages of `cap`, with or without `result_info`.
+    fn server(
+        items: Vec<String>,
+        cap: u64,
+        with_info: bool,
+    ) -> impl FnMut(u64, u64) -> std::future::Ready<Result<Page<String>, ApiError>> {
+        move |page, per_page| {
+            let size = per_page.min(cap) as usize;
+            let start = ((page - 1) as usize * size).min(items.len());
+            let end = (start + size).min(items.len());
+            let total_pages = (items.len() as u64).div_ceil(size as u64);
+            std::future::ready(Ok(Page {
+                items: items[start..end].to_vec(),
+                info: if with_info { info(size as u64, Some(total_pages)) } else { None },
+            }))
+        }
+    }
+
+    fn names(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("item-{i}")).collect()
+    }
+
+    async fn walk(
+        fetch: impl FnMut(u64, u64) -> std::future::Ready<Result<Page<String>, ApiError>>,
+    ) -> Result<Vec<String>, ApiError> {
+        walk_pages("test", MAX_PER_PAGE, |s: &String| s.as_str(), fetch).await
+    }
+
+    #[tokio::test]
+    async fn walks_several_pages_when_the_server_caps_the_page_size() {
+        assert_eq!(walk(server(names(57), 10, true)).await.unwrap(), names(57));
+    }
+
+    #[tokio::test]
+    async fn stops_on_a_short_last_page_without_result_info() {
+        // Without result_info the size asked for is the only yardstick.
+        let mut calls = 0;
+        let mut inner = server(names(25), 1000, false);
+        let got = walk_pages(
+            "test",
+            10,
+            |s: &String| s.as_str(),
+            |p, n| {
+                calls += 1;
+                inner(p, n)
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(got, names(25));
+        assert_eq!(calls, 3, "pages of 10, 10, 5");
+    }
+
+    #[tokio::test]
+    async fn an_empty_list_is_one_request() {
+        assert!(walk(server(Vec::new(), 10, true)).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn duplicates_across_pages_are_kept_once() {
+        let pages = [vec!["a", "b"], vec!["b", "c"], vec![]];
+        let got = walk(|page, _| {
+            let items = pages[page as usize - 1].iter().map(|s| s.to_string()).collect();
+            std::future::ready(Ok(Page { items, info: info(2, None) }))
+        })
+        .await
+        .unwrap();
+        assert_eq!(got, ["a", "b", "c"]);
+    }
+
+    #[tokio::test]
+    async fn total_pages_larger_than_the_list_ends_on_the_empty_page() {
+        let items = names(3);
+        let got = walk(|page, _| {
+            let items = if page == 1 { items.clone() } else { Vec::new() };
+            std::future::ready(Ok(Page { items, info: info(3, Some(40)) }))
+        })
+        .await
+        .unwrap();
+        assert_eq!(got, names(3));
+    }
+
+    #[tokio::test]
+    async fn a_server_repeating_the_same_page_is_an_error_not_a_loop() {
+        let err = walk(|_, _| std::future::ready(Ok(Page { items: names(2), info: info(2, None) })))
+            .await
+            .unwrap_err();
+        assert_eq!(err.reason(), "api_error");
+        assert!(err.to_string().contains("page 2 repeated"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn an_error_mid_walk_is_returned() {
+        let err = walk(|page, _| {
+            std::future::ready(if page == 2 {
+                Err(ApiError::Status { endpoint: "test", status: 500, errors: vec![] })
+            } else {
+                Ok(Page { items: vec![format!("p{page}")], info: info(1, Some(3)) })
+            })
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(err.reason(), "server_error");
+    }
+}

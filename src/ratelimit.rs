@@ -1,0 +1,41 @@
+//! Parsers for Cloudflare's rate-limit headers. Pure functions over header
+//! text: they never panic and answer `None` for anything they do not
+//! understand.
+
+use std::time::Duration;
+
+/// `Retry-After` as Cloudflare sends it: whole seconds. (The HTTP-date form
+/// is not used by Cloudflare and is answered with `None`.)
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let seconds: u64 = value.trim().parse().ok()?;
+    Some(Duration::from_secs(seconds.min(24 * 3600)))
+}
+
+/// The remaining quota `r` of `Ratelimit: "default";r=50;t=30`.
+pub fn parse_ratelimit_remaining(value: &str) -> Option<u64> {
+    value
+        .split([';', ','])
+        .filter_map(|part| part.trim().strip_prefix("r="))
+        .find_map(|r| r.trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_whole_seconds() {
+        assert_eq!(parse_retry_after("30"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("99999999999"), Some(Duration::from_secs(24 * 3600)));
+    }
+
+    #[test]
+    fn ratelimit_remaining_is_the_r_parameter() {
+        assert_eq!(parse_ratelimit_remaining(r#""default";r=50;t=30"#), Some(50));
+        assert_eq!(parse_ratelimit_remaining(r#""default";t=30"#), None);
+        assert_eq!(parse_ratelimit_remaining("garbage"), None);
+    }
+}

@@ -1,0 +1,184 @@
+//! The background refresh: reads every account from Cloudflare on an
+//! interval and records the outcome in [`ExporterState`]. Scrapes never wait
+//! for it; rounds never overlap; accounts within a round run concurrently.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tracing::{debug, info, warn};
+
+use crate::client::CloudflareClient;
+use crate::error::ApiError;
+use crate::inventory::AccountInventory;
+use crate::metrics::Metrics;
+use crate::state::ExporterState;
+
+/// Which accounts to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountSelection {
+    /// The accounts the user named.
+    Fixed(Vec<String>),
+    /// Every account `GET /accounts` lists, re-listed each round.
+    Discover,
+}
+
+/// Reads accounts and records what it finds.
+#[derive(Debug, Clone)]
+pub struct Refresher {
+    client: Arc<CloudflareClient>,
+    state: Arc<ExporterState>,
+    metrics: Arc<Metrics>,
+    selection: AccountSelection,
+    refresh_timeout: Duration,
+}
+
+impl Refresher {
+    /// A refresher writing into `state`; each account's refresh is bounded by
+    /// `refresh_timeout`.
+    pub fn new(
+        client: Arc<CloudflareClient>,
+        state: Arc<ExporterState>,
+        metrics: Arc<Metrics>,
+        selection: AccountSelection,
+        refresh_timeout: Duration,
+    ) -> Self {
+        Self { client, state, metrics, selection, refresh_timeout }
+    }
+
+    /// Settles the account list before the first round. With discovery, a
+    /// failure here is returned: the caller should tell the user to pass
+    /// account IDs.
+    pub async fn resolve_accounts(&self) -> Result<Vec<String>, ApiError> {
+        if let Err(err) = self.client.reload_credentials() {
+            warn!(error = %err, "could not load credentials");
+        }
+        let ids = match &self.selection {
+            AccountSelection::Fixed(ids) => ids.clone(),
+            AccountSelection::Discover => {
+                let mut ids: Vec<String> =
+                    self.client.list_accounts().await?.into_iter().map(|a| a.id).collect();
+                ids.sort();
+                info!(accounts = ids.len(), "discovered accounts");
+                ids
+            }
+        };
+        self.adopt_accounts(&ids);
+        Ok(ids)
+    }
+
+    fn adopt_accounts(&self, ids: &[String]) {
+        for id in ids {
+            self.metrics.init_account(id);
+        }
+        self.state.set_accounts(ids);
+    }
+
+    /// One round: every account once, concurrently. Returns the accounts
+    /// that failed, with why.
+    pub async fn refresh_all(&self) -> Vec<(String, ApiError)> {
+        if let Err(err) = self.client.reload_credentials() {
+            warn!(error = %err, "could not reload credentials; using the ones loaded before");
+        }
+        if let Some(warn_path) = self.client.credential_source().loosely_permitted_file() {
+            warn!(path = %warn_path.display(), "the API token file is readable by other users; chmod 600 it");
+        }
+        if self.selection == AccountSelection::Discover {
+            match self.client.list_accounts().await {
+                Ok(accounts) => {
+                    let mut ids: Vec<String> = accounts.into_iter().map(|a| a.id).collect();
+                    ids.sort();
+                    self.adopt_accounts(&ids);
+                }
+                Err(err) => {
+                    warn!(error = %err, reason = err.reason(), "account discovery failed; keeping the known accounts")
+                }
+            }
+        }
+        let mut tasks = JoinSet::new();
+        for account_id in self.state.account_ids() {
+            let this = self.clone();
+            tasks.spawn(async move {
+                let outcome = this.refresh_account(&account_id).await;
+                (account_id, outcome)
+            });
+        }
+        let mut failures = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            if let Ok((account_id, Err(err))) = joined {
+                failures.push((account_id, err));
+            }
+        }
+        failures.sort_by(|a, b| a.0.cmp(&b.0));
+        failures
+    }
+
+    /// Reads one account and records the outcome.
+    pub async fn refresh_account(&self, account_id: &str) -> Result<(), ApiError> {
+        let started = Instant::now();
+        let outcome = match tokio::time::timeout(self.refresh_timeout, self.read_account(account_id)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(ApiError::Timeout { endpoint: "refresh", after: self.refresh_timeout }),
+        };
+        let duration = started.elapsed().as_secs_f64();
+        match outcome {
+            Ok(inventory) => {
+                for warning in &inventory.warnings {
+                    warn!(account_id, "{warning}");
+                }
+                info!(
+                    account_id,
+                    certificate_sets = inventory.sets.len(),
+                    saml_identity_providers = inventory.identity_providers.len(),
+                    duration_ms = (duration * 1000.0) as u64,
+                    "refreshed account"
+                );
+                self.state.record_success(account_id, inventory, duration, unix_now());
+                Ok(())
+            }
+            Err(err) => {
+                warn!(account_id, reason = err.reason(), error = %err, "refresh failed; keeping the last good values");
+                self.metrics.record_refresh_error(account_id, err.reason());
+                self.state.record_failure(account_id, duration);
+                Err(err)
+            }
+        }
+    }
+
+    async fn read_account(&self, account_id: &str) -> Result<AccountInventory, ApiError> {
+        let (sets, idps) = tokio::join!(
+            self.client.list_certificate_sets(account_id),
+            self.client.list_identity_providers(account_id)
+        );
+        Ok(AccountInventory::build(sets?, idps?))
+    }
+
+    /// Refreshes now, then every `interval` (with a little jitter so that
+    /// replicas drift apart), until `shutdown` turns true.
+    pub async fn run(self, interval: Duration, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            tokio::select! {
+                _ = self.refresh_all() => {}
+                _ = crate::shutdown::stopped(&mut shutdown) => break,
+            }
+            let pause = jittered(interval);
+            debug!(next_in_ms = pause.as_millis() as u64, "refresh round done");
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = crate::shutdown::stopped(&mut shutdown) => break,
+            }
+        }
+        debug!("refresh loop stopped");
+    }
+}
+
+/// `interval` ± 5 %.
+fn jittered(interval: Duration) -> Duration {
+    interval.mul_f64(0.95 + fastrand::f64() * 0.1)
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+}

@@ -1,0 +1,142 @@
+//! The HTTP side: `/metrics`, `/-/healthy`, `/-/ready` and a landing page,
+//! served by hyper 1 with a header-read timeout that really applies (hyper
+//! ignores it without a timer) and a bounded graceful shutdown.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tracing::{debug, info, warn};
+
+use crate::metrics::{CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics};
+use crate::refresh::unix_now;
+use crate::state::ExporterState;
+
+/// How long a client may take to send its request headers.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long shutdown waits for in-flight requests.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Routes requests to the exporter's pages.
+#[derive(Debug)]
+pub struct WebApp {
+    state: Arc<ExporterState>,
+    metrics: Arc<Metrics>,
+    telemetry_path: String,
+}
+
+impl WebApp {
+    /// An app serving `state` with metrics under `telemetry_path`.
+    pub fn new(state: Arc<ExporterState>, metrics: Arc<Metrics>, telemetry_path: String) -> Self {
+        Self { state, metrics, telemetry_path }
+    }
+
+    /// Answers one request; needs no socket, so tests can call it directly.
+    pub fn handle<B>(&self, request: &Request<B>) -> Response<Full<Bytes>> {
+        let path = request.uri().path();
+        let head = request.method() == Method::HEAD;
+        if request.method() != Method::GET && !head {
+            let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
+            response.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+            return response;
+        }
+        let mut response = if path == self.telemetry_path {
+            let body = self.metrics.render(&self.state, unix_now());
+            let mut response = Response::new(Full::new(Bytes::from(body)));
+            response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(METRICS_CONTENT_TYPE));
+            response
+        } else {
+            match path {
+                "/-/healthy" => text(StatusCode::OK, "Healthy\n"),
+                "/-/ready" if self.state.is_ready() => text(StatusCode::OK, "Ready\n"),
+                "/-/ready" => {
+                    text(StatusCode::SERVICE_UNAVAILABLE, "Not ready: first refresh still running\n")
+                }
+                "/" => self.landing_page(),
+                _ => text(StatusCode::NOT_FOUND, "not found\n"),
+            }
+        };
+        if head {
+            *response.body_mut() = Full::new(Bytes::new());
+        }
+        response
+    }
+
+    fn landing_page(&self) -> Response<Full<Bytes>> {
+        let metrics = html_escape(&self.telemetry_path);
+        let page = format!(
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Cloudflare SAML exporter</title></head>\n\
+             <body><h1>cloudflare-saml-exporter</h1>\n\
+             <p>Prometheus exporter for Cloudflare Access SAML encryption certificate expiry. Version {}.</p>\n\
+             <ul><li><a href=\"{metrics}\">Metrics</a></li>\n<li><a href=\"/-/healthy\">Health</a></li>\n\
+             <li><a href=\"/-/ready\">Readiness</a></li></ul></body></html>\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        let mut response = Response::new(Full::new(Bytes::from(page)));
+        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+        response
+    }
+}
+
+fn text(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Serves `app` on `listener` until `shutdown` turns true, then drains open
+/// connections for at most [`SHUTDOWN_GRACE`].
+pub async fn serve(listener: TcpListener, app: Arc<WebApp>, mut shutdown: watch::Receiver<bool>) {
+    let mut builder = http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    let graceful = GracefulShutdown::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(err) => {
+                        // Out of file descriptors and the like: pause, do not spin or die.
+                        warn!(error = %err, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
+                let app = Arc::clone(&app);
+                let service = service_fn(move |request: Request<Incoming>| {
+                    let response = app.handle(&request);
+                    async move { Ok::<_, Infallible>(response) }
+                });
+                let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+                tokio::spawn(async move {
+                    if let Err(err) = connection.await {
+                        debug!(%peer, error = %err, "connection ended with an error");
+                    }
+                });
+            }
+            _ = crate::shutdown::stopped(&mut shutdown) => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => info!("all connections closed"),
+        _ = tokio::time::sleep(SHUTDOWN_GRACE) => warn!(grace_ms = SHUTDOWN_GRACE.as_millis() as u64, "shutdown grace period over; dropping open connections"),
+    }
+}

@@ -1,0 +1,14 @@
+//! The integration test binary: one link step, one module per topic.
+//!
+//! Run with `cargo test --test integration`.
+
+mod support;
+
+// Certificate inspection against real rcgen certificates.
+mod inspection;
+// Page walking through the real client against the fake API.
+mod pagination;
+// Refresh semantics, readiness and serving, in process.
+mod exporter;
+// The built binary: demo, check, configuration errors, signals.
+mod binary;
