@@ -19,6 +19,14 @@ pub struct Envelope<T> {
     pub result_info: Option<ResultInfo>,
 }
 
+/// Decodes a list response body. Pure, so fuzzers and property tests can
+/// drive it with arbitrary bytes.
+pub fn decode_list<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+) -> Result<Envelope<Vec<T>>, serde_json::Error> {
+    serde_json::from_slice(body)
+}
+
 /// One entry of `errors[]` or `messages[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct ApiMessage {

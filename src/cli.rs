@@ -53,6 +53,10 @@ pub struct CloudflareArgs {
     /// Largest response body accepted from Cloudflare, in bytes.
     #[arg(long = "cloudflare.max-body-bytes", value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Client-side request budget shared by all accounts, per 5 minutes
+    /// (Cloudflare allows 1200 per user across all of that user's clients).
+    #[arg(long = "cloudflare.max-requests-per-5m", value_name = "N", default_value = "300")]
+    pub max_requests_per_5m: std::num::NonZeroU32,
 }
 
 /// Where `/metrics` is served.
@@ -131,6 +135,10 @@ pub struct DemoArgs {
     /// Address of the fake Cloudflare API (loopback only; port 0 picks one).
     #[arg(long = "fake-api.listen-address", value_name = "ADDR", default_value = "127.0.0.1:0")]
     pub fake_api_listen_address: String,
+    /// Share of fake API requests (0 to 1) that fail at random, to watch the
+    /// exporter ride out a flaky Cloudflare.
+    #[arg(long = "fake-api.chaos", value_name = "RATIO", default_value_t = 0.0)]
+    pub fake_api_chaos: f64,
 }
 
 /// Options of `check`.

@@ -2,8 +2,13 @@
 //! injected, credentials attached), maps every way a call can fail onto
 //! [`ApiError`], and counts each request in the exporter's own metrics.
 
-use std::sync::{Arc, RwLock};
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio::time::Instant;
+use tracing::debug;
 
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -48,7 +53,20 @@ pub struct ClientSettings {
     pub connect_timeout: Duration,
     /// Larger bodies are refused as a decode error instead of filling memory.
     pub max_body_bytes: usize,
+    /// Client-side budget shared by all accounts: at most this many requests
+    /// in any 5 minutes (Cloudflare allows 1200 per user, shared with every
+    /// other client of that user).
+    pub max_requests_per_5m: NonZeroU32,
 }
+
+/// Attempts per request when the failure may be transient (5xx, timeout,
+/// transport); other failures are never retried.
+const MAX_ATTEMPTS: u32 = 3;
+/// First retry delay; doubles per attempt, with jitter.
+const RETRY_BASE: Duration = Duration::from_millis(500);
+/// How long to stay away after a 429 that carried no `Retry-After`:
+/// Cloudflare blocks for five minutes.
+const DEFAULT_RATE_LIMIT_BLOCK: Duration = Duration::from_secs(300);
 
 /// Reads the SAML certificate and identity provider lists of accounts.
 #[derive(Debug)]
@@ -58,6 +76,20 @@ pub struct CloudflareClient {
     credentials: CredentialSource,
     auth: RwLock<Option<Arc<Auth>>>,
     metrics: Arc<Metrics>,
+    budget: DefaultDirectRateLimiter,
+    blocked_until: Mutex<Option<Instant>>,
+}
+
+/// A GCRA quota that never allows more than `per_5m` requests in any
+/// 5-minute window: a burst of a fifth, the rest spread evenly.
+fn budget_quota(per_5m: NonZeroU32) -> Quota {
+    let total = per_5m.get();
+    let burst = (total / 5).max(1);
+    let spread = (total - burst).max(1);
+    let period = Duration::from_secs(300) / spread;
+    Quota::with_period(period.max(Duration::from_millis(1)))
+        .expect("a positive period")
+        .allow_burst(NonZeroU32::new(burst).expect("at least 1"))
 }
 
 impl CloudflareClient {
@@ -72,7 +104,16 @@ impl CloudflareClient {
             .timeout(settings.request_timeout)
             .connect_timeout(settings.connect_timeout)
             .build()?;
-        Ok(Self { http, settings, credentials, auth: RwLock::new(None), metrics })
+        let budget = RateLimiter::direct(budget_quota(settings.max_requests_per_5m));
+        Ok(Self {
+            http,
+            settings,
+            credentials,
+            auth: RwLock::new(None),
+            metrics,
+            budget,
+            blocked_until: Mutex::new(None),
+        })
     }
 
     /// (Re-)loads the credentials, e.g. re-reads the token file. On failure
@@ -117,7 +158,51 @@ impl CloudflareClient {
         .await
     }
 
+    /// One page, politely: within the request budget, never while a 429 is
+    /// being honoured, and with a few jittered retries for transient failures.
     async fn get_page<T: DeserializeOwned>(
+        &self,
+        endpoint: Endpoint,
+        path: &str,
+        page: u64,
+        per_page: u64,
+    ) -> Result<Page<T>, ApiError> {
+        let label = endpoint.label();
+        let mut attempt = 1;
+        loop {
+            self.wait_for_turn(label).await?;
+            match self.fetch_page(endpoint, path, page, per_page).await {
+                Err(ApiError::RateLimited { endpoint, retry_after, errors }) => {
+                    let pause = retry_after.unwrap_or(DEFAULT_RATE_LIMIT_BLOCK);
+                    *self.blocked_until.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some(Instant::now() + pause);
+                    return Err(ApiError::RateLimited { endpoint, retry_after, errors });
+                }
+                Err(err) if err.is_transient() && attempt < MAX_ATTEMPTS => {
+                    let delay = RETRY_BASE * 2u32.pow(attempt - 1);
+                    let delay = delay.mul_f64(0.5 + fastrand::f64());
+                    debug!(endpoint = label, page, attempt, error = %err, delay_ms = delay.as_millis() as u64, "retrying");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    async fn wait_for_turn(&self, endpoint: &'static str) -> Result<(), ApiError> {
+        let blocked_until = *self.blocked_until.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(until) = blocked_until {
+            let now = Instant::now();
+            if until > now {
+                return Err(ApiError::BackingOff { endpoint, remaining: until - now });
+            }
+        }
+        self.budget.until_ready().await;
+        Ok(())
+    }
+
+    async fn fetch_page<T: DeserializeOwned>(
         &self,
         endpoint: Endpoint,
         path: &str,
@@ -166,7 +251,7 @@ impl CloudflareClient {
                 errors: error_entries(&body),
             });
         }
-        let envelope: Envelope<Vec<T>> = serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
+        let envelope: Envelope<Vec<T>> = crate::api::decode_list(&body).map_err(|e| ApiError::Decode {
             endpoint: label,
             page,
             detail: e.to_string(),

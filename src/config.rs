@@ -103,6 +103,8 @@ pub struct DemoConfig {
     pub refresh_interval: Duration,
     /// Where the fake API listens.
     pub fake_api_listen: SocketAddr,
+    /// Share of fake API requests that fail at random.
+    pub fake_api_chaos: f64,
 }
 
 /// Configuration of `check`.
@@ -153,11 +155,19 @@ impl DemoConfig {
                 "the fake API only listens on a loopback address",
             ));
         }
+        if !(0.0..=1.0).contains(&args.fake_api_chaos) {
+            return Err(invalid(
+                "--fake-api.chaos",
+                &args.fake_api_chaos.to_string(),
+                "must be between 0 and 1",
+            ));
+        }
         Ok(Self {
             web: web_config(&args.web)?,
             log: log_config(&args.log),
             refresh_interval: duration("--refresh-interval", &args.refresh_interval)?,
             fake_api_listen,
+            fake_api_chaos: args.fake_api_chaos,
         })
     }
 }
@@ -253,6 +263,7 @@ fn cloudflare_config(args: &CloudflareArgs, env: Env<'_>) -> Result<CloudflareCo
             request_timeout: refresh_timeout / 2,
             connect_timeout: Duration::from_secs(10).min(refresh_timeout / 2),
             max_body_bytes: args.max_body_bytes,
+            max_requests_per_5m: args.max_requests_per_5m,
         },
         accounts: if ids.is_empty() { AccountSelection::Discover } else { AccountSelection::Fixed(ids) },
         credentials: credentials(args.api_token_file.as_ref(), env)?,

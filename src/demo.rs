@@ -31,6 +31,8 @@ impl RunningDemo {
         let fake = FakeCloudflare::start(config.fake_api_listen, data)
             .await
             .map_err(|e| RunError::FakeApi(format!("{}: {e}", config.fake_api_listen)))?;
+        let chaos = config.fake_api_chaos;
+        fake.update_knobs(|k| k.chaos = chaos);
         let base_url = fake.base_url().parse().map_err(|e| RunError::FakeApi(format!("{e}")))?;
         let cloudflare = CloudflareConfig {
             client: ClientSettings {
@@ -38,6 +40,7 @@ impl RunningDemo {
                 request_timeout: Duration::from_secs(10),
                 connect_timeout: Duration::from_secs(5),
                 max_body_bytes: 64 * 1024 * 1024,
+                max_requests_per_5m: std::num::NonZeroU32::new(300).expect("non-zero"),
             },
             accounts: AccountSelection::Discover,
             credentials: CredentialSource::Token(SecretString::from(DEMO_TOKEN)),

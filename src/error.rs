@@ -19,6 +19,15 @@ pub enum ApiError {
         /// Cloudflare's error entries.
         errors: Vec<ApiMessage>,
     },
+    /// No request made: Cloudflare answered 429 earlier and its
+    /// `Retry-After` has not passed yet.
+    #[error("{endpoint}: not calling Cloudflare for another {}s after a rate-limit answer (HTTP 429)", .remaining.as_secs().max(1))]
+    BackingOff {
+        /// Which list was being read.
+        endpoint: &'static str,
+        /// Time left before calls resume.
+        remaining: Duration,
+    },
     /// A non-2xx status other than 429.
     #[error("{endpoint}: HTTP {status}{}", messages_text(.errors))]
     Status {
@@ -91,7 +100,7 @@ impl ApiError {
     /// A short, stable label value for this error's kind.
     pub fn reason(&self) -> &'static str {
         match self {
-            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::RateLimited { .. } | ApiError::BackingOff { .. } => "rate_limited",
             ApiError::Status { status: 401, .. } => "unauthorized",
             ApiError::Status { status: 403, .. } => "forbidden",
             ApiError::Status { status: 404, .. } => "not_found",

@@ -33,6 +33,7 @@ async fn start(fake: &FakeCloudflare, interval: Duration) -> (RunningExporter, S
             request_timeout: Duration::from_secs(2),
             connect_timeout: Duration::from_secs(2),
             max_body_bytes: 1 << 20,
+            max_requests_per_5m: std::num::NonZeroU32::new(300).unwrap(),
         },
         accounts: AccountSelection::Fixed(vec!["acc-a".into(), "acc-b".into()]),
         credentials: CredentialSource::Token(SecretString::from(TOKEN)),

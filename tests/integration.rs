@@ -12,3 +12,5 @@ mod pagination;
 mod exporter;
 // The built binary: demo, check, configuration errors, signals.
 mod binary;
+// Alert rules, dashboard and the real Prometheus + Alertmanager.
+mod oncall;

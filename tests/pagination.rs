@@ -34,6 +34,7 @@ fn client(fake: &FakeCloudflare) -> CloudflareClient {
             request_timeout: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(5),
             max_body_bytes: 1 << 20,
+            max_requests_per_5m: std::num::NonZeroU32::new(300).unwrap(),
         },
         CredentialSource::Token(SecretString::from(TOKEN)),
         Arc::new(Metrics::new()),

@@ -146,11 +146,20 @@ pub struct Knobs {
     pub omit_result_info: bool,
     /// Faults, first match wins.
     pub faults: Vec<Fault>,
+    /// Share (0 to 1) of requests without a fault that get a random one
+    /// (5xx, 429, a truncated body, a cut connection, a slow answer).
+    pub chaos: f64,
 }
 
 impl Default for Knobs {
     fn default() -> Self {
-        Self { page_cap: 1000, latency: Duration::ZERO, omit_result_info: false, faults: Vec::new() }
+        Self {
+            page_cap: 1000,
+            latency: Duration::ZERO,
+            omit_result_info: false,
+            faults: Vec::new(),
+            chaos: 0.0,
+        }
     }
 }
 
@@ -321,7 +330,8 @@ async fn answer(shared: &Shared, request: Request<Incoming>) -> Answer {
     }
     let (latency, fault) = {
         let mut knobs = lock(&shared.knobs);
-        let fault = take_fault(&mut knobs.faults, &path);
+        let fault = take_fault(&mut knobs.faults, &path)
+            .or_else(|| (knobs.chaos > 0.0 && fastrand::f64() < knobs.chaos).then(random_fault));
         (knobs.latency, fault)
     };
     if !latency.is_zero() {
@@ -408,6 +418,27 @@ async fn answer(shared: &Shared, request: Request<Incoming>) -> Answer {
 /// A length larger than what a cut-off body sends, so the client sees the cut.
 fn response_len_hint(response: &Answer) -> u64 {
     response.body().data.as_ref().map_or(1, |d| d.len() as u64 * 2 + 1)
+}
+
+/// One of the faults a flaky Cloudflare shows, at random.
+fn random_fault() -> FaultKind {
+    let respond = |status: u16, headers: &[(&str, &str)], body: &str| FaultKind::Respond {
+        status,
+        headers: headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        body: body.to_owned(),
+    };
+    match fastrand::u8(..6) {
+        0 => respond(500, &[], r#"{"success":false,"errors":[{"code":10001,"message":"Internal error"}]}"#),
+        1 => respond(502, &[("content-type", "text/html")], "<html><body>502 Bad Gateway</body></html>"),
+        2 => respond(503, &[("retry-after", "1")], "Service unavailable"),
+        3 => respond(
+            429,
+            &[("retry-after", "1")],
+            r#"{"success":false,"errors":[{"code":10100,"message":"More than 1200 requests per 300 seconds reached"}]}"#,
+        ),
+        4 => respond(200, &[], r#"{"success":true,"errors":[],"result":[{"uid":"#),
+        _ => FaultKind::ResetMidBody,
+    }
 }
 
 fn take_fault(faults: &mut [Fault], path: &str) -> Option<FaultKind> {

@@ -29,6 +29,13 @@ pub async fn get(url: &str) -> (u16, String) {
     (status, response.text().await.unwrap_or_default())
 }
 
+/// GETs `url`; `None` while nothing answers (a server still starting).
+pub async fn try_get(url: &str) -> Option<(u16, String)> {
+    let response = reqwest::Client::new().get(url).timeout(Duration::from_secs(10)).send().await.ok()?;
+    let status = response.status().as_u16();
+    Some((status, response.text().await.unwrap_or_default()))
+}
+
 /// GETs and parses `/metrics`.
 pub async fn scrape(url: &str) -> Scrape {
     let (status, body) = get(url).await;
