@@ -14,3 +14,5 @@ mod exporter;
 mod binary;
 // Alert rules, dashboard and the real Prometheus + Alertmanager.
 mod oncall;
+// The fault matrix against the real binary, with the token-leak check.
+mod faults;

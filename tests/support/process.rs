@@ -117,6 +117,27 @@ impl RunningBinary {
         }
     }
 
+    /// Waits for a stderr line containing `fragment` and returns it.
+    pub fn wait_for_stderr(&self, fragment: &str, limit: Duration) -> String {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            if let Some(line) = self.stderr().lines().find(|l| l.contains(fragment)) {
+                return line.to_owned();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no stderr line with {fragment:?} within {limit:?}; stderr: {}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Everything written on stderr so far.
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()

@@ -1,0 +1,283 @@
+//! The fault matrix: the real binary against a misbehaving fake Cloudflare.
+//! For every fault the process stays up, `/metrics` answers, the affected
+//! account reports `up` 0 with the right reason while keeping its last good
+//! values, the other account is untouched, the log says what happened, the
+//! next refresh after the fault clears restores `up` 1 — and the API token
+//! appears nowhere in what the exporter writes or serves (run at debug level).
+
+use std::time::Duration;
+
+use cloudflare_saml_exporter::fake::{FakeCloudflare, Fault, FaultKind};
+
+use crate::support::process::{RunningBinary, exporter_command};
+use crate::support::{Scrape, TOKEN, account, data, eventually, metric, saml_idp, scrape, set_expiring_in};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Harness {
+    fake: FakeCloudflare,
+    exporter: RunningBinary,
+    metrics_url: String,
+}
+
+async fn start() -> Harness {
+    let a = account("acc-a", vec![set_expiring_in("set-a", 100)], vec![saml_idp("idp-a", Some("set-a"))]);
+    let b = account(
+        "acc-b",
+        vec![set_expiring_in("set-b1", 50), set_expiring_in("set-b2", 200)],
+        vec![saml_idp("idp-b1", Some("set-b1"))],
+    );
+    let fake = FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), data(vec![a, b])).await.unwrap();
+    let mut command = exporter_command();
+    command.env("CLOUDFLARE_API_TOKEN", TOKEN).args([
+        "serve",
+        "--account-id",
+        "acc-a,acc-b",
+        "--api-base-url",
+        &fake.base_url(),
+        "--web.listen-address",
+        "127.0.0.1:0",
+        "--refresh-interval",
+        "300ms",
+        "--cloudflare.timeout",
+        "3s",
+        "--cloudflare.max-body-bytes",
+        "1048576",
+        "--log.level",
+        "debug",
+    ]);
+    let exporter = RunningBinary::start(command);
+    let line = exporter.wait_for_stderr("msg=listening", WAIT);
+    let address =
+        line.split_whitespace().find_map(|w| w.strip_prefix("address=")).expect("address= in the log");
+    let metrics_url = format!("http://{address}/metrics");
+    let harness = Harness { fake, exporter, metrics_url };
+    harness
+        .wait_until("both accounts up", |s| up(s, "acc-a") == Some(1.0) && up(s, "acc-b") == Some(1.0))
+        .await;
+    harness
+}
+
+fn up(scrape: &Scrape, account: &str) -> Option<f64> {
+    metric("cloudflare_access_saml_up").label("account_id", account).try_value_in(scrape)
+}
+
+fn errors(scrape: &Scrape, account: &str, reason: &str) -> f64 {
+    metric("cloudflare_access_saml_refresh_errors_total")
+        .label("account_id", account)
+        .label("reason", reason)
+        .try_value_in(scrape)
+        .unwrap_or(0.0)
+}
+
+fn expiry(scrape: &Scrape, set: &str) -> Option<f64> {
+    metric("cloudflare_access_saml_certificate_not_after_timestamp_seconds")
+        .label("certificate_set_uid", set)
+        .try_value_in(scrape)
+}
+
+impl Harness {
+    async fn wait_until(&self, what: &str, done: impl Fn(&Scrape) -> bool) -> Scrape {
+        let url = self.metrics_url.clone();
+        eventually(what, WAIT, || {
+            let url = url.clone();
+            let done = &done;
+            async move {
+                let scrape = scrape(&url).await;
+                done(&scrape).then_some(scrape)
+            }
+        })
+        .await
+    }
+
+    /// Injects `kind` on account B and checks everything the matrix promises.
+    async fn fault_on_b(mut self, kind: FaultKind, reason: &str) {
+        let before = scrape(&self.metrics_url).await;
+        let kept = [expiry(&before, "set-b1"), expiry(&before, "set-b2")];
+        assert!(kept.iter().all(Option::is_some));
+        self.fake.inject(Fault { path_contains: "/accounts/acc-b/".into(), times: None, kind });
+
+        let during = self
+            .wait_until(&format!("account B down with reason {reason}"), |s| {
+                up(s, "acc-b") == Some(0.0) && errors(s, "acc-b", reason) >= 1.0
+            })
+            .await;
+        assert!(self.exporter.is_running(), "the exporter died");
+        assert_eq!([expiry(&during, "set-b1"), expiry(&during, "set-b2")], kept, "last good values kept");
+        assert_eq!(up(&during, "acc-a"), Some(1.0), "account A untouched");
+        for other in cloudflare_saml_exporter::error::REASONS {
+            assert_eq!(errors(&during, "acc-a", other), 0.0, "account A counted {other}");
+        }
+        let logged = self.exporter.wait_for_stderr(&format!("reason={reason}"), WAIT);
+        assert!(
+            logged.contains("account_id=acc-b") && logged.contains("keeping the last good values"),
+            "{logged}"
+        );
+
+        self.fake.clear_faults();
+        self.wait_until("account B to recover", |s| up(s, "acc-b") == Some(1.0)).await;
+        self.finish().await;
+    }
+
+    /// Stops everything and checks the token never showed.
+    async fn finish(mut self) {
+        let served = scrape(&self.metrics_url).await.text;
+        assert!(self.exporter.is_running());
+        let status = self.exporter.terminate(Duration::from_secs(10));
+        assert!(status.success(), "{status:?}");
+        let written = format!("{}\n{}", self.exporter.stdout_lines.join("\n"), self.exporter.stderr());
+        assert!(!written.contains(TOKEN), "the token leaked into the exporter's output");
+        assert!(!served.contains(TOKEN), "the token leaked into /metrics");
+        assert!(written.contains("level=debug"), "ran at debug level");
+        self.fake.stop().await;
+    }
+}
+
+fn respond(status: u16, headers: &[(&str, &str)], body: &str) -> FaultKind {
+    FaultKind::Respond {
+        status,
+        headers: headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        body: body.to_owned(),
+    }
+}
+
+const CF_ERROR_10000: &str = r#"{"success":false,"errors":[{"code":10000,"message":"Authentication error"}],"messages":[],"result":null}"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_500() {
+    start()
+        .await
+        .fault_on_b(
+            respond(500, &[], r#"{"success":false,"errors":[{"code":10001,"message":"Internal"}]}"#),
+            "server_error",
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_502_with_an_html_body() {
+    start()
+        .await
+        .fault_on_b(
+            respond(502, &[("content-type", "text/html")], "<html><h1>502 Bad Gateway</h1></html>"),
+            "server_error",
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_503_with_retry_after() {
+    start().await.fault_on_b(respond(503, &[("retry-after", "1")], "unavailable"), "server_error").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_429_with_retry_after() {
+    let body = r#"{"success":false,"errors":[{"code":10100,"message":"More than 1200 requests per 300 seconds reached"}]}"#;
+    start().await.fault_on_b(respond(429, &[("retry-after", "1")], body), "rate_limited").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_401_with_a_cloudflare_code() {
+    start().await.fault_on_b(respond(401, &[], CF_ERROR_10000), "unauthorized").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_403_with_a_cloudflare_code() {
+    start().await.fault_on_b(respond(403, &[], CF_ERROR_10000), "forbidden").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn success_false_on_a_200() {
+    let body = r#"{"success":false,"errors":[{"code":7003,"message":"No route for the URI"}],"result":null}"#;
+    start().await.fault_on_b(respond(200, &[], body), "api_error").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn truncated_json() {
+    start()
+        .await
+        .fault_on_b(respond(200, &[], r#"{"success":true,"errors":[],"result":[{"uid":"x","#), "decode")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_field_types() {
+    let body = r#"{"success":true,"errors":[],"result":[{"uid":42,"current_certificate":"not an object"}]}"#;
+    start().await.fault_on_b(respond(200, &[], body), "decode").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_response_slower_than_the_timeout() {
+    start().await.fault_on_b(FaultKind::Delay(Duration::from_secs(6)), "timeout").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_reset_mid_body() {
+    start().await.fault_on_b(FaultKind::ResetMidBody, "transport").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_returning_the_same_page_forever() {
+    start().await.fault_on_b(FaultKind::SamePageForever, "api_error").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oversized_body() {
+    start().await.fault_on_b(FaultKind::Oversized(2 * 1024 * 1024), "decode").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn total_pages_larger_than_the_real_page_count_is_not_a_failure() {
+    let harness = start().await;
+    let requests_before = harness.fake.requests().len();
+    harness.fake.inject(Fault {
+        path_contains: "/accounts/acc-b/".into(),
+        times: None,
+        kind: FaultKind::TotalPages(50),
+    });
+    eventually("several refreshes under the fault", WAIT, || {
+        let n = harness.fake.requests().len();
+        std::future::ready((n > requests_before + 12).then_some(()))
+    })
+    .await;
+    let s = scrape(&harness.metrics_url).await;
+    assert_eq!(up(&s, "acc-b"), Some(1.0), "the walk ends on the first empty page");
+    assert_eq!(
+        metric("cloudflare_access_saml_certificate_sets").label("account_id", "acc-b").value_in(&s),
+        2.0
+    );
+    assert_eq!(errors(&s, "acc-b", "api_error"), 0.0);
+    harness.fake.clear_faults();
+    harness.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_garbage_pem_is_reported_without_failing_the_account() {
+    let harness = start().await;
+    harness.fake.update_data(|d| {
+        let b = d.accounts.iter_mut().find(|a| a.id == "acc-b").unwrap();
+        b.sets[1].current.as_mut().unwrap().pem =
+            "-----BEGIN CERTIFICATE-----\n@@@ garbage @@@\n-----END CERTIFICATE-----\n".into();
+    });
+    let s = harness
+        .wait_until("the garbage PEM to be reported", |s| {
+            metric("cloudflare_access_saml_certificate_parse_error")
+                .label("certificate_set_uid", "set-b2")
+                .try_value_in(s)
+                == Some(1.0)
+        })
+        .await;
+    assert_eq!(up(&s, "acc-b"), Some(1.0));
+    metric("cloudflare_access_saml_certificate_parse_error")
+        .label("certificate_set_uid", "set-b2")
+        .label("reason", "bad_pem")
+        .assert_value(&s, 1.0);
+    assert!(expiry(&s, "set-b2").is_some(), "still watched through the API's not_after");
+    assert!(
+        metric("cloudflare_access_saml_certificate_info")
+            .label("certificate_set_uid", "set-b1")
+            .try_value_in(&s)
+            .is_some()
+    );
+    harness.finish().await;
+}
