@@ -78,9 +78,15 @@ impl RunningExporter {
             .await
             .map_err(|source| RunError::Bind { addr: web.listen, source })?;
         let addr = listener.local_addr().map_err(|source| RunError::Bind { addr: web.listen, source })?;
-        info!(address = %addr, telemetry_path = %web.telemetry_path, "listening");
+        info!(
+            address = %addr,
+            telemetry_path = %web.telemetry_path,
+            tls = web.security.tls.is_some(),
+            basic_auth = web.security.basic_auth.is_some(),
+            "listening"
+        );
         let (stop, stopped) = watch::channel(false);
-        let app = Arc::new(WebApp::new(state, metrics, web.telemetry_path));
+        let app = Arc::new(WebApp::new(state, metrics, web.telemetry_path, web.security, web.max_requests));
         let server = tokio::spawn(serve(listener, app, stopped.clone()));
         let refresher = tokio::spawn(refresher.run(refresh_interval, stopped));
         Ok(Self { addr, stop, server, refresher })

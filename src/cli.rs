@@ -68,6 +68,12 @@ pub struct WebArgs {
     /// Path under which metrics are served.
     #[arg(long = "web.telemetry-path", value_name = "PATH", default_value = "/metrics")]
     pub telemetry_path: String,
+    /// TLS, client certificate and basic auth settings (exporter-toolkit format).
+    #[arg(long = "web.config.file", value_name = "PATH")]
+    pub config_file: Option<PathBuf>,
+    /// Most concurrent scrapes; more get 503. 0 disables the limit.
+    #[arg(long = "web.max-requests", value_name = "N", default_value_t = 40)]
+    pub max_requests: usize,
 }
 
 /// Logging.

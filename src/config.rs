@@ -15,6 +15,7 @@ use crate::cli::{
 use crate::client::ClientSettings;
 use crate::credentials::CredentialSource;
 use crate::refresh::AccountSelection;
+use crate::web_config::{WebConfigError, WebSecurity, load_web_config};
 
 /// A configuration mistake; the binary exits 64 (EX_USAGE) on it.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,9 @@ pub enum ConfigError {
     /// Two credential sources at once.
     #[error("both CLOUDFLARE_API_TOKEN and --api-token-file are set: use one")]
     TwoTokens,
+    /// `--web.config.file` cannot be used.
+    #[error("--web.config.file: {0}")]
+    WebConfig(#[from] WebConfigError),
     /// Half of the legacy key pair.
     #[error("CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY must be set together")]
     HalfGlobalKey,
@@ -68,6 +72,10 @@ pub struct WebConfig {
     pub listen: SocketAddr,
     /// The metrics path.
     pub telemetry_path: String,
+    /// TLS, basic auth and headers.
+    pub security: WebSecurity,
+    /// Most concurrent scrapes (0 = no limit).
+    pub max_requests: usize,
 }
 
 /// Logging settings.
@@ -208,7 +216,11 @@ fn web_config(args: &WebArgs) -> Result<WebConfig, ConfigError> {
     if path == "/-/healthy" || path == "/-/ready" {
         return Err(invalid("--web.telemetry-path", path, "is reserved for health checks"));
     }
-    Ok(WebConfig { listen, telemetry_path: path.clone() })
+    let security = match &args.config_file {
+        Some(file) => load_web_config(file)?,
+        None => WebSecurity::default(),
+    };
+    Ok(WebConfig { listen, telemetry_path: path.clone(), security, max_requests: args.max_requests })
 }
 
 /// `:19380` means every interface, as in other Prometheus exporters.

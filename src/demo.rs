@@ -47,11 +47,12 @@ impl RunningDemo {
             refresh_timeout: Duration::from_secs(20),
         };
         let telemetry_path = config.web.telemetry_path.clone();
+        let scheme = if config.web.security.tls.is_some() { "https" } else { "http" };
         let exporter = RunningExporter::start(cloudflare, config.web, config.refresh_interval).await?;
         let shown = printable(exporter.local_addr());
         println!("Fake Cloudflare API:  {}  (token: {DEMO_TOKEN})", fake.base_url());
-        println!("Exporter metrics:     http://{shown}{telemetry_path}");
-        println!("Exporter landing:     http://{shown}/");
+        println!("Exporter metrics:     {scheme}://{shown}{telemetry_path}");
+        println!("Exporter landing:     {scheme}://{shown}/");
         println!(
             "Try the check command: CLOUDFLARE_API_TOKEN={DEMO_TOKEN} cloudflare-saml-exporter check --api-base-url {}",
             fake.base_url()

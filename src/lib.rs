@@ -27,6 +27,7 @@ pub mod server;
 pub mod shutdown;
 pub mod state;
 pub mod telemetry;
+pub mod web_config;
 
 /// The source revision this binary was built from (`unknown` outside git).
 pub const REVISION: &str = match option_env!("CLOUDFLARE_SAML_EXPORTER_REVISION") {

@@ -1,6 +1,8 @@
 //! The HTTP side: `/metrics`, `/-/healthy`, `/-/ready` and a landing page,
 //! served by hyper 1 with a header-read timeout that really applies (hyper
-//! ignores it without a timer) and a bounded graceful shutdown.
+//! ignores it without a timer), optional TLS and basic auth from
+//! `--web.config.file`, a cap on concurrent scrapes, and a bounded graceful
+//! shutdown.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -9,19 +11,21 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
+use hyper::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tracing::{debug, info, warn};
 
 use crate::metrics::{CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics};
 use crate::refresh::unix_now;
 use crate::state::ExporterState;
+use crate::web_config::WebSecurity;
 
 /// How long a client may take to send its request headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -35,12 +39,53 @@ pub struct WebApp {
     state: Arc<ExporterState>,
     metrics: Arc<Metrics>,
     telemetry_path: String,
+    security: WebSecurity,
+    scrapes: Option<Semaphore>,
 }
 
 impl WebApp {
-    /// An app serving `state` with metrics under `telemetry_path`.
-    pub fn new(state: Arc<ExporterState>, metrics: Arc<Metrics>, telemetry_path: String) -> Self {
-        Self { state, metrics, telemetry_path }
+    /// An app serving `state` with metrics under `telemetry_path`, at most
+    /// `max_requests` scrapes at once (0 = no limit).
+    pub fn new(
+        state: Arc<ExporterState>,
+        metrics: Arc<Metrics>,
+        telemetry_path: String,
+        security: WebSecurity,
+        max_requests: usize,
+    ) -> Self {
+        let scrapes = (max_requests > 0).then(|| Semaphore::new(max_requests));
+        Self { state, metrics, telemetry_path, security, scrapes }
+    }
+
+    /// Answers a request: scrape limit, authentication, then the page, with
+    /// the configured headers on every answer.
+    pub async fn respond<B>(&self, request: Request<B>) -> Response<Full<Bytes>> {
+        let mut response = self.guarded(&request).await;
+        for (name, value) in &self.security.headers {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+        response
+    }
+
+    async fn guarded<B>(&self, request: &Request<B>) -> Response<Full<Bytes>> {
+        // The limit guards the expensive path only: health probes must keep
+        // answering while scrapers pile up.
+        let _slot = match (&self.scrapes, request.uri().path() == self.telemetry_path) {
+            (Some(limit), true) => match limit.try_acquire() {
+                Ok(slot) => Some(slot),
+                Err(_) => return text(StatusCode::SERVICE_UNAVAILABLE, "too many concurrent scrapes\n"),
+            },
+            _ => None,
+        };
+        if let Some(auth) = &self.security.basic_auth {
+            let header = request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+            if !auth.allows(header).await {
+                let mut response = text(StatusCode::UNAUTHORIZED, "unauthorized\n");
+                response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Basic"));
+                return response;
+            }
+        }
+        self.handle(request)
     }
 
     /// Answers one request; needs no socket, so tests can call it directly.
@@ -101,12 +146,31 @@ fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+async fn serve_connection<I>(
+    io: I,
+    app: Arc<WebApp>,
+    builder: http1::Builder,
+    watcher: hyper_util::server::graceful::Watcher,
+    peer: std::net::SocketAddr,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |request: Request<Incoming>| {
+        let app = Arc::clone(&app);
+        async move { Ok::<_, Infallible>(app.respond(request).await) }
+    });
+    if let Err(err) = watcher.watch(builder.serve_connection(TokioIo::new(io), service)).await {
+        debug!(%peer, error = %err, "connection ended with an error");
+    }
+}
+
 /// Serves `app` on `listener` until `shutdown` turns true, then drains open
 /// connections for at most [`SHUTDOWN_GRACE`].
 pub async fn serve(listener: TcpListener, app: Arc<WebApp>, mut shutdown: watch::Receiver<bool>) {
     let mut builder = http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
     let graceful = GracefulShutdown::new();
+    let tls = app.security.tls.clone().map(tokio_rustls::TlsAcceptor::from);
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -120,14 +184,18 @@ pub async fn serve(listener: TcpListener, app: Arc<WebApp>, mut shutdown: watch:
                     }
                 };
                 let app = Arc::clone(&app);
-                let service = service_fn(move |request: Request<Incoming>| {
-                    let response = app.handle(&request);
-                    async move { Ok::<_, Infallible>(response) }
-                });
-                let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+                let watcher = graceful.watcher();
+                let builder = builder.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    if let Err(err) = connection.await {
-                        debug!(%peer, error = %err, "connection ended with an error");
+                    match tls {
+                        None => serve_connection(stream, app, builder, watcher, peer).await,
+                        // The handshake gets the same bound as the headers.
+                        Some(acceptor) => match tokio::time::timeout(HEADER_READ_TIMEOUT, acceptor.accept(stream)).await {
+                            Ok(Ok(stream)) => serve_connection(stream, app, builder, watcher, peer).await,
+                            Ok(Err(err)) => debug!(%peer, error = %err, "TLS handshake failed"),
+                            Err(_) => debug!(%peer, "TLS handshake timed out"),
+                        },
                     }
                 });
             }

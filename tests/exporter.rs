@@ -39,7 +39,12 @@ async fn start(fake: &FakeCloudflare, interval: Duration) -> (RunningExporter, S
         credentials: CredentialSource::Token(SecretString::from(TOKEN)),
         refresh_timeout: Duration::from_secs(4),
     };
-    let web = WebConfig { listen: "127.0.0.1:0".parse().unwrap(), telemetry_path: "/metrics".into() };
+    let web = WebConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        telemetry_path: "/metrics".into(),
+        security: Default::default(),
+        max_requests: 40,
+    };
     let exporter = RunningExporter::start(cloudflare, web, interval).await.unwrap();
     let base = format!("http://{}", exporter.local_addr());
     (exporter, base)

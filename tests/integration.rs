@@ -16,3 +16,7 @@ mod binary;
 mod oncall;
 // The fault matrix against the real binary, with the token-leak check.
 mod faults;
+// TLS, mutual TLS, basic auth, scrape limits and slow clients.
+mod security;
+// Property tests: decoding, inventory, inspection and header parsers never panic.
+mod properties;

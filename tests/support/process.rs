@@ -170,5 +170,8 @@ impl Drop for RunningBinary {
 
 /// `http://ADDR/...` from a line like `Exporter metrics:     http://127.0.0.1:1234/metrics`.
 pub fn url_in(line: &str) -> String {
-    line.split_whitespace().find(|w| w.starts_with("http://")).expect("a URL in the line").to_owned()
+    line.split_whitespace()
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
+        .expect("a URL in the line")
+        .to_owned()
 }

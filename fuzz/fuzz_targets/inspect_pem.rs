@@ -1,0 +1,14 @@
+//! Fuzzes certificate inspection: arbitrary bytes as PEM text (lossily
+//! decoded as UTF-8) through `inspect_pem`, and as DER through `inspect_der`.
+//! Neither may panic; every failure must be one of the four `InspectError`s.
+
+#![no_main]
+
+use cloudflare_saml_exporter::inspect::{inspect_der, inspect_pem};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let _ = inspect_pem(&text);
+    let _ = inspect_der(data);
+});

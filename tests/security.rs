@@ -1,0 +1,208 @@
+//! Protecting `/metrics`: TLS, mutual TLS and basic auth with a real TLS
+//! client against the real binary, the example web config checked by
+//! promtool, the scrape limit, and slow clients that must not block scrapes.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rcgen::{BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair};
+use tokio::io::AsyncWriteExt;
+
+use crate::support::process::{RunningBinary, exporter_command, run_to_end, url_in};
+use crate::support::{eventually, try_get};
+
+/// A throw-away PKI: a server CA with a localhost certificate, a client CA
+/// with one client certificate, written to `dir`.
+struct Pki {
+    dir: PathBuf,
+    server_ca_pem: String,
+    client_identity_pem: String,
+}
+
+fn pki(dir: &Path) -> Pki {
+    std::fs::create_dir_all(dir).unwrap();
+    let ca = |name: &str| {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(rcgen::DnType::CommonName, name);
+        let cert = params.self_signed(&key).unwrap();
+        (cert.pem(), Issuer::new(params, key))
+    };
+    let (server_ca_pem, server_ca) = ca("test server CA");
+    let (client_ca_pem, client_ca) = ca("test client CA");
+    let leaf = |names: Vec<String>, usage: ExtendedKeyUsagePurpose, issuer: &Issuer<'_, KeyPair>| {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(names).unwrap();
+        params.extended_key_usages = vec![usage];
+        let cert = params.signed_by(&key, issuer).unwrap();
+        (cert.pem(), key.serialize_pem())
+    };
+    let (server_cert, server_key) =
+        leaf(vec!["localhost".into(), "127.0.0.1".into()], ExtendedKeyUsagePurpose::ServerAuth, &server_ca);
+    let (client_cert, client_key) =
+        leaf(vec!["prometheus".into()], ExtendedKeyUsagePurpose::ClientAuth, &client_ca);
+    std::fs::write(dir.join("server.crt"), &server_cert).unwrap();
+    std::fs::write(dir.join("server.key"), &server_key).unwrap();
+    std::fs::write(dir.join("clients-ca.crt"), &client_ca_pem).unwrap();
+    Pki { dir: dir.to_owned(), server_ca_pem, client_identity_pem: format!("{client_cert}{client_key}") }
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cse-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn demo_with(args: &[&str]) -> (RunningBinary, String) {
+    let mut command = exporter_command();
+    command.args(["demo", "--web.listen-address", "127.0.0.1:0"]).args(args);
+    let mut demo = RunningBinary::start(command);
+    let url = url_in(&demo.wait_for_line("Exporter metrics:", Duration::from_secs(60)));
+    (demo, url)
+}
+
+fn client(pki: &Pki, with_identity: bool) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(pki.server_ca_pem.as_bytes()).unwrap()])
+        .timeout(Duration::from_secs(10));
+    if with_identity {
+        builder = builder.identity(reqwest::Identity::from_pem(pki.client_identity_pem.as_bytes()).unwrap());
+    }
+    builder.build().unwrap()
+}
+
+async fn status(client: &reqwest::Client, url: &str, auth: Option<(&str, &str)>) -> Result<u16, String> {
+    let mut request = client.get(url);
+    if let Some((user, password)) = auth {
+        request = request.basic_auth(user, Some(password));
+    }
+    request.send().await.map(|r| r.status().as_u16()).map_err(|e| format!("{e:?}"))
+}
+
+#[test]
+fn the_example_web_config_passes_promtool() {
+    let dir = temp_dir("example");
+    pki(&dir);
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/web-config.example.yml"),
+        dir.join("web.yml"),
+    )
+    .unwrap();
+    let mut promtool = std::process::Command::new("promtool");
+    promtool.args(["check", "web-config", dir.join("web.yml").to_str().unwrap()]);
+    let out = run_to_end(promtool, Duration::from_secs(30));
+    assert!(
+        out.status.success(),
+        "promtool check web-config (install Debian's `prometheus` package if missing):\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_only_tls_with_basic_auth_and_headers() {
+    let dir = temp_dir("tls");
+    let pki = pki(&dir);
+    let hash = bcrypt::hash("s3cret", 4).unwrap();
+    let config = format!(
+        "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\nbasic_auth_users:\n  prom: {hash}\n"
+    );
+    std::fs::write(pki.dir.join("web.yml"), config).unwrap();
+    let (_demo, url) = demo_with(&["--web.config.file", pki.dir.join("web.yml").to_str().unwrap()]);
+    assert!(url.starts_with("https://"), "{url}");
+    let url = url.replace("127.0.0.1", "localhost");
+    let tls = client(&pki, false);
+    assert_eq!(status(&tls, &url, Some(("prom", "s3cret"))).await, Ok(200));
+    let response = tls.get(&url).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 401, "no credentials");
+    assert_eq!(response.headers()["www-authenticate"], "Basic");
+    assert_eq!(response.headers()["x-frame-options"], "deny");
+    assert_eq!(status(&tls, &url, Some(("prom", "wrong"))).await, Ok(401));
+    assert_eq!(status(&tls, &url, Some(("nobody", "s3cret"))).await, Ok(401));
+    let plain = url.replace("https://", "http://");
+    assert!(try_get(&plain).await.is_none_or(|(code, _)| code != 200), "plain HTTP must not be served");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mutual_tls_requires_a_client_certificate_from_the_configured_ca() {
+    let dir = temp_dir("mtls");
+    let pki = pki(&dir);
+    let config = "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: clients-ca.crt\n  min_version: TLS13\n";
+    std::fs::write(pki.dir.join("web.yml"), config).unwrap();
+    let (_demo, url) = demo_with(&["--web.config.file", pki.dir.join("web.yml").to_str().unwrap()]);
+    let url = url.replace("127.0.0.1", "localhost");
+    assert_eq!(status(&client(&pki, true), &url, None).await, Ok(200));
+    assert!(
+        status(&client(&pki, false), &url, None).await.is_err(),
+        "a client without a certificate is refused"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_bad_web_config_is_refused_at_start_with_the_key_named() {
+    let dir = temp_dir("badweb");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (config, named) in [
+        ("tls_server_config:\n  cert_fil: x\n", "cert_fil"),
+        ("tls_server_config:\n  cert_file: missing.crt\n  key_file: missing.key\n", "missing.crt"),
+        ("basic_auth_users:\n  prom: not-a-hash\n", "basic_auth_users"),
+        ("http_server_config:\n  headers:\n    X-Frame-Options: bogus\n", "bogus"),
+    ] {
+        std::fs::write(dir.join("web.yml"), config).unwrap();
+        let mut command = exporter_command();
+        command.args(["demo", "--web.config.file", dir.join("web.yml").to_str().unwrap()]);
+        let out = run_to_end(command, Duration::from_secs(30));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(64), "{config}: {err}");
+        assert!(err.contains("--web.config.file") && err.contains(named), "{config}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scrapes_beyond_max_requests_get_503() {
+    // bcrypt at cost 12 keeps each authenticated scrape busy long enough for
+    // the others to find every slot taken.
+    let dir = temp_dir("limit");
+    std::fs::create_dir_all(&dir).unwrap();
+    let hash = bcrypt::hash("s3cret", 12).unwrap();
+    std::fs::write(dir.join("web.yml"), format!("basic_auth_users:\n  prom: {hash}\n")).unwrap();
+    let (_demo, url) =
+        demo_with(&["--web.config.file", dir.join("web.yml").to_str().unwrap(), "--web.max-requests", "1"]);
+    let client = reqwest::Client::new();
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 0..6 {
+        let (client, url) = (client.clone(), url.clone());
+        requests.spawn(async move { status(&client, &url, Some(("prom", &format!("guess-{i}")))).await });
+    }
+    let codes: Vec<u16> = requests.join_all().await.into_iter().map(Result::unwrap).collect();
+    assert!(codes.contains(&503), "{codes:?}");
+    assert!(codes.contains(&401), "{codes:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_clients_cannot_block_a_normal_scrape() {
+    let (_demo, url) = demo_with(&[]);
+    let addr = url.trim_start_matches("http://").split('/').next().unwrap().to_owned();
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ").await.unwrap();
+        idle.push(stream);
+    }
+    let started = std::time::Instant::now();
+    let (code, body) = eventually("a scrape beside 300 half-sent requests", Duration::from_secs(5), || {
+        let url = url.clone();
+        async move { try_get(&url).await }
+    })
+    .await;
+    assert_eq!(code, 200);
+    assert!(body.contains("cloudflare_access_saml_up"));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    drop(idle);
+}
