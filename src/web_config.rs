@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use hyper::header::{HeaderName, HeaderValue};
 use rustls::pki_types::pem::PemObject;
@@ -82,6 +82,10 @@ pub enum WebConfigError {
     },
 }
 
+/// bcrypt costs above this are refused: each step doubles the time of a
+/// login check, and 16 already takes seconds on a small machine.
+pub const MAX_BCRYPT_COST: u32 = 16;
+
 fn invalid(key: &'static str, why: impl Into<String>) -> WebConfigError {
     WebConfigError::Invalid { key, why: why.into() }
 }
@@ -121,7 +125,12 @@ pub fn load_web_config(path: &Path) -> Result<WebSecurity, WebConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| WebConfigError::Read { path: path.to_owned(), source })?;
     let file = parse_web_config(&text)?;
-    let base = path.parent().unwrap_or(Path::new("."));
+    web_security(file, path.parent().unwrap_or(Path::new(".")))
+}
+
+/// Validates a parsed file into what the server enforces; the TLS files it
+/// names are read relative to `base`.
+pub fn web_security(file: WebConfigFile, base: &Path) -> Result<WebSecurity, WebConfigError> {
     let resolve = |p: &PathBuf| if p.is_absolute() { p.clone() } else { base.join(p) };
     let tls = match &file.tls_server_config {
         Some(tls) => Some(Arc::new(tls_config(tls, &resolve)?)),
@@ -282,7 +291,8 @@ impl std::fmt::Debug for BasicAuth {
 /// wrong password; outcomes are cached by a SHA-256 of user and password.
 pub struct BasicAuth {
     users: BTreeMap<String, String>,
-    dummy_hash: String,
+    dummy_cost: u32,
+    dummy_hash: OnceLock<String>,
     cache: std::sync::Mutex<BTreeMap<[u8; 32], bool>>,
     // bcrypt is deliberately slow: one check at a time keeps a flood of
     // guesses from eating every core.
@@ -291,16 +301,41 @@ pub struct BasicAuth {
 
 impl BasicAuth {
     fn new(users: BTreeMap<String, String>) -> Result<Self, WebConfigError> {
-        let mut cost = 10;
+        let mut cost = bcrypt::DEFAULT_COST;
         for (user, hash) in &users {
             let parts = hash
                 .parse::<bcrypt::HashParts>()
                 .map_err(|e| invalid("basic_auth_users", format!("{user}: not a bcrypt hash ({e})")))?;
-            cost = parts.get_cost();
+            if parts.get_cost() > MAX_BCRYPT_COST {
+                return Err(invalid(
+                    "basic_auth_users",
+                    format!(
+                        "{user}: bcrypt cost {} would make every uncached login take minutes; use at most {MAX_BCRYPT_COST} (10 is usual)",
+                        parts.get_cost()
+                    ),
+                ));
+            }
+            cost = cost.max(parts.get_cost());
         }
-        let dummy_hash = bcrypt::hash("not-a-real-password", cost)
-            .map_err(|e| invalid("basic_auth_users", e.to_string()))?;
-        Ok(Self { users, dummy_hash, cache: Default::default(), serial: tokio::sync::Semaphore::new(1) })
+        Ok(Self {
+            users,
+            dummy_cost: cost,
+            dummy_hash: OnceLock::new(),
+            cache: Default::default(),
+            serial: tokio::sync::Semaphore::new(1),
+        })
+    }
+
+    /// A hash as slow as the slowest real one, made on first need so that
+    /// start-up (and the web-config fuzzer) does not pay for it.
+    fn dummy_hash(&self) -> &str {
+        self.dummy_hash.get_or_init(|| {
+            bcrypt::hash("not-a-real-password", self.dummy_cost).unwrap_or_else(|_| {
+                // Unreachable for costs new() accepted; an empty hash
+                // simply never verifies.
+                String::new()
+            })
+        })
     }
 
     /// Whether an `Authorization` header value grants access.
@@ -315,7 +350,7 @@ impl BasicAuth {
         let verdict = tokio::task::spawn_blocking(move || {
             let (hash, known_user) = match this.users.get(&user) {
                 Some(hash) => (hash.as_str(), true),
-                None => (this.dummy_hash.as_str(), false),
+                None => (this.dummy_hash(), false),
             };
             bcrypt::verify(&password, hash).unwrap_or(false) && known_user
         })
@@ -352,6 +387,13 @@ mod tests {
         let err =
             headers([("X-Frame-Options".to_owned(), "bogus".to_owned())].into()).unwrap_err().to_string();
         assert!(err.contains("bogus"), "{err}");
+    }
+
+    #[test]
+    fn a_bcrypt_cost_that_would_stall_every_login_is_refused() {
+        let slow = "$2y$20$8f092IsPRhXMPOH1lavPeeEx6lko8CMcF46NNRalEcNkO3hF2UT3G";
+        let err = BasicAuth::new([("prom".to_owned(), slow.to_owned())].into()).unwrap_err().to_string();
+        assert!(err.contains("prom") && err.contains("cost 20"), "{err}");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! JSON, envelopes of the right shape with wrong types, well-typed envelopes),
 //! `/metrics` rendered from that inventory, certificate inspection (arbitrary
 //! text, a real PEM and DER with random corruption), and the rate-limit header
-//! parsers. None of it may panic, whatever arrives.
+//! parsers, and the `--web.config.file` loader. None of it may panic,
+//! whatever arrives.
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -15,6 +16,7 @@ use cloudflare_saml_exporter::inventory::AccountInventory;
 use cloudflare_saml_exporter::metrics::Metrics;
 use cloudflare_saml_exporter::ratelimit::{parse_ratelimit_remaining, parse_retry_after};
 use cloudflare_saml_exporter::state::ExporterState;
+use cloudflare_saml_exporter::web_config::{WebConfigError, parse_web_config, web_security};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -366,6 +368,46 @@ fn is_documented(result: &Result<CertificateFacts, InspectError>) -> bool {
     }
 }
 
+/// YAML-ish text made of the web config's own keys and plausible values, so
+/// the loader's validation (not only its YAML parser) gets exercised.
+fn web_config_text() -> impl Strategy<Value = String> {
+    const WEB_KEYS: &[&str] = &[
+        "tls_server_config",
+        "http_server_config",
+        "basic_auth_users",
+        "cert_file",
+        "key_file",
+        "client_auth_type",
+        "client_ca_file",
+        "min_version",
+        "max_version",
+        "headers",
+        "http2",
+        "X-Frame-Options",
+        "Strict-Transport-Security",
+        "prom",
+    ];
+    const WEB_VALUES: &[&str] = &[
+        "",
+        "TLS12",
+        "TLS13",
+        "TLS10",
+        "RequireAndVerifyClientCert",
+        "NoClientCert",
+        "deny",
+        "bogus",
+        "true",
+        "server.crt",
+        "$2y$04$8f092IsPRhXMPOH1lavPeeEx6lko8CMcF46NNRalEcNkO3hF2UT3G",
+        "$2y$99$8f092IsPRhXMPOH1lavPeeEx6lko8CMcF46NNRalEcNkO3hF2UT3G",
+        "[a, b]",
+        "{}",
+    ];
+    let line = (0..3usize, proptest::sample::select(WEB_KEYS), proptest::sample::select(WEB_VALUES))
+        .prop_map(|(indent, key, value)| format!("{}{key}: {value}", "  ".repeat(indent)));
+    vec(line, 0..8).prop_map(|lines| lines.join("\n"))
+}
+
 // ---------------------------------------------------------------------------
 // Properties
 // ---------------------------------------------------------------------------
@@ -436,6 +478,22 @@ proptest! {
         match inspect_der(&der) {
             Ok(facts) => prop_assert_eq!(facts.sha256_fingerprint, format!("{:x}", Sha256::digest(&der))),
             Err(err) => prop_assert_eq!(err, InspectError::BadDer),
+        }
+    }
+
+    #[test]
+    fn any_web_config_text_loads_or_is_refused_with_a_named_reason(
+        text in prop_oneof![any::<String>(), web_config_text()],
+    ) {
+        let loaded = parse_web_config(&text)
+            .and_then(|file| web_security(file, std::path::Path::new("/nonexistent/cse-properties")));
+        if let Err(err) = loaded {
+            let named = match &err {
+                WebConfigError::Invalid { key, why } => !key.is_empty() && !why.is_empty(),
+                WebConfigError::Syntax(why) => !why.is_empty(),
+                WebConfigError::Read { .. } => false, // nothing here reads the config file
+            };
+            prop_assert!(named, "{:?}", err);
         }
     }
 

@@ -206,3 +206,79 @@ async fn slow_clients_cannot_block_a_normal_scrape() {
     assert!(started.elapsed() < Duration::from_secs(5));
     drop(idle);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotated_token_file_needs_no_restart_and_a_loose_one_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+
+    use cloudflare_saml_exporter::fake::FakeCloudflare;
+
+    use crate::support::{account, data, metric, saml_idp, scrape, set_expiring_in};
+
+    const FIRST: &str = "first-token-5b1e";
+    const SECOND: &str = "second-token-9c4d";
+    let dir = temp_dir("tokenfile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let token_file = dir.join("cf-token");
+    std::fs::write(&token_file, format!("{FIRST}\n")).unwrap();
+    std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+
+    let mut fake_data =
+        data(vec![account("acc", vec![set_expiring_in("set", 90)], vec![saml_idp("idp", Some("set"))])]);
+    fake_data.token = FIRST.into();
+    let fake = FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), fake_data).await.unwrap();
+    let mut command = exporter_command();
+    command.args([
+        "serve",
+        "--api-token-file",
+        token_file.to_str().unwrap(),
+        "--account-id",
+        "acc",
+        "--api-base-url",
+        &fake.base_url(),
+        "--web.listen-address",
+        "127.0.0.1:0",
+        "--refresh-interval",
+        "300ms",
+        "--log.level",
+        "debug",
+    ]);
+    let mut exporter = RunningBinary::start(command);
+    let line = exporter.wait_for_stderr("msg=listening", Duration::from_secs(30));
+    let address = line.split_whitespace().find_map(|w| w.strip_prefix("address=")).unwrap().to_owned();
+    let url = format!("http://{address}/metrics");
+    let up = |want: f64| {
+        let url = url.clone();
+        async move {
+            let what = format!("up {want}");
+            eventually(&what, Duration::from_secs(30), || {
+                let url = url.clone();
+                async move {
+                    let s = scrape(&url).await;
+                    (metric("cloudflare_access_saml_up").label("account_id", "acc").try_value_in(&s)
+                        == Some(want))
+                    .then_some(())
+                }
+            })
+            .await
+        }
+    };
+    up(1.0).await;
+    exporter.wait_for_stderr("readable by other users", Duration::from_secs(30));
+
+    // Cloudflare rotates the token: refreshes fail until the file follows.
+    fake.update_data(|d| d.token = SECOND.into());
+    up(0.0).await;
+    std::fs::write(&token_file, format!("{SECOND}\n")).unwrap();
+    up(1.0).await;
+
+    let served = crate::support::get(&url).await.1;
+    let status = exporter.terminate(Duration::from_secs(10));
+    assert!(status.success(), "{status:?}");
+    let written = format!("{}\n{}", exporter.stdout_lines.join("\n"), exporter.stderr());
+    for token in [FIRST, SECOND] {
+        assert!(!written.contains(token) && !served.contains(token), "the token {token} leaked");
+    }
+    fake.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
