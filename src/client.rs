@@ -40,7 +40,19 @@ impl Endpoint {
             Endpoint::IdentityProviders => "identity_providers",
         }
     }
+
+    /// The largest `per_page` Cloudflare documents for this list: asking for
+    /// more than that risks a 400 instead of a bigger page.
+    pub fn max_per_page(self) -> u64 {
+        match self {
+            Endpoint::Accounts => MAX_ACCOUNTS_PER_PAGE,
+            Endpoint::SamlCertificates | Endpoint::IdentityProviders => MAX_PER_PAGE,
+        }
+    }
 }
+
+/// The documented maximum `per_page` of `GET /accounts`.
+pub const MAX_ACCOUNTS_PER_PAGE: u64 = 50;
 
 /// Connection settings of the client.
 #[derive(Debug, Clone)]
@@ -152,7 +164,7 @@ impl CloudflareClient {
         path: String,
         key: impl Fn(&T) -> &str,
     ) -> Result<Vec<T>, ApiError> {
-        walk_pages(endpoint.label(), MAX_PER_PAGE, key, |page, per_page| {
+        walk_pages(endpoint.label(), endpoint.max_per_page(), key, |page, per_page| {
             self.get_page(endpoint, &path, page, per_page)
         })
         .await

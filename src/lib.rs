@@ -29,8 +29,6 @@ pub mod state;
 pub mod telemetry;
 pub mod web_config;
 
-/// The source revision this binary was built from (`unknown` outside git).
-pub const REVISION: &str = match option_env!("CLOUDFLARE_SAML_EXPORTER_REVISION") {
-    Some(revision) => revision,
-    None => "unknown",
-};
+/// The source revision this binary was built from; `None` outside git
+/// (then `build_info` has no `revision` label rather than a placeholder).
+pub const REVISION: Option<&str> = option_env!("CLOUDFLARE_SAML_EXPORTER_REVISION");

@@ -246,7 +246,12 @@ impl Metrics {
             families.push(family.0);
         }
         let mut build = Family::gauge(BUILD_INFO);
-        build.add(&[("version", env!("CARGO_PKG_VERSION")), ("revision", crate::REVISION)], 1.0);
+        match crate::REVISION {
+            Some(revision) => {
+                build.add(&[("version", env!("CARGO_PKG_VERSION")), ("revision", revision)], 1.0)
+            }
+            None => build.add(&[("version", env!("CARGO_PKG_VERSION"))], 1.0),
+        }
         families.push(build.0);
         families.retain(|f| !f.get_metric().is_empty());
         families.sort_by(|a, b| a.name().cmp(b.name()));
@@ -322,7 +327,11 @@ fn state_families(state: &ExporterState, now: f64) -> Vec<MetricFamily> {
 
     for (account, status) in state.snapshot() {
         let account = account.as_str();
-        up.add(&[("account_id", account)], bool_value(status.up));
+        // Before its first refresh has finished an account's health is
+        // unknown, and 0 would claim a failure.
+        if status.attempted {
+            up.add(&[("account_id", account)], bool_value(status.up));
+        }
         if let Some(t) = status.last_success {
             last_success.add(&[("account_id", account)], t);
         }

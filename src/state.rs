@@ -36,7 +36,7 @@ struct Inner {
 
 impl ExporterState {
     /// Sets the accounts to watch. Accounts no longer listed are dropped,
-    /// new ones start with no data and `up` 0.
+    /// new ones start with no data and no `up` until their first refresh ends.
     pub fn set_accounts(&self, ids: &[String]) {
         let mut inner = self.write();
         inner.accounts.retain(|id, _| ids.contains(id));

@@ -27,6 +27,14 @@ async fn two_accounts() -> FakeCloudflare {
 }
 
 async fn start(fake: &FakeCloudflare, interval: Duration) -> (RunningExporter, String) {
+    start_with(fake, interval, AccountSelection::Fixed(vec!["acc-a".into(), "acc-b".into()])).await
+}
+
+async fn start_with(
+    fake: &FakeCloudflare,
+    interval: Duration,
+    accounts: AccountSelection,
+) -> (RunningExporter, String) {
     let cloudflare = CloudflareConfig {
         client: ClientSettings {
             base_url: fake.base_url().parse().unwrap(),
@@ -35,7 +43,7 @@ async fn start(fake: &FakeCloudflare, interval: Duration) -> (RunningExporter, S
             max_body_bytes: 1 << 20,
             max_requests_per_5m: std::num::NonZeroU32::new(300).unwrap(),
         },
-        accounts: AccountSelection::Fixed(vec!["acc-a".into(), "acc-b".into()]),
+        accounts,
         credentials: CredentialSource::Token(SecretString::from(TOKEN)),
         refresh_timeout: Duration::from_secs(4),
     };
@@ -143,11 +151,16 @@ async fn ready_only_after_every_account_was_refreshed_once() {
     let (status, _) = get(&format!("{base}/-/ready")).await;
     assert_eq!(status, 503);
     assert_eq!(get(&format!("{base}/-/healthy")).await.0, 200);
+    // Unknown health is no series, not a 0 that would read as a failure.
+    let before = scrape(&format!("{base}/metrics")).await;
+    metric("cloudflare_access_saml_up").label("account_id", "acc-a").assert_absent(&before);
     eventually("ready", WAIT, || {
         let base = base.clone();
         async move { (get(&format!("{base}/-/ready")).await.0 == 200).then_some(()) }
     })
     .await;
+    let after = scrape(&format!("{base}/metrics")).await;
+    metric("cloudflare_access_saml_up").label("account_id", "acc-a").assert_value(&after, 1.0);
     exporter.stop().await;
     fake.stop().await;
 }
@@ -196,6 +209,25 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     }
     // Normal scrapes still work.
     assert_eq!(get(&format!("{base}/metrics")).await.0, 200);
+    exporter.stop().await;
+    fake.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn discovery_walks_every_page_of_accounts_within_the_documented_page_size() {
+    // GET /accounts allows at most 50 per page (the SAML lists allow 1000);
+    // the fake refuses more, so asking for too much fails this test.
+    let accounts = (0..55).map(|i| account(&format!("acc-{i:02}"), vec![], vec![])).collect();
+    let fake = FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), data(accounts)).await.unwrap();
+    let (exporter, base) = start_with(&fake, Duration::from_secs(60), AccountSelection::Discover).await;
+    let last = metric("cloudflare_access_saml_refresh_errors_total")
+        .label("account_id", "acc-54")
+        .label("reason", "timeout");
+    wait_for_value(&format!("{base}/metrics"), last, 0.0).await;
+    let pages: Vec<String> =
+        fake.requests().into_iter().map(|r| r.uri).filter(|u| u.contains("/accounts?")).collect();
+    assert!(pages.iter().all(|u| u.contains("per_page=50")), "{pages:?}");
+    assert!(pages.iter().any(|u| u.contains("page=2&")), "two pages for 55 accounts: {pages:?}");
     exporter.stop().await;
     fake.stop().await;
 }

@@ -379,19 +379,19 @@ async fn answer(shared: &Shared, request: Request<Incoming>) -> Answer {
             }
             let items: Vec<Value> =
                 data.accounts.iter().map(|a| json!({"id": a.id, "name": a.name})).collect();
-            list(items, page, requested.unwrap_or(20), &knobs, &pagination)
+            list(items, page, requested, ListLimits { default: 20, max: 50 }, &knobs, &pagination)
         }
         (&Method::GET, ["accounts", id, "access", "saml_certificates"]) => match account(&data, id) {
             Some(account) => {
                 let items = account.sets.iter().map(set_json).collect();
-                list(items, page, requested.unwrap_or(25), &knobs, &pagination)
+                list(items, page, requested, ListLimits { default: 25, max: 1000 }, &knobs, &pagination)
             }
             None => return no_route(&path),
         },
         (&Method::GET, ["accounts", id, "access", "identity_providers"]) => match account(&data, id) {
             Some(account) => {
                 let items = account.identity_providers.iter().map(idp_json).collect();
-                list(items, page, requested.unwrap_or(200), &knobs, &pagination)
+                list(items, page, requested, ListLimits { default: 200, max: 1000 }, &knobs, &pagination)
             }
             None => return no_route(&path),
         },
@@ -399,6 +399,10 @@ async fn answer(shared: &Shared, request: Request<Incoming>) -> Answer {
             return create_set(&mut data, id, idp);
         }
         _ => return no_route(&path),
+    };
+    let response = match response {
+        Ok(body) => body,
+        Err(message) => return failure(400, 1004, &message),
     };
     let mut response = respond(200, response.to_string());
     // Cloudflare's REST rate-limit header (changelog 2025-09-03).
@@ -480,8 +484,29 @@ struct Pagination {
     cut_off: bool,
 }
 
-fn list(items: Vec<Value>, page: u64, requested: u64, knobs: &Knobs, pagination: &Pagination) -> Value {
-    let per_page = requested.clamp(1, knobs.page_cap.clamp(1, 1000));
+/// A list endpoint's documented `per_page` default and maximum.
+#[derive(Debug, Clone, Copy)]
+struct ListLimits {
+    default: u64,
+    max: u64,
+}
+
+/// One page of a list, or a 400 when `per_page` is above the documented
+/// maximum: stricter than Cloudflare promises to be, so that a client asking
+/// for too much is caught here rather than in production.
+fn list(
+    items: Vec<Value>,
+    page: u64,
+    requested: Option<u64>,
+    limits: ListLimits,
+    knobs: &Knobs,
+    pagination: &Pagination,
+) -> Result<Value, String> {
+    let requested = requested.unwrap_or(limits.default);
+    if requested > limits.max {
+        return Err(format!("per_page must be at most {}", limits.max));
+    }
+    let per_page = requested.clamp(1, knobs.page_cap.clamp(1, limits.max));
     let page = if pagination.same_page { 1 } else { page };
     let total = items.len() as u64;
     let start = ((page - 1).saturating_mul(per_page)).min(total) as usize;
@@ -501,7 +526,7 @@ fn list(items: Vec<Value>, page: u64, requested: u64, knobs: &Knobs, pagination:
             "total_count": total, "total_pages": total_pages,
         });
     }
-    body
+    Ok(body)
 }
 
 fn certificate_json(cert: &Option<FakeCertificate>, is_current: bool) -> Value {
