@@ -190,4 +190,67 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.reason(), "server_error");
     }
+    /// Walks a server that never runs dry: every page is as full as asked and
+    /// holds only items not seen before. `info(page, per_page)` is the
+    /// `result_info` sent with each page. Returns the walk's outcome and how
+    /// many pages were fetched.
+    async fn walk_a_bottomless_list(
+        per_page: u64,
+        info: impl Fn(u64, u64) -> Option<ResultInfo>,
+    ) -> (Result<Vec<String>, ApiError>, u64) {
+        let mut calls = 0;
+        let outcome = walk_pages(
+            "test",
+            per_page,
+            |s: &String| s.as_str(),
+            |page, asked| {
+                calls += 1;
+                // A walk that ignores its cap would spin here for ever (the
+                // futures are ready, so no timeout could interrupt it); the
+                // list runs dry well past the cap instead, so such a walk
+                // ends with Ok and fails the assertions below.
+                let items = if calls > 2 * MAX_PAGES {
+                    Vec::new()
+                } else {
+                    (0..asked).map(|i| format!("page-{page}-item-{i}")).collect()
+                };
+                std::future::ready(Ok(Page { items, info: info(page, asked) }))
+            },
+        )
+        .await;
+        (outcome, calls)
+    }
+
+    fn assert_cap_reached(outcome: Result<Vec<String>, ApiError>, calls: u64) {
+        let err = match outcome {
+            Ok(items) => panic!("the walk ended after {calls} pages with {} items", items.len()),
+            Err(err) => err,
+        };
+        assert!(matches!(err, ApiError::Pagination { .. }), "{err:?}");
+        assert_eq!(err.reason(), "api_error");
+        assert!(err.to_string().contains(&format!("more than {MAX_PAGES} pages")), "{err}");
+        assert_eq!(calls, MAX_PAGES, "every page up to the cap, and not one more");
+    }
+
+    #[tokio::test]
+    async fn a_total_pages_far_beyond_the_cap_ends_at_the_cap_with_an_error() {
+        let (outcome, calls) = walk_a_bottomless_list(4, |page, per_page| {
+            Some(ResultInfo {
+                page: Some(page),
+                per_page: Some(per_page),
+                count: Some(per_page),
+                total_count: Some(per_page * 1_000_000),
+                total_pages: Some(1_000_000),
+            })
+        })
+        .await;
+        assert_cap_reached(outcome, calls);
+    }
+
+    #[tokio::test]
+    async fn full_pages_without_result_info_end_at_the_cap_with_an_error() {
+        // Without result_info a full page is the only sign that more follow.
+        let (outcome, calls) = walk_a_bottomless_list(3, |_, _| None).await;
+        assert_cap_reached(outcome, calls);
+    }
 }

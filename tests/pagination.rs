@@ -1,4 +1,5 @@
-//! Walking every page through the real client against the fake API.
+//! Walking every page through the real client against the fake API, with
+//! either kind of credentials, and the fake's create-a-set endpoint.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,6 +9,7 @@ use cloudflare_saml_exporter::credentials::CredentialSource;
 use cloudflare_saml_exporter::fake::FakeCloudflare;
 use cloudflare_saml_exporter::metrics::Metrics;
 use secrecy::SecretString;
+use serde_json::Value;
 
 use crate::support::{TOKEN, account, data, saml_idp, set_expiring_in};
 
@@ -28,6 +30,10 @@ async fn fake_with_sets(uids: &[&str]) -> FakeCloudflare {
 }
 
 fn client(fake: &FakeCloudflare) -> CloudflareClient {
+    client_with(fake, CredentialSource::Token(SecretString::from(TOKEN)))
+}
+
+fn client_with(fake: &FakeCloudflare, credentials: CredentialSource) -> CloudflareClient {
     CloudflareClient::new(
         ClientSettings {
             base_url: fake.base_url().parse().unwrap(),
@@ -36,7 +42,7 @@ fn client(fake: &FakeCloudflare) -> CloudflareClient {
             max_body_bytes: 1 << 20,
             max_requests_per_5m: std::num::NonZeroU32::new(300).unwrap(),
         },
-        CredentialSource::Token(SecretString::from(TOKEN)),
+        credentials,
         Arc::new(Metrics::new()),
     )
     .unwrap()
@@ -111,5 +117,108 @@ async fn a_wrong_token_is_forbidden_with_cloudflares_code() {
     assert_eq!(err.reason(), "forbidden");
     assert_eq!(err.codes(), vec![10000]);
     assert!(err.to_string().contains("10000 Authentication error"), "{err}");
+    fake.stop().await;
+}
+
+/// POSTs the create-a-set call for `idp` of account `acc` with the fake's
+/// token; returns the status and the parsed envelope.
+async fn create_set(fake: &FakeCloudflare, idp: &str) -> (u16, Value) {
+    let url = format!("{}/accounts/acc/access/identity_providers/{idp}/saml_certificate", fake.base_url());
+    let response = reqwest::Client::new()
+        .post(&url)
+        .bearer_auth(TOKEN)
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap();
+    (status, serde_json::from_str(&body).unwrap_or_else(|e| panic!("POST {url}: {e}: {body}")))
+}
+
+#[tokio::test]
+async fn creating_a_set_is_201_then_200_with_the_same_set_and_404_for_an_unknown_idp() {
+    let fake = fake_with_sets(&["existing"]).await;
+    let before = client(&fake).list_certificate_sets("acc").await.unwrap();
+    assert_eq!(before.len(), 1);
+
+    let (status, created) = create_set(&fake, "idp-3").await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["success"], true, "{created}");
+    let set = &created["result"];
+    let uid = set["uid"].as_str().expect("result.uid").to_owned();
+    assert!(!uid.is_empty() && uid != "existing", "{set}");
+    for field in ["created_at", "updated_at"] {
+        assert!(set[field].as_str().is_some_and(|v| !v.is_empty()), "{field}: {set}");
+    }
+    let current = &set["current_certificate"];
+    assert!(current["public_certificate"].as_str().unwrap_or("").contains("BEGIN CERTIFICATE"), "{set}");
+    assert!(current["not_after"].as_str().is_some_and(|v| !v.is_empty()), "{set}");
+
+    // Idempotent: the IdP has a set now, so the same call returns it unchanged.
+    let (status, again) = create_set(&fake, "idp-3").await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["success"], true, "{again}");
+    assert_eq!(again["result"], *set, "the second call returns the set the first one made");
+
+    let (status, unknown) = create_set(&fake, "no-such-idp").await;
+    assert_eq!(status, 404, "{unknown}");
+    assert_eq!(unknown["success"], false, "{unknown}");
+    let message = unknown["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(message.contains("Identity provider not found"), "{unknown}");
+
+    // The lists the exporter reads show the new set once, and the IdP using it.
+    let sets = client(&fake).list_certificate_sets("acc").await.unwrap();
+    let uids: Vec<&str> = sets.iter().map(|s| s.uid.as_str()).collect();
+    assert_eq!(uids, ["existing", uid.as_str()], "one set added, by the first call only");
+    let idps = client(&fake).list_identity_providers("acc").await.unwrap();
+    let assigned: Vec<(&str, Option<&str>)> =
+        idps.iter().map(|i| (i.id.as_str(), i.saml_certificate_set_id.as_deref())).collect();
+    for (id, set_id) in assigned {
+        let expected = (id == "idp-3").then_some(uid.as_str());
+        assert_eq!(set_id, expected, "saml_certificate_set_id of {id}");
+    }
+    fake.stop().await;
+}
+
+const EMAIL: &str = "ops@example.com";
+const GLOBAL_KEY: &str = "global-key-0c1d2e";
+
+fn global_key(key: &str) -> CredentialSource {
+    CredentialSource::GlobalKey { email: EMAIL.to_owned(), key: SecretString::from(key) }
+}
+
+#[tokio::test]
+async fn the_global_api_key_walks_both_lists_and_a_wrong_key_is_forbidden() {
+    let uids = names(12);
+    let fake = fake_with_sets(&uids.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    fake.update_data(|d| d.global_key = Some((EMAIL.to_owned(), GLOBAL_KEY.to_owned())));
+    // Several pages each, so every request of a walk must carry the pair.
+    fake.update_knobs(|k| k.page_cap = 5);
+
+    let legacy = client_with(&fake, global_key(GLOBAL_KEY));
+    let sets = legacy.list_certificate_sets("acc").await.unwrap();
+    assert_eq!(sets.iter().map(|s| s.uid.clone()).collect::<Vec<_>>(), uids);
+    let idps = legacy.list_identity_providers("acc").await.unwrap();
+    assert_eq!(idps.len(), 7);
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 3 + 2, "{requests:#?}");
+    assert!(requests.iter().all(|r| r.authenticated), "{requests:#?}");
+
+    let wrong = client_with(&fake, global_key("not-the-key"));
+    for err in [
+        wrong.list_certificate_sets("acc").await.unwrap_err(),
+        wrong.list_identity_providers("acc").await.unwrap_err(),
+    ] {
+        assert_eq!(err.reason(), "forbidden", "{err}");
+        assert_eq!(err.codes(), vec![10000]);
+    }
+    // The right key under another e-mail is no better.
+    let other_email = CredentialSource::GlobalKey {
+        email: "someone@example.com".to_owned(),
+        key: SecretString::from(GLOBAL_KEY),
+    };
+    let err = client_with(&fake, other_email).list_certificate_sets("acc").await.unwrap_err();
+    assert_eq!(err.reason(), "forbidden", "{err}");
     fake.stop().await;
 }
