@@ -438,6 +438,8 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
         format!("CloudflareSAMLRotationInProgress {ACCOUNT_A} {}", sets::ROTATING),
         format!("CloudflareSAMLIdentityProviderWithoutCertificateSet {ACCOUNT_A} 1d7a0004-0000-4000-8000-000000000004"),
         format!("CloudflareSAMLCertificateExpired {ACCOUNT_B} {}", sets::EXPIRED),
+        // The expired set never rotated: the cause keeps firing beside it.
+        format!("CloudflareSAMLCertificateRotationOverdue {ACCOUNT_B} {}", sets::EXPIRED),
         format!("CloudflareSAMLCertificateUnreadable {ACCOUNT_B} {}", sets::UNREADABLE),
         format!("CloudflareSAMLCertificateNotAfterMismatch {ACCOUNT_B} {}", sets::MISMATCH),
         format!("CloudflareSAMLEncryptionWithoutCertificateSet {ACCOUNT_B} 1d7b0004-0000-4000-8000-000000000004"),
@@ -470,7 +472,10 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
     }
     let overdue = alerts
         .iter()
-        .find(|a| a["labels"]["alertname"] == "CloudflareSAMLCertificateRotationOverdue")
+        .find(|a| {
+            a["labels"]["alertname"] == "CloudflareSAMLCertificateRotationOverdue"
+                && a["labels"]["certificate_set_uid"] == sets::OVERDUE
+        })
         .unwrap();
     assert!(overdue["annotations"]["description"].as_str().unwrap().contains("Entra ID (demo)"), "{overdue}");
 
