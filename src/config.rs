@@ -27,6 +27,9 @@ pub enum ConfigError {
          or set CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY"
     )]
     NoCredentials,
+    /// Credentials from the environment that cannot be used.
+    #[error("{0}")]
+    Credentials(#[from] crate::credentials::CredentialError),
     /// Two credential sources at once.
     #[error("both CLOUDFLARE_API_TOKEN and --api-token-file are set: use one")]
     TwoTokens,
@@ -288,7 +291,11 @@ fn credentials(token_file: Option<&PathBuf>, env: Env<'_>) -> Result<CredentialS
     let token = set("CLOUDFLARE_API_TOKEN");
     match (token, token_file) {
         (Some(_), Some(_)) => return Err(ConfigError::TwoTokens),
-        (Some(token), None) => return Ok(CredentialSource::Token(SecretString::from(token))),
+        (Some(token), None) => {
+            let source = CredentialSource::Token(SecretString::from(token));
+            source.load()?;
+            return Ok(source);
+        }
         (None, Some(path)) => {
             if !path.is_file() {
                 return Err(invalid(
@@ -302,7 +309,11 @@ fn credentials(token_file: Option<&PathBuf>, env: Env<'_>) -> Result<CredentialS
         (None, None) => {}
     }
     match (set("CLOUDFLARE_EMAIL"), set("CLOUDFLARE_API_KEY")) {
-        (Some(email), Some(key)) => Ok(CredentialSource::GlobalKey { email, key: SecretString::from(key) }),
+        (Some(email), Some(key)) => {
+            let source = CredentialSource::GlobalKey { email, key: SecretString::from(key) };
+            source.load()?;
+            Ok(source)
+        }
         (None, None) => Err(ConfigError::NoCredentials),
         _ => Err(ConfigError::HalfGlobalKey),
     }

@@ -52,14 +52,37 @@ pub enum CredentialError {
         /// The file.
         path: PathBuf,
     },
+    /// A credential holds characters an HTTP header cannot carry (a
+    /// control character, say); the value itself is never shown.
+    #[error(
+        "{what} contains characters that cannot be sent in an HTTP header (check for stray control characters)"
+    )]
+    NotAHeaderValue {
+        /// Which credential, e.g. `CLOUDFLARE_API_KEY`.
+        what: &'static str,
+    },
+}
+
+/// Refuses a credential that would not survive as a header value, so a
+/// mangled secret is reported as such instead of as Cloudflare's 403.
+fn header_safe(what: &'static str, value: &str) -> Result<(), CredentialError> {
+    match reqwest::header::HeaderValue::from_str(value) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(CredentialError::NotAHeaderValue { what }),
+    }
 }
 
 impl CredentialSource {
     /// Loads the credentials, reading the token file if there is one.
     pub fn load(&self) -> Result<Auth, CredentialError> {
         match self {
-            CredentialSource::Token(token) => Ok(Auth::Bearer(token.clone())),
+            CredentialSource::Token(token) => {
+                header_safe("CLOUDFLARE_API_TOKEN", token.expose_secret())?;
+                Ok(Auth::Bearer(token.clone()))
+            }
             CredentialSource::GlobalKey { email, key } => {
+                header_safe("CLOUDFLARE_EMAIL", email)?;
+                header_safe("CLOUDFLARE_API_KEY", key.expose_secret())?;
                 Ok(Auth::GlobalKey { email: email.clone(), key: key.clone() })
             }
             CredentialSource::TokenFile(path) => {
@@ -69,6 +92,7 @@ impl CredentialSource {
                 if token.is_empty() {
                     return Err(CredentialError::Empty { path: path.clone() });
                 }
+                header_safe("the API token file", token)?;
                 Ok(Auth::Bearer(SecretString::from(token)))
             }
         }
@@ -95,6 +119,8 @@ impl Auth {
         match self {
             Auth::Bearer(token) => request.bearer_auth(token.expose_secret()),
             Auth::GlobalKey { email, key } => {
+                // load() refused keys no header can carry, so the fallback
+                // (an empty key, refused by Cloudflare) is never taken.
                 let mut key = reqwest::header::HeaderValue::from_str(key.expose_secret())
                     .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static(""));
                 key.set_sensitive(true);
@@ -141,6 +167,19 @@ mod tests {
         for shown in [format!("{token:?}"), format!("{key:?}"), format!("{:?}", token.load().unwrap())] {
             assert!(!shown.contains("very-secret"), "{shown}");
         }
+    }
+
+    #[test]
+    fn a_credential_no_header_can_carry_is_named_but_not_shown() {
+        let key = CredentialSource::GlobalKey {
+            email: "ops@example.com".into(),
+            key: SecretString::from("key\u{7}very-secret"),
+        };
+        let err = key.load().unwrap_err().to_string();
+        assert!(err.contains("CLOUDFLARE_API_KEY") && !err.contains("very-secret"), "{err}");
+        let token = CredentialSource::Token(SecretString::from("tok\nvery-secret"));
+        let err = token.load().unwrap_err().to_string();
+        assert!(err.contains("CLOUDFLARE_API_TOKEN") && !err.contains("very-secret"), "{err}");
     }
 
     #[test]
