@@ -115,6 +115,10 @@ impl CloudflareClient {
             .user_agent(concat!("cloudflare-saml-exporter/", env!("CARGO_PKG_VERSION")))
             .timeout(settings.request_timeout)
             .connect_timeout(settings.connect_timeout)
+            // Never follow a redirect: reqwest strips `Authorization` on a
+            // cross-host hop but not `X-Auth-Key`, and a redirect could lead
+            // to plain http. The API does not redirect; a 3xx is an error.
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         let budget = RateLimiter::direct(budget_quota(settings.max_requests_per_5m));
         Ok(Self {
@@ -203,15 +207,19 @@ impl CloudflareClient {
     }
 
     async fn wait_for_turn(&self, endpoint: &'static str) -> Result<(), ApiError> {
-        let blocked_until = *self.blocked_until.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(until) = blocked_until {
-            let now = Instant::now();
-            if until > now {
-                return Err(ApiError::BackingOff { endpoint, remaining: until - now });
-            }
-        }
+        self.refuse_while_blocked(endpoint)?;
         self.budget.until_ready().await;
-        Ok(())
+        // A 429 may have arrived while this request queued for the budget.
+        self.refuse_while_blocked(endpoint)
+    }
+
+    fn refuse_while_blocked(&self, endpoint: &'static str) -> Result<(), ApiError> {
+        let blocked_until = *self.blocked_until.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        match blocked_until {
+            Some(until) if until > now => Err(ApiError::BackingOff { endpoint, remaining: until - now }),
+            _ => Ok(()),
+        }
     }
 
     async fn fetch_page<T: DeserializeOwned>(
@@ -228,7 +236,7 @@ impl CloudflareClient {
             .append_pair("per_page", &per_page.to_string());
         let auth = self
             .current_auth()
-            .map_err(|e| ApiError::Transport { endpoint: label, detail: e.to_string() })?;
+            .map_err(|e| ApiError::Credentials { endpoint: label, detail: e.to_string() })?;
         let sent = auth.apply(self.http.get(url)).send().await;
         let response = match sent {
             Ok(response) => response,
@@ -252,10 +260,13 @@ impl CloudflareClient {
         {
             self.metrics.set_rate_limit_remaining(remaining);
         }
-        let body = self.read_body(label, page, response).await?;
         if status == StatusCode::TOO_MANY_REQUESTS {
+            // A 429 is a 429 whatever its body: a cut or oversized one must
+            // not turn it into a retried transport error.
+            let body = self.read_body(label, page, response).await.unwrap_or_default();
             return Err(ApiError::RateLimited { endpoint: label, retry_after, errors: error_entries(&body) });
         }
+        let body = self.read_body(label, page, response).await?;
         if !status.is_success() {
             return Err(ApiError::Status {
                 endpoint: label,
@@ -316,7 +327,9 @@ impl CloudflareClient {
 
     fn transport_error(&self, endpoint: &'static str, err: &reqwest::Error) -> ApiError {
         if err.is_timeout() {
-            return ApiError::Timeout { endpoint, after: self.settings.request_timeout };
+            let after =
+                if err.is_connect() { self.settings.connect_timeout } else { self.settings.request_timeout };
+            return ApiError::Timeout { endpoint, after };
         }
         ApiError::Transport { endpoint, detail: error_chain(err) }
     }

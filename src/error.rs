@@ -74,6 +74,15 @@ pub enum ApiError {
     },
     /// Pagination that does not end: the cap was reached, or a full page
     /// brought nothing new.
+    /// The credentials could not be loaded (e.g. the token file vanished);
+    /// no request was sent, and retrying at once would not help.
+    #[error("{endpoint}: no usable credentials: {detail}")]
+    Credentials {
+        /// The list being read.
+        endpoint: &'static str,
+        /// Why (names the file or variable, never the secret).
+        detail: String,
+    },
     #[error("{endpoint}: pagination did not end: {detail}")]
     Pagination {
         /// Which list was being read.
@@ -101,7 +110,7 @@ impl ApiError {
     pub fn reason(&self) -> &'static str {
         match self {
             ApiError::RateLimited { .. } | ApiError::BackingOff { .. } => "rate_limited",
-            ApiError::Status { status: 401, .. } => "unauthorized",
+            ApiError::Status { status: 401, .. } | ApiError::Credentials { .. } => "unauthorized",
             ApiError::Status { status: 403, .. } => "forbidden",
             ApiError::Status { status: 404, .. } => "not_found",
             ApiError::Status { status, .. } if *status >= 500 => "server_error",

@@ -25,7 +25,7 @@ use tracing::{debug, info, warn};
 use crate::metrics::{CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics};
 use crate::refresh::unix_now;
 use crate::state::ExporterState;
-use crate::web_config::WebSecurity;
+use crate::web_config::{Login, WebSecurity};
 
 /// How long a client may take to send its request headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -68,6 +68,22 @@ impl WebApp {
     }
 
     async fn guarded<B>(&self, request: &Request<B>) -> Response<Full<Bytes>> {
+        // Authentication comes first, so that strangers guessing passwords
+        // never hold a scrape slot: Prometheus' own (cached) login stays fast.
+        if let Some(auth) = &self.security.basic_auth {
+            let header = request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+            match auth.check(header).await {
+                Login::Allowed => {}
+                Login::Denied => {
+                    let mut response = text(StatusCode::UNAUTHORIZED, "unauthorized\n");
+                    response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Basic"));
+                    return response;
+                }
+                Login::Busy => {
+                    return text(StatusCode::SERVICE_UNAVAILABLE, "too many login attempts in progress\n");
+                }
+            }
+        }
         // The limit guards the expensive path only: health probes must keep
         // answering while scrapers pile up.
         let _slot = match (&self.scrapes, request.uri().path() == self.telemetry_path) {
@@ -77,14 +93,6 @@ impl WebApp {
             },
             _ => None,
         };
-        if let Some(auth) = &self.security.basic_auth {
-            let header = request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-            if !auth.allows(header).await {
-                let mut response = text(StatusCode::UNAUTHORIZED, "unauthorized\n");
-                response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Basic"));
-                return response;
-            }
-        }
         self.handle(request)
     }
 
@@ -206,5 +214,31 @@ pub async fn serve(listener: TcpListener, app: Arc<WebApp>, mut shutdown: watch:
     tokio::select! {
         _ = graceful.shutdown() => info!("all connections closed"),
         _ = tokio::time::sleep(SHUTDOWN_GRACE) => warn!(grace_ms = SHUTDOWN_GRACE.as_millis() as u64, "shutdown grace period over; dropping open connections"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(path: &str) -> Request<()> {
+        Request::get(path).body(()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn scrapes_beyond_the_limit_get_503_while_health_probes_still_answer() {
+        let app = WebApp::new(
+            Arc::new(ExporterState::default()),
+            Arc::new(Metrics::new()),
+            "/metrics".into(),
+            WebSecurity::default(),
+            1,
+        );
+        assert_eq!(app.respond(get("/metrics")).await.status(), StatusCode::OK);
+        let busy = app.scrapes.as_ref().unwrap().try_acquire().unwrap();
+        assert_eq!(app.respond(get("/metrics")).await.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(app.respond(get("/-/healthy")).await.status(), StatusCode::OK);
+        drop(busy);
+        assert_eq!(app.respond(get("/metrics")).await.status(), StatusCode::OK);
     }
 }

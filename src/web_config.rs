@@ -3,7 +3,7 @@
 //! file is parsed and validated once at start; every mistake is an error that
 //! names the key or file at fault.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -11,6 +11,7 @@ use hyper::header::{HeaderName, HeaderValue};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use sha2::{Digest, Sha256};
 
 /// The file as written (exporter-toolkit keys).
@@ -26,11 +27,14 @@ pub struct WebConfigFile {
     /// User name to bcrypt hash; empty or absent means no authentication.
     #[serde(default)]
     pub basic_auth_users: Option<BTreeMap<String, String>>,
+    /// exporter-toolkit's request rate limit: recognised, not supported.
+    #[serde(default)]
+    pub rate_limit: Option<IgnoredAny>,
 }
 
-/// `tls_server_config`.
+/// `tls_server_config`. Keys not listed land in `unsupported` and are
+/// refused by name there.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct TlsServerConfig {
     /// Server certificate chain (PEM).
     pub cert_file: Option<PathBuf>,
@@ -44,7 +48,24 @@ pub struct TlsServerConfig {
     pub min_version: Option<String>,
     /// `TLS12` or `TLS13` (default).
     pub max_version: Option<String>,
+    /// exporter-toolkit keys this exporter recognises but does not support;
+    /// refused by name rather than silently ignored, since each is a
+    /// security setting the user expects to hold.
+    #[serde(flatten)]
+    pub unsupported: BTreeMap<String, IgnoredAny>,
 }
+
+/// exporter-toolkit `tls_server_config` keys that are valid there but not
+/// supported here, with what to do instead.
+const UNSUPPORTED_TLS_KEYS: &[(&str, &str)] = &[
+    ("cert", "inline PEM is not supported; put it in a file and use cert_file"),
+    ("key", "inline PEM is not supported; put it in a file and use key_file"),
+    ("client_ca", "inline PEM is not supported; put it in a file and use client_ca_file"),
+    ("client_allowed_sans", "is not supported; issue client certificates from a dedicated CA instead"),
+    ("cipher_suites", "is not supported; rustls offers only modern suites"),
+    ("prefer_server_cipher_suites", "is not supported; rustls offers only modern suites"),
+    ("curve_preferences", "is not supported; rustls picks safe curves"),
+];
 
 /// `http_server_config`.
 #[derive(Debug, Default, Deserialize)]
@@ -132,6 +153,9 @@ pub fn load_web_config(path: &Path) -> Result<WebSecurity, WebConfigError> {
 /// names are read relative to `base`.
 pub fn web_security(file: WebConfigFile, base: &Path) -> Result<WebSecurity, WebConfigError> {
     let resolve = |p: &PathBuf| if p.is_absolute() { p.clone() } else { base.join(p) };
+    if file.rate_limit.is_some() {
+        return Err(invalid("rate_limit", "is not supported; use --web.max-requests"));
+    }
     let tls = match &file.tls_server_config {
         Some(tls) => Some(Arc::new(tls_config(tls, &resolve)?)),
         None => None,
@@ -160,6 +184,11 @@ fn tls_config(
     tls: &TlsServerConfig,
     resolve: &dyn Fn(&PathBuf) -> PathBuf,
 ) -> Result<rustls::ServerConfig, WebConfigError> {
+    if let Some(key) = tls.unsupported.keys().next() {
+        let why =
+            UNSUPPORTED_TLS_KEYS.iter().find(|(k, _)| k == key).map_or("is not a known key", |(_, why)| why);
+        return Err(WebConfigError::Invalid { key: "tls_server_config", why: format!("{key} {why}") });
+    }
     let cert_file = tls
         .cert_file
         .as_ref()
@@ -286,22 +315,41 @@ impl std::fmt::Debug for BasicAuth {
     }
 }
 
+/// The outcome of a basic-auth check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Login {
+    /// Known user, right password.
+    Allowed,
+    /// Anything else: no or malformed header, unknown user, wrong password.
+    Denied,
+    /// Too many uncached checks are already waiting; answered without one.
+    Busy,
+}
+
+/// Uncached checks allowed to wait for their turn; more get [`Login::Busy`]
+/// at once instead of piling up connections.
+const MAX_WAITING_CHECKS: usize = 32;
+
 /// Basic auth against bcrypt hashes. Unknown users are checked against a
-/// dummy hash of the same cost, so a wrong user name costs the same time as a
-/// wrong password; outcomes are cached by a SHA-256 of user and password.
+/// dummy hash as slow as the slowest real one, so a wrong user name costs the
+/// same time as a wrong password. Only successes are cached (by a SHA-256 of
+/// user and password): guesses always pay for bcrypt and cannot evict the
+/// scraper's cached login.
 pub struct BasicAuth {
     users: BTreeMap<String, String>,
     dummy_cost: u32,
     dummy_hash: OnceLock<String>,
-    cache: std::sync::Mutex<BTreeMap<[u8; 32], bool>>,
+    allowed: std::sync::Mutex<HashSet<[u8; 32]>>,
     // bcrypt is deliberately slow: one check at a time keeps a flood of
-    // guesses from eating every core.
+    // guesses from eating every core, and a bounded queue keeps it from
+    // holding every connection.
     serial: tokio::sync::Semaphore,
+    waiting: tokio::sync::Semaphore,
 }
 
 impl BasicAuth {
     fn new(users: BTreeMap<String, String>) -> Result<Self, WebConfigError> {
-        let mut cost = bcrypt::DEFAULT_COST;
+        let mut dummy_cost = 4; // bcrypt's minimum
         for (user, hash) in &users {
             let parts = hash
                 .parse::<bcrypt::HashParts>()
@@ -315,14 +363,15 @@ impl BasicAuth {
                     ),
                 ));
             }
-            cost = cost.max(parts.get_cost());
+            dummy_cost = dummy_cost.max(parts.get_cost());
         }
         Ok(Self {
             users,
-            dummy_cost: cost,
+            dummy_cost,
             dummy_hash: OnceLock::new(),
-            cache: Default::default(),
+            allowed: Default::default(),
             serial: tokio::sync::Semaphore::new(1),
+            waiting: tokio::sync::Semaphore::new(MAX_WAITING_CHECKS),
         })
     }
 
@@ -339,13 +388,19 @@ impl BasicAuth {
     }
 
     /// Whether an `Authorization` header value grants access.
-    pub async fn allows(self: &Arc<Self>, authorization: Option<&str>) -> bool {
-        let Some((user, password)) = authorization.and_then(decode_basic) else { return false };
-        let key: [u8; 32] = Sha256::digest(format!("{user}\0{password}").as_bytes()).into();
-        if let Some(&known) = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-            return known;
+    pub async fn check(self: &Arc<Self>, authorization: Option<&str>) -> Login {
+        let Some((user, password)) = authorization.and_then(decode_basic) else { return Login::Denied };
+        // Length-prefixed, so no two (user, password) pairs share a key.
+        let mut digest = Sha256::new();
+        digest.update((user.len() as u64).to_be_bytes());
+        digest.update(user.as_bytes());
+        digest.update(password.as_bytes());
+        let key: [u8; 32] = digest.finalize().into();
+        if self.allowed.lock().unwrap_or_else(|p| p.into_inner()).contains(&key) {
+            return Login::Allowed;
         }
-        let Ok(_turn) = self.serial.acquire().await else { return false };
+        let Ok(_waiting) = self.waiting.try_acquire() else { return Login::Busy };
+        let Ok(_turn) = self.serial.acquire().await else { return Login::Denied };
         let this = Arc::clone(self);
         let verdict = tokio::task::spawn_blocking(move || {
             let (hash, known_user) = match this.users.get(&user) {
@@ -356,12 +411,17 @@ impl BasicAuth {
         })
         .await
         .unwrap_or(false);
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.len() > 10_000 {
-            cache.clear();
+        if !verdict {
+            return Login::Denied;
         }
-        cache.insert(key, verdict);
-        verdict
+        let mut allowed = self.allowed.lock().unwrap_or_else(|p| p.into_inner());
+        // Only right passwords get here, so this stays as small as the
+        // number of users unless passwords keep changing.
+        if allowed.len() > 1_000 {
+            allowed.clear();
+        }
+        allowed.insert(key);
+        Login::Allowed
     }
 }
 
@@ -380,8 +440,17 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_headers_are_named() {
-        let err = parse_web_config("tls_server_config:\n  cert_fil: x\n").unwrap_err().to_string();
-        assert!(err.contains("cert_fil"), "{err}");
+        let load = |text: &str| {
+            web_security(parse_web_config(text).unwrap(), Path::new("/nonexistent")).unwrap_err().to_string()
+        };
+        let err = load("tls_server_config:\n  cert_fil: x\n");
+        assert!(err.contains("cert_fil") && err.contains("not a known key"), "{err}");
+        let err = load("tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: [x]\n");
+        assert!(err.contains("cipher_suites") && err.contains("not supported"), "{err}");
+        let err = load("rate_limit:\n  interval: 1s\n");
+        assert!(err.contains("rate_limit") && err.contains("--web.max-requests"), "{err}");
+        let err = parse_web_config("http_server_config:\n  header: {}\n").unwrap_err().to_string();
+        assert!(err.contains("header"), "{err}");
         let err = headers([("Server".to_owned(), "x".to_owned())].into()).unwrap_err().to_string();
         assert!(err.contains("Server"), "{err}");
         let err =
@@ -407,10 +476,11 @@ mod tests {
     async fn only_the_right_password_of_a_known_user_passes() {
         let hash = bcrypt::hash("s3cr3t", 4).unwrap();
         let auth = Arc::new(BasicAuth::new([("alice".to_owned(), hash)].into()).unwrap());
-        assert!(auth.allows(Some("Basic YWxpY2U6czNjcjN0")).await);
-        assert!(auth.allows(Some("Basic YWxpY2U6czNjcjN0")).await, "cached");
-        assert!(!auth.allows(Some("Basic YWxpY2U6d3Jvbmc=")).await); // alice:wrong
-        assert!(!auth.allows(Some("Basic Ym9iOnMzY3IzdA==")).await); // bob:s3cr3t
-        assert!(!auth.allows(None).await);
+        assert_eq!(auth.check(Some("Basic YWxpY2U6czNjcjN0")).await, Login::Allowed);
+        assert_eq!(auth.check(Some("Basic YWxpY2U6czNjcjN0")).await, Login::Allowed, "cached");
+        assert_eq!(auth.check(Some("Basic YWxpY2U6d3Jvbmc=")).await, Login::Denied); // alice:wrong
+        assert_eq!(auth.check(Some("Basic Ym9iOnMzY3IzdA==")).await, Login::Denied); // bob:s3cr3t
+        assert_eq!(auth.check(None).await, Login::Denied);
+        assert_eq!(auth.allowed.lock().unwrap().len(), 1, "only the success is cached");
     }
 }

@@ -113,6 +113,9 @@ impl Harness {
             logged.contains("account_id=acc-b") && logged.contains("keeping the last good values"),
             "{logged}"
         );
+        if matches!(reason, "unauthorized" | "forbidden") {
+            assert!(logged.contains("10000 Authentication error"), "Cloudflare's code in the log: {logged}");
+        }
 
         self.fake.clear_faults();
         self.wait_until("account B to recover", |s| up(s, "acc-b") == Some(1.0)).await;
@@ -172,8 +175,46 @@ async fn http_503_with_retry_after() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn http_429_with_retry_after() {
+    // A 429 blocks the whole token (Cloudflare counts per user), so unlike
+    // the other faults it may reach account A too; what must hold is that
+    // nobody calls Cloudflare before Retry-After and no value is lost.
     let body = r#"{"success":false,"errors":[{"code":10100,"message":"More than 1200 requests per 300 seconds reached"}]}"#;
-    start().await.fault_on_b(respond(429, &[("retry-after", "1")], body), "rate_limited").await;
+    let harness = start().await;
+    let before = scrape(&harness.metrics_url).await;
+    let kept = [expiry(&before, "set-a"), expiry(&before, "set-b1"), expiry(&before, "set-b2")];
+    harness.fake.inject(Fault {
+        path_contains: "/accounts/acc-b/".into(),
+        times: None,
+        kind: respond(429, &[("retry-after", "3")], body),
+    });
+    let during = harness
+        .wait_until("account B rate limited", |s| {
+            up(s, "acc-b") == Some(0.0) && errors(s, "acc-b", "rate_limited") >= 1.0
+        })
+        .await;
+    let calls = harness.fake.requests().len();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(harness.fake.requests().len(), calls, "Cloudflare was called again before Retry-After");
+    let after = scrape(&harness.metrics_url).await;
+    for s in [&during, &after] {
+        assert_eq!(
+            [expiry(s, "set-a"), expiry(s, "set-b1"), expiry(s, "set-b2")],
+            kept,
+            "last good values kept"
+        );
+        for other in cloudflare_saml_exporter::error::REASONS.iter().filter(|r| **r != "rate_limited") {
+            assert_eq!(errors(s, "acc-a", other), 0.0, "account A counted {other}");
+        }
+    }
+    let logged = harness.exporter.wait_for_stderr("reason=rate_limited", WAIT);
+    assert!(logged.contains("keeping the last good values") && logged.contains("10100"), "{logged}");
+    harness.fake.clear_faults();
+    harness
+        .wait_until("both accounts to recover", |s| {
+            up(s, "acc-a") == Some(1.0) && up(s, "acc-b") == Some(1.0)
+        })
+        .await;
+    harness.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -164,24 +164,45 @@ fn a_bad_web_config_is_refused_at_start_with_the_key_named() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn scrapes_beyond_max_requests_get_503() {
-    // bcrypt at cost 12 keeps each authenticated scrape busy long enough for
-    // the others to find every slot taken.
-    let dir = temp_dir("limit");
+async fn password_guessers_cannot_lock_the_scraper_out() {
+    // bcrypt at cost 12 makes every guess slow; with one scrape slot, guesses
+    // that held it while being checked would turn the scraper away.
+    let dir = temp_dir("guessers");
     std::fs::create_dir_all(&dir).unwrap();
     let hash = bcrypt::hash("s3cret", 12).unwrap();
     std::fs::write(dir.join("web.yml"), format!("basic_auth_users:\n  prom: {hash}\n")).unwrap();
     let (_demo, url) =
         demo_with(&["--web.config.file", dir.join("web.yml").to_str().unwrap(), "--web.max-requests", "1"]);
     let client = reqwest::Client::new();
-    let mut requests = tokio::task::JoinSet::new();
-    for i in 0..6 {
-        let (client, url) = (client.clone(), url.clone());
-        requests.spawn(async move { status(&client, &url, Some(("prom", &format!("guess-{i}")))).await });
+    assert_eq!(status(&client, &url, Some(("prom", "s3cret"))).await, Ok(200), "first login");
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut guessers = tokio::task::JoinSet::new();
+    for i in 0..40 {
+        let (client, url, stop) = (client.clone(), url.clone(), std::sync::Arc::clone(&stop));
+        guessers.spawn(async move {
+            let mut codes = Vec::new();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                let user = if i % 2 == 0 { "prom" } else { "mallory" };
+                codes.push(status(&client, &url, Some((user, &format!("guess-{i}-{n}")))).await.unwrap());
+            }
+            codes
+        });
     }
-    let codes: Vec<u16> = requests.join_all().await.into_iter().map(Result::unwrap).collect();
-    assert!(codes.contains(&503), "{codes:?}");
-    assert!(codes.contains(&401), "{codes:?}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for _ in 0..10 {
+        assert_eq!(
+            status(&client, &url, Some(("prom", "s3cret"))).await,
+            Ok(200),
+            "the scraper during the flood"
+        );
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let codes: Vec<u16> = guessers.join_all().await.into_iter().flatten().collect();
+    assert!(codes.contains(&401), "guesses are denied: {codes:?}");
+    assert!(codes.iter().all(|c| [401, 503].contains(c)), "a guess got in: {codes:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
