@@ -47,10 +47,7 @@ async fn start() -> Harness {
         "debug",
     ]);
     let exporter = RunningBinary::start(command);
-    let line = exporter.wait_for_stderr("msg=listening", WAIT);
-    let address =
-        line.split_whitespace().find_map(|w| w.strip_prefix("address=")).expect("address= in the log");
-    let metrics_url = format!("http://{address}/metrics");
+    let metrics_url = exporter.metrics_url_from_log(WAIT);
     let harness = Harness { fake, exporter, metrics_url };
     harness
         .wait_until("both accounts up", |s| up(s, "acc-a") == Some(1.0) && up(s, "acc-b") == Some(1.0))

@@ -265,9 +265,7 @@ async fn a_rotated_token_file_needs_no_restart_and_a_loose_one_is_warned_about()
         "debug",
     ]);
     let mut exporter = RunningBinary::start(command);
-    let line = exporter.wait_for_stderr("msg=listening", Duration::from_secs(30));
-    let address = line.split_whitespace().find_map(|w| w.strip_prefix("address=")).unwrap().to_owned();
-    let url = format!("http://{address}/metrics");
+    let url = exporter.metrics_url_from_log(Duration::from_secs(30));
     let up = |want: f64| {
         let url = url.clone();
         async move {

@@ -133,6 +133,15 @@ impl RunningBinary {
         }
     }
 
+    /// `http://ADDR/metrics` of a `serve` process, from its `msg=listening`
+    /// log line (logfmt).
+    pub fn metrics_url_from_log(&self, limit: Duration) -> String {
+        let line = self.wait_for_stderr("msg=listening", limit);
+        let address =
+            line.split_whitespace().find_map(|w| w.strip_prefix("address=")).expect("address= in the log");
+        format!("http://{address}/metrics")
+    }
+
     /// Whether the process is still running.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
