@@ -57,7 +57,7 @@ impl WebApp {
         Self { state, metrics, telemetry_path, security, scrapes }
     }
 
-    /// Answers a request: scrape limit, authentication, then the page, with
+    /// Answers a request: authentication, scrape limit, then the page, with
     /// the configured headers on every answer.
     pub async fn respond<B>(&self, request: Request<B>) -> Response<Full<Bytes>> {
         let mut response = self.guarded(&request).await;

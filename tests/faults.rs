@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use cloudflare_saml_exporter::fake::{FakeCloudflare, Fault, FaultKind};
 
-use crate::support::process::{RunningBinary, exporter_command};
+use crate::support::process::{RunningBinary, fast_serve_command};
 use crate::support::{Scrape, TOKEN, account, data, eventually, metric, saml_idp, scrape, set_expiring_in};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -28,23 +28,12 @@ async fn start() -> Harness {
         vec![saml_idp("idp-b1", Some("set-b1"))],
     );
     let fake = FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), data(vec![a, b])).await.unwrap();
-    let mut command = exporter_command();
+    let mut command = fast_serve_command(&fake.base_url(), "acc-a,acc-b");
     command.env("CLOUDFLARE_API_TOKEN", TOKEN).args([
-        "serve",
-        "--account-id",
-        "acc-a,acc-b",
-        "--api-base-url",
-        &fake.base_url(),
-        "--web.listen-address",
-        "127.0.0.1:0",
-        "--refresh-interval",
-        "300ms",
         "--cloudflare.timeout",
         "3s",
         "--cloudflare.max-body-bytes",
         "1048576",
-        "--log.level",
-        "debug",
     ]);
     let exporter = RunningBinary::start(command);
     let metrics_url = exporter.metrics_url_from_log(WAIT);

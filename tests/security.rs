@@ -8,7 +8,7 @@ use std::time::Duration;
 use rcgen::{BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair};
 use tokio::io::AsyncWriteExt;
 
-use crate::support::process::{RunningBinary, exporter_command, run_to_end, url_in};
+use crate::support::process::{RunningBinary, exporter_command, fast_serve_command, run_to_end, url_in};
 use crate::support::{eventually, try_get};
 
 /// A throw-away PKI: a server CA with a localhost certificate, a client CA
@@ -248,22 +248,8 @@ async fn a_rotated_token_file_needs_no_restart_and_a_loose_one_is_warned_about()
         data(vec![account("acc", vec![set_expiring_in("set", 90)], vec![saml_idp("idp", Some("set"))])]);
     fake_data.token = FIRST.into();
     let fake = FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), fake_data).await.unwrap();
-    let mut command = exporter_command();
-    command.args([
-        "serve",
-        "--api-token-file",
-        token_file.to_str().unwrap(),
-        "--account-id",
-        "acc",
-        "--api-base-url",
-        &fake.base_url(),
-        "--web.listen-address",
-        "127.0.0.1:0",
-        "--refresh-interval",
-        "300ms",
-        "--log.level",
-        "debug",
-    ]);
+    let mut command = fast_serve_command(&fake.base_url(), "acc");
+    command.arg("--api-token-file").arg(&token_file);
     let mut exporter = RunningBinary::start(command);
     let url = exporter.metrics_url_from_log(Duration::from_secs(30));
     let up = |want: f64| {

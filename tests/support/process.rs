@@ -25,6 +25,27 @@ pub fn exporter_command() -> Command {
     command
 }
 
+/// `serve` against `api_base_url` for `accounts` (comma-separated), on a
+/// free loopback port, refreshing every 300 ms and logging at debug level;
+/// credentials are the caller's to add.
+pub fn fast_serve_command(api_base_url: &str, accounts: &str) -> Command {
+    let mut command = exporter_command();
+    command.args([
+        "serve",
+        "--account-id",
+        accounts,
+        "--api-base-url",
+        api_base_url,
+        "--web.listen-address",
+        "127.0.0.1:0",
+        "--refresh-interval",
+        "300ms",
+        "--log.level",
+        "debug",
+    ]);
+    command
+}
+
 /// Runs the binary to completion with a time limit.
 pub fn run_to_end(mut command: Command, limit: Duration) -> Output {
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
