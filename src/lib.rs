@@ -1,33 +1,28 @@
 //! cloudflare-saml-exporter: a Prometheus exporter that keeps on-call ahead
 //! of Cloudflare Access SAML encryption certificate expiry.
 //!
-//! A background [`refresh`] walks every page of each account's SAML
-//! certificate sets and identity providers ([`client`], [`pages`]), inspects
-//! every certificate ([`inspect`]), builds an [`inventory`] and stores it in
-//! the shared [`state`]; [`server`] renders it as [`metrics`] on each scrape.
-//! [`fake`] is a fake Cloudflare API used by the `demo` command and the tests.
+//! Data flows one way, and the folders name the layers:
+//!
+//! - [`cloudflare`]: the API client: wire format, pages, credentials, budget, errors;
+//! - [`model`]: certificate inspection, the per-account inventory, the shared state;
+//! - [`refresh`]: reads accounts in the background and records them in the state;
+//! - [`exposition`]: metric definitions and the `/metrics` rendering;
+//! - [`web`]: the HTTP server, TLS and basic auth;
+//! - [`commands`]: `serve`, `demo` and `check`, wired from a validated [`config`];
+//! - [`fake`]: a fake Cloudflare API for the demo and the tests.
 
-pub mod api;
-pub mod app;
-pub mod check;
 pub mod cli;
-pub mod client;
+pub mod clock;
+pub mod cloudflare;
+pub mod commands;
 pub mod config;
-pub mod credentials;
-pub mod demo;
-pub mod error;
+pub mod exposition;
 pub mod fake;
-pub mod inspect;
-pub mod inventory;
-pub mod metrics;
-pub mod pages;
-pub mod ratelimit;
+pub mod model;
 pub mod refresh;
-pub mod server;
 pub mod shutdown;
-pub mod state;
 pub mod telemetry;
-pub mod web_config;
+pub mod web;
 
 /// The source revision this binary was built from; `None` outside git
 /// (then `build_info` has no `revision` label rather than a placeholder).

@@ -6,10 +6,11 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use cloudflare_saml_exporter::check::run_check;
 use cloudflare_saml_exporter::cli::{Cli, Command, OutputFormat};
+use cloudflare_saml_exporter::commands::check::run_check;
+use cloudflare_saml_exporter::commands::{demo, serve as app};
 use cloudflare_saml_exporter::config::{CheckConfig, ConfigError, DemoConfig, ServeConfig, process_env};
-use cloudflare_saml_exporter::{app, demo, shutdown, telemetry};
+use cloudflare_saml_exporter::{shutdown, telemetry};
 
 const EX_USAGE: u8 = 64;
 

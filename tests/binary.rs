@@ -4,10 +4,10 @@
 use std::process::Command;
 use std::time::Duration;
 
+use cloudflare_saml_exporter::exposition::metrics::ALL;
 use cloudflare_saml_exporter::fake::FakeCloudflare;
 use cloudflare_saml_exporter::fake::demo_data::{ACCOUNT_A, ACCOUNT_B, DEMO_TOKEN, sets};
-use cloudflare_saml_exporter::inventory::parse_rfc3339;
-use cloudflare_saml_exporter::metrics::ALL;
+use cloudflare_saml_exporter::model::inventory::parse_rfc3339;
 use x509_parser::pem::Pem;
 
 use crate::support::process::{RunningBinary, exporter_command, run_to_end, url_in};

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use cloudflare_saml_exporter::app::RunningExporter;
-use cloudflare_saml_exporter::client::ClientSettings;
+use cloudflare_saml_exporter::cloudflare::client::ClientSettings;
+use cloudflare_saml_exporter::cloudflare::credentials::CredentialSource;
+use cloudflare_saml_exporter::commands::serve::RunningExporter;
 use cloudflare_saml_exporter::config::{CloudflareConfig, WebConfig};
-use cloudflare_saml_exporter::credentials::CredentialSource;
 use cloudflare_saml_exporter::fake::{FakeCloudflare, Fault, FaultKind};
 use cloudflare_saml_exporter::refresh::AccountSelection;
 use secrecy::SecretString;
@@ -200,7 +200,7 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     let (exporter, base) = start(&fake, Duration::from_secs(60)).await;
     let mut stream = tokio::net::TcpStream::connect(exporter.local_addr()).await.unwrap();
     stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n").await.unwrap();
-    let limit = cloudflare_saml_exporter::server::HEADER_READ_TIMEOUT + Duration::from_secs(5);
+    let limit = cloudflare_saml_exporter::web::server::HEADER_READ_TIMEOUT + Duration::from_secs(5);
     let mut buf = [0u8; 512];
     let read = tokio::time::timeout(limit, stream.read(&mut buf)).await;
     match read {

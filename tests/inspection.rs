@@ -2,13 +2,13 @@
 //! broken PEM text.
 
 use cloudflare_saml_exporter::fake::mint::{KeyKind, mint_certificate};
-use cloudflare_saml_exporter::inspect::{InspectError, inspect_pem};
+use cloudflare_saml_exporter::model::inspect::{InspectError, inspect_pem};
 use sha2::{Digest, Sha256};
 
 const NOT_BEFORE: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 const NOT_AFTER: i64 = 1_798_761_601; // 2027-01-01T00:00:01Z
 
-fn inspect(kind: KeyKind) -> (cloudflare_saml_exporter::inspect::CertificateFacts, Vec<u8>) {
+fn inspect(kind: KeyKind) -> (cloudflare_saml_exporter::model::inspect::CertificateFacts, Vec<u8>) {
     let minted = mint_certificate("inspection test", kind, NOT_BEFORE, NOT_AFTER).expect("mint");
     (inspect_pem(&minted.pem).expect("a real certificate parses"), minted.der)
 }

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cloudflare_saml_exporter::client::{ClientSettings, CloudflareClient};
-use cloudflare_saml_exporter::credentials::CredentialSource;
+use cloudflare_saml_exporter::cloudflare::client::{ClientSettings, CloudflareClient};
+use cloudflare_saml_exporter::cloudflare::credentials::CredentialSource;
+use cloudflare_saml_exporter::exposition::metrics::Metrics;
 use cloudflare_saml_exporter::fake::FakeCloudflare;
-use cloudflare_saml_exporter::metrics::Metrics;
 use secrecy::SecretString;
 use serde_json::Value;
 

@@ -9,14 +9,14 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use cloudflare_saml_exporter::api::{CertificateSet, IdentityProvider, decode_list};
+use cloudflare_saml_exporter::cloudflare::rate_limit::{parse_ratelimit_remaining, parse_retry_after};
+use cloudflare_saml_exporter::cloudflare::wire::{CertificateSet, IdentityProvider, decode_list};
+use cloudflare_saml_exporter::exposition::metrics::Metrics;
 use cloudflare_saml_exporter::fake::mint::{KeyKind, MintedCertificate, mint_certificate};
-use cloudflare_saml_exporter::inspect::{CertificateFacts, InspectError, inspect_der, inspect_pem};
-use cloudflare_saml_exporter::inventory::AccountInventory;
-use cloudflare_saml_exporter::metrics::Metrics;
-use cloudflare_saml_exporter::ratelimit::{parse_ratelimit_remaining, parse_retry_after};
-use cloudflare_saml_exporter::state::ExporterState;
-use cloudflare_saml_exporter::web_config::{WebConfigError, parse_web_config, web_security};
+use cloudflare_saml_exporter::model::inspect::{CertificateFacts, InspectError, inspect_der, inspect_pem};
+use cloudflare_saml_exporter::model::inventory::AccountInventory;
+use cloudflare_saml_exporter::model::state::ExporterState;
+use cloudflare_saml_exporter::web::config_file::{WebConfigError, parse_web_config, web_security};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::Index;

@@ -10,10 +10,10 @@
 
 #![no_main]
 
-use cloudflare_saml_exporter::api::{CertificateSet, IdentityProvider, decode_list};
-use cloudflare_saml_exporter::inventory::AccountInventory;
-use cloudflare_saml_exporter::metrics::Metrics;
-use cloudflare_saml_exporter::state::ExporterState;
+use cloudflare_saml_exporter::cloudflare::wire::{CertificateSet, IdentityProvider, decode_list};
+use cloudflare_saml_exporter::model::inventory::AccountInventory;
+use cloudflare_saml_exporter::exposition::metrics::Metrics;
+use cloudflare_saml_exporter::model::state::ExporterState;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,7 +4,7 @@
 
 #![no_main]
 
-use cloudflare_saml_exporter::inspect::{inspect_der, inspect_pem};
+use cloudflare_saml_exporter::model::inspect::{inspect_der, inspect_pem};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use cloudflare_saml_exporter::web_config::{parse_web_config, web_security};
+use cloudflare_saml_exporter::web::config_file::{parse_web_config, web_security};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

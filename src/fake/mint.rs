@@ -6,7 +6,7 @@ use rcgen::{
 };
 use time::OffsetDateTime;
 
-pub use crate::inventory::format_rfc3339 as rfc3339;
+pub use crate::model::inventory::format_rfc3339 as rfc3339;
 
 /// Key types the fake can mint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -30,7 +30,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::refresh::unix_now;
+use crate::clock::unix_now;
 use mint::{KeyKind, mint_certificate, rfc3339};
 
 /// A certificate as the fake serves it.

@@ -8,9 +8,9 @@ pub mod process;
 
 use std::time::Duration;
 
+use cloudflare_saml_exporter::clock::unix_now;
 use cloudflare_saml_exporter::fake::mint::{KeyKind, mint_certificate, rfc3339};
 use cloudflare_saml_exporter::fake::{FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
-use cloudflare_saml_exporter::refresh::unix_now;
 
 pub use metrics::{Scrape, metric};
 

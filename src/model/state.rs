@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
-use crate::inventory::AccountInventory;
+use crate::model::inventory::AccountInventory;
 
 /// The refresh status of one account.
 #[derive(Debug, Clone, Default)]

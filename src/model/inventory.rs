@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::api;
-use crate::inspect::{CertificateFacts, InspectError, inspect_pem};
+use crate::cloudflare::wire as api;
+use crate::model::inspect::{CertificateFacts, InspectError, inspect_pem};
 
 /// The slot a certificate occupies in its set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

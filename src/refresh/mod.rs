@@ -3,17 +3,19 @@
 //! for it; rounds never overlap; accounts within a round run concurrently.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+
+use crate::clock::unix_now;
 
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tracing::{debug, info, warn};
 
-use crate::client::CloudflareClient;
-use crate::error::ApiError;
-use crate::inventory::AccountInventory;
-use crate::metrics::Metrics;
-use crate::state::ExporterState;
+use crate::cloudflare::client::CloudflareClient;
+use crate::cloudflare::error::ApiError;
+use crate::exposition::metrics::Metrics;
+use crate::model::inventory::AccountInventory;
+use crate::model::state::ExporterState;
 
 /// Which accounts to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,9 +178,4 @@ impl Refresher {
 /// `interval` ± 5 %.
 fn jittered(interval: Duration) -> Duration {
     interval.mul_f64(0.95 + fastrand::f64() * 0.1)
-}
-
-/// Seconds since the Unix epoch.
-pub fn unix_now() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
 }

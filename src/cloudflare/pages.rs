@@ -7,8 +7,8 @@
 use std::collections::HashSet;
 use std::future::Future;
 
-use crate::api::ResultInfo;
-use crate::error::ApiError;
+use crate::cloudflare::error::ApiError;
+use crate::cloudflare::wire::ResultInfo;
 
 /// The documented maximum `per_page` of both SAML list endpoints.
 pub const MAX_PER_PAGE: u64 = 1000;

@@ -12,10 +12,10 @@ use secrecy::SecretString;
 use crate::cli::{
     CheckArgs, CloudflareArgs, DemoArgs, LogArgs, LogFormat, LogLevel, OutputFormat, ServeArgs, WebArgs,
 };
-use crate::client::ClientSettings;
-use crate::credentials::CredentialSource;
+use crate::cloudflare::client::ClientSettings;
+use crate::cloudflare::credentials::CredentialSource;
 use crate::refresh::AccountSelection;
-use crate::web_config::{WebConfigError, WebSecurity, load_web_config};
+use crate::web::config_file::{WebConfigError, WebSecurity, load_web_config};
 
 /// A configuration mistake; the binary exits 64 (EX_USAGE) on it.
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +29,7 @@ pub enum ConfigError {
     NoCredentials,
     /// Credentials from the environment that cannot be used.
     #[error("{0}")]
-    Credentials(#[from] crate::credentials::CredentialError),
+    Credentials(#[from] crate::cloudflare::credentials::CredentialError),
     /// Two credential sources at once.
     #[error("both CLOUDFLARE_API_TOKEN and --api-token-file are set: use one")]
     TwoTokens,

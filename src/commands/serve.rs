@@ -12,13 +12,13 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::info;
 
-use crate::client::CloudflareClient;
+use crate::cloudflare::client::CloudflareClient;
+use crate::cloudflare::error::ApiError;
 use crate::config::{CloudflareConfig, ServeConfig, WebConfig};
-use crate::error::ApiError;
-use crate::metrics::Metrics;
+use crate::exposition::metrics::Metrics;
+use crate::model::state::ExporterState;
 use crate::refresh::Refresher;
-use crate::server::{WebApp, serve};
-use crate::state::ExporterState;
+use crate::web::server::{WebApp, serve};
 
 /// Why the exporter could not run.
 #[derive(Debug, thiserror::Error)]

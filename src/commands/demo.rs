@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::app::{RunError, RunningExporter};
-use crate::client::ClientSettings;
+use crate::clock::unix_now;
+use crate::cloudflare::client::ClientSettings;
+use crate::cloudflare::credentials::CredentialSource;
+use crate::commands::serve::{RunError, RunningExporter};
 use crate::config::{CloudflareConfig, DemoConfig};
-use crate::credentials::CredentialSource;
 use crate::fake::FakeCloudflare;
 use crate::fake::demo_data::{DEMO_TOKEN, demo};
-use crate::refresh::{AccountSelection, unix_now};
+use crate::refresh::AccountSelection;
 
 /// A running demo: the fake API and the exporter reading it.
 #[derive(Debug)]

@@ -13,11 +13,11 @@ use tracing::debug;
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 
-use crate::api::{Account, ApiMessage, CertificateSet, Envelope, IdentityProvider};
-use crate::credentials::{Auth, CredentialError, CredentialSource};
-use crate::error::ApiError;
-use crate::metrics::Metrics;
-use crate::pages::{MAX_PER_PAGE, Page, walk_pages};
+use crate::cloudflare::credentials::{Auth, CredentialError, CredentialSource};
+use crate::cloudflare::error::ApiError;
+use crate::cloudflare::pages::{MAX_PER_PAGE, Page, walk_pages};
+use crate::cloudflare::wire::{Account, ApiMessage, CertificateSet, Envelope, IdentityProvider};
+use crate::exposition::metrics::Metrics;
 
 /// The lists the exporter reads; the `endpoint` label of
 /// `cloudflare_access_saml_api_requests_total`.
@@ -251,12 +251,12 @@ impl CloudflareClient {
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(crate::ratelimit::parse_retry_after);
+            .and_then(crate::cloudflare::rate_limit::parse_retry_after);
         if let Some(remaining) = response
             .headers()
             .get("ratelimit")
             .and_then(|v| v.to_str().ok())
-            .and_then(crate::ratelimit::parse_ratelimit_remaining)
+            .and_then(crate::cloudflare::rate_limit::parse_ratelimit_remaining)
         {
             self.metrics.set_rate_limit_remaining(remaining);
         }
@@ -274,11 +274,8 @@ impl CloudflareClient {
                 errors: error_entries(&body),
             });
         }
-        let envelope: Envelope<Vec<T>> = crate::api::decode_list(&body).map_err(|e| ApiError::Decode {
-            endpoint: label,
-            page,
-            detail: e.to_string(),
-        })?;
+        let envelope: Envelope<Vec<T>> = crate::cloudflare::wire::decode_list(&body)
+            .map_err(|e| ApiError::Decode { endpoint: label, page, detail: e.to_string() })?;
         if !envelope.success {
             return Err(ApiError::Unsuccessful { endpoint: label, errors: envelope.errors });
         }

@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use prometheus::proto::{Gauge, LabelPair, Metric, MetricFamily, MetricType};
 use prometheus::{Encoder, IntCounterVec, Opts, Registry, TextEncoder};
 
-use crate::error::REASONS;
-use crate::inventory::AccountInventory;
-use crate::state::ExporterState;
+use crate::cloudflare::error::REASONS;
+use crate::model::inventory::AccountInventory;
+use crate::model::state::ExporterState;
 
 /// The text format's content type, exactly as Prometheus 3 requires it.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";

@@ -6,14 +6,15 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::app::RunError;
-use crate::client::CloudflareClient;
+use crate::clock::unix_now;
+use crate::cloudflare::client::CloudflareClient;
+use crate::commands::serve::RunError;
 use crate::config::CheckConfig;
-use crate::inventory::format_rfc3339 as rfc3339;
-use crate::inventory::{AccountInventory, Slot};
-use crate::metrics::Metrics;
-use crate::refresh::{Refresher, unix_now};
-use crate::state::ExporterState;
+use crate::exposition::metrics::Metrics;
+use crate::model::inventory::format_rfc3339 as rfc3339;
+use crate::model::inventory::{AccountInventory, Slot};
+use crate::model::state::ExporterState;
+use crate::refresh::Refresher;
 
 /// How bad a row (or the whole report) is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::api::ApiMessage;
+use crate::cloudflare::wire::ApiMessage;
 
 /// A failed read of the Cloudflare API.
 #[derive(Debug, thiserror::Error)]

@@ -22,10 +22,10 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tracing::{debug, info, warn};
 
-use crate::metrics::{CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics};
-use crate::refresh::unix_now;
-use crate::state::ExporterState;
-use crate::web_config::{Login, WebSecurity};
+use crate::clock::unix_now;
+use crate::exposition::metrics::{CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics};
+use crate::model::state::ExporterState;
+use crate::web::config_file::{Login, WebSecurity};
 
 /// How long a client may take to send its request headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);

@@ -1,0 +1,9 @@
+//! Wall-clock time as the exposition and the inventory need it: Unix seconds.
+//! Kept in one place so every layer reads the same clock.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Seconds since the Unix epoch (0 if the system clock is before 1970).
+pub fn unix_now() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+}

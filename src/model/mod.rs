@@ -1,0 +1,10 @@
+//! What the exporter knows, as pure data: certificate inspection
+//! ([`inspect`]), one account's inventory built from the API lists
+//! ([`inventory`]), and the state shared between refresh and scrapes
+//! ([`state`]). No I/O and no clock: time comes in as arguments.
+//!
+//! May use: the wire types of [`crate::cloudflare::wire`].
+
+pub mod inspect;
+pub mod inventory;
+pub mod state;
