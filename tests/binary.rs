@@ -256,6 +256,33 @@ fn no_credentials_exits_64_and_names_every_option() {
     }
 }
 
+/// Issue 9: clap's own exit code 2 means CRITICAL to `check`'s callers, so a
+/// typo in a cron job paged someone as if a certificate had expired.
+#[test]
+fn command_line_mistakes_exit_64_while_help_and_version_exit_0() {
+    let mistakes: [&[&str]; 4] = [
+        &["check", "--warn-dayz", "30"],
+        &["check", "--warn-days", "x"],
+        &["serve", "--no-such-flag"],
+        &["no-such-command"],
+    ];
+    for args in mistakes {
+        let mut command = exporter_command();
+        command.env("CLOUDFLARE_API_TOKEN", "t").args(args);
+        let out = run_to_end(command, Duration::from_secs(20));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(64), "{args:?}: {err}");
+        assert!(err.contains("error:"), "{args:?} says what is wrong: {err}");
+    }
+    for args in [&["--help"][..], &["check", "--help"], &["--version"]] {
+        let mut command = exporter_command();
+        command.args(args);
+        let out = run_to_end(command, Duration::from_secs(20));
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(!out.stdout.is_empty(), "{args:?} prints on stdout");
+    }
+}
+
 #[test]
 fn plain_http_to_a_remote_host_is_refused() {
     let mut command = exporter_command();

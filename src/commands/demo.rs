@@ -10,11 +10,23 @@ use secrecy::SecretString;
 use crate::clock::unix_now;
 use crate::cloudflare::client::ClientSettings;
 use crate::cloudflare::credentials::CredentialSource;
-use crate::commands::serve::{RunError, RunningExporter};
+use crate::commands::RunError;
+use crate::commands::serve::RunningExporter;
 use crate::config::{CloudflareConfig, DemoConfig};
 use crate::fake::FakeCloudflare;
 use crate::fake::demo_data::{DEMO_TOKEN, demo};
 use crate::refresh::AccountSelection;
+
+/// Why the demo could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// The fake Cloudflare API could not start.
+    #[error("cannot start the fake Cloudflare API: {0}")]
+    FakeApi(String),
+    /// The exporter could not start.
+    #[error(transparent)]
+    Run(#[from] RunError),
+}
 
 /// A running demo: the fake API and the exporter reading it.
 #[derive(Debug)]
@@ -27,14 +39,14 @@ pub struct RunningDemo {
 
 impl RunningDemo {
     /// Starts the fake API with fresh demo data, then the exporter.
-    pub async fn start(config: DemoConfig) -> Result<Self, RunError> {
-        let data = demo(unix_now() as i64).map_err(|e| RunError::FakeApi(e.to_string()))?;
+    pub async fn start(config: DemoConfig) -> Result<Self, DemoError> {
+        let data = demo(unix_now() as i64).map_err(|e| DemoError::FakeApi(e.to_string()))?;
         let fake = FakeCloudflare::start(config.fake_api_listen, data)
             .await
-            .map_err(|e| RunError::FakeApi(format!("{}: {e}", config.fake_api_listen)))?;
+            .map_err(|e| DemoError::FakeApi(format!("{}: {e}", config.fake_api_listen)))?;
         let chaos = config.fake_api_chaos;
         fake.update_knobs(|k| k.chaos = chaos);
-        let base_url = fake.base_url().parse().map_err(|e| RunError::FakeApi(format!("{e}")))?;
+        let base_url = fake.base_url().parse().map_err(|e| DemoError::FakeApi(format!("{e}")))?;
         let cloudflare = CloudflareConfig {
             client: ClientSettings {
                 base_url,
@@ -74,9 +86,9 @@ fn printable(addr: SocketAddr) -> SocketAddr {
 }
 
 /// Runs the demo until `shutdown` resolves.
-pub async fn run_demo(config: DemoConfig, shutdown: impl Future<Output = ()>) -> Result<(), RunError> {
+pub async fn run(config: DemoConfig, shutdown: impl Future<Output = ()>) -> Result<u8, DemoError> {
     let demo = RunningDemo::start(config).await?;
     shutdown.await;
     demo.stop().await;
-    Ok(())
+    Ok(0)
 }

@@ -1,9 +1,101 @@
 //! The subcommands, wired from a validated [`crate::config`]: `serve`
 //! ([`serve`]), `demo` against the fake API ([`demo`]) and the one-off
-//! `check` ([`check`]).
+//! `check` ([`check`]), all built on one [`wiring`] of client, state and
+//! refresher. [`Invocation`] is the single dispatch the binary calls.
 //!
 //! May use every layer; nothing below uses this module.
 
 pub mod check;
 pub mod demo;
 pub mod serve;
+pub mod wiring;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use crate::cli::Command;
+use crate::cloudflare::error::ApiError;
+use crate::config::{CheckConfig, ConfigError, DemoConfig, Env, LogConfig, ServeConfig};
+
+/// Why a command could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The listen address is taken or not allowed.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The HTTP client could not be built (TLS set-up).
+    #[error("cannot build the HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
+    /// `GET /accounts` failed and no account was named.
+    #[error(
+        "cannot list the token's accounts ({0}); account-owned tokens cannot (Cloudflare code 1001): \
+         pass --account-id ID (repeatable) or set CLOUDFLARE_ACCOUNT_ID"
+    )]
+    Discovery(ApiError),
+    /// A report could not be written as JSON.
+    #[error("cannot write the report as JSON: {0}")]
+    Output(serde_json::Error),
+}
+
+/// A command that failed, with the exit code it calls for.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct Failure {
+    /// The process exit code: 1 for `serve` and `demo`; 2 for `check`,
+    /// where nothing readable is critical.
+    pub exit_code: u8,
+    /// What went wrong.
+    pub error: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl Failure {
+    fn new(exit_code: u8, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self { exit_code, error: Box::new(source) }
+    }
+}
+
+/// A command with its validated configuration, ready to run.
+#[derive(Debug)]
+pub enum Invocation {
+    /// `serve`.
+    Serve(ServeConfig),
+    /// `demo`.
+    Demo(DemoConfig),
+    /// `check`.
+    Check(CheckConfig),
+}
+
+impl Invocation {
+    /// Validates the command line; every mistake is a [`ConfigError`].
+    pub fn new(command: Command, env: Env<'_>) -> Result<Self, ConfigError> {
+        Ok(match command {
+            Command::Serve(args) => Self::Serve(ServeConfig::new(&args, env)?),
+            Command::Demo(args) => Self::Demo(DemoConfig::new(&args)?),
+            Command::Check(args) => Self::Check(CheckConfig::new(&args, env)?),
+        })
+    }
+
+    /// Its logging settings.
+    pub fn log(&self) -> LogConfig {
+        match self {
+            Self::Serve(config) => config.log,
+            Self::Demo(config) => config.log,
+            Self::Check(config) => config.log,
+        }
+    }
+
+    /// Runs it; long-running commands stop when `shutdown` resolves. Returns
+    /// the exit code.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<u8, Failure> {
+        match self {
+            Self::Serve(config) => serve::run(config, shutdown).await.map_err(|e| Failure::new(1, e)),
+            Self::Demo(config) => demo::run(config, shutdown).await.map_err(|e| Failure::new(1, e)),
+            Self::Check(config) => check::run(config).await.map_err(|e| Failure::new(2, e)),
+        }
+    }
+}

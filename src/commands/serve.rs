@@ -1,6 +1,6 @@
-//! Wiring: builds the client, state, refresher and web server from a
-//! validated config, runs them, and owns the shutdown order (stop accepting,
-//! stop refreshing, drain connections).
+//! `serve`: the refresher and the web server, started from a validated
+//! config; owns the shutdown order (stop accepting, stop refreshing, drain
+//! connections).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -12,38 +12,10 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::info;
 
-use crate::cloudflare::client::CloudflareClient;
-use crate::cloudflare::error::ApiError;
+use crate::commands::RunError;
+use crate::commands::wiring::Wiring;
 use crate::config::{CloudflareConfig, ServeConfig, WebConfig};
-use crate::exposition::metrics::Metrics;
-use crate::model::state::ExporterState;
-use crate::refresh::Refresher;
 use crate::web::server::{WebApp, serve};
-
-/// Why the exporter could not run.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// The listen address is taken or not allowed.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address.
-        addr: SocketAddr,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The HTTP client could not be built (TLS set-up).
-    #[error("cannot build the HTTP client: {0}")]
-    Client(#[from] reqwest::Error),
-    /// The demo's fake API could not start.
-    #[error("cannot start the fake Cloudflare API: {0}")]
-    FakeApi(String),
-    /// `GET /accounts` failed and no account was named.
-    #[error(
-        "cannot list the token's accounts ({0}); account-owned tokens cannot (Cloudflare code 1001): \
-         pass --account-id ID (repeatable) or set CLOUDFLARE_ACCOUNT_ID"
-    )]
-    Discovery(ApiError),
-}
 
 /// A running exporter: the web server and the refresh loop.
 #[derive(Debug)]
@@ -62,18 +34,7 @@ impl RunningExporter {
         web: WebConfig,
         refresh_interval: Duration,
     ) -> Result<Self, RunError> {
-        let metrics = Arc::new(Metrics::new());
-        let state = Arc::new(ExporterState::default());
-        let client =
-            Arc::new(CloudflareClient::new(cloudflare.client, cloudflare.credentials, Arc::clone(&metrics))?);
-        let refresher = Refresher::new(
-            client,
-            Arc::clone(&state),
-            Arc::clone(&metrics),
-            cloudflare.accounts,
-            cloudflare.refresh_timeout,
-        );
-        refresher.resolve_accounts().await.map_err(RunError::Discovery)?;
+        let Wiring { metrics, state, refresher } = Wiring::connect(cloudflare).await?;
         let listener = TcpListener::bind(web.listen)
             .await
             .map_err(|source| RunError::Bind { addr: web.listen, source })?;
@@ -108,9 +69,9 @@ impl RunningExporter {
 }
 
 /// Runs `serve` until `shutdown` resolves.
-pub async fn run_serve(config: ServeConfig, shutdown: impl Future<Output = ()>) -> Result<(), RunError> {
+pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> Result<u8, RunError> {
     let exporter = RunningExporter::start(config.cloudflare, config.web, config.refresh_interval).await?;
     shutdown.await;
     exporter.stop().await;
-    Ok(())
+    Ok(0)
 }

@@ -1,10 +1,12 @@
 //! What the exporter knows, as pure data: certificate inspection
 //! ([`inspect`]), one account's inventory built from the API lists
-//! ([`inventory`]), and the state shared between refresh and scrapes
-//! ([`state`]). No I/O and no clock: time comes in as arguments.
+//! ([`inventory`]), the state shared between refresh and scrapes
+//! ([`state`]) and the graded report that `check` prints ([`report`]).
+//! No I/O and no clock: time comes in as arguments.
 //!
 //! May use: the wire types of [`crate::cloudflare::wire`].
 
 pub mod inspect;
 pub mod inventory;
+pub mod report;
 pub mod state;

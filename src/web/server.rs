@@ -25,7 +25,8 @@ use tracing::{debug, info, warn};
 use crate::clock::unix_now;
 use crate::exposition::metrics::{CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics};
 use crate::model::state::ExporterState;
-use crate::web::config_file::{Login, WebSecurity};
+use crate::web::basic_auth::Login;
+use crate::web::config_file::WebSecurity;
 
 /// How long a client may take to send its request headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);

@@ -1,0 +1,121 @@
+//! How to reach Cloudflare: base URL, timeouts, budget, accounts and the
+//! credentials from the environment or a token file.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::Url;
+use secrecy::SecretString;
+
+use crate::cli::CloudflareArgs;
+use crate::cloudflare::client::ClientSettings;
+use crate::cloudflare::credentials::CredentialSource;
+use crate::config::{CloudflareConfig, ConfigError, Env, duration, invalid};
+use crate::refresh::AccountSelection;
+
+pub(crate) fn cloudflare_config(
+    args: &CloudflareArgs,
+    env: Env<'_>,
+) -> Result<CloudflareConfig, ConfigError> {
+    let base_url = base_url(&args.api_base_url)?;
+    let refresh_timeout = duration("--cloudflare.timeout", &args.timeout)?;
+    let mut ids = Vec::new();
+    for raw in &args.account_ids {
+        let id = raw.trim();
+        if id.is_empty() {
+            continue;
+        }
+        if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') || id.len() > 64 {
+            return Err(invalid(
+                "--account-id",
+                raw,
+                "an account ID is letters, digits, - and _ (32 hex digits)",
+            ));
+        }
+        if !ids.iter().any(|known| known == id) {
+            ids.push(id.to_owned());
+        }
+    }
+    if args.max_body_bytes < 1024 {
+        return Err(invalid(
+            "--cloudflare.max-body-bytes",
+            &args.max_body_bytes.to_string(),
+            "must be at least 1024",
+        ));
+    }
+    Ok(CloudflareConfig {
+        client: ClientSettings {
+            base_url,
+            request_timeout: refresh_timeout / 2,
+            connect_timeout: Duration::from_secs(10).min(refresh_timeout / 2),
+            max_body_bytes: args.max_body_bytes,
+            max_requests_per_5m: args.max_requests_per_5m,
+        },
+        accounts: if ids.is_empty() { AccountSelection::Discover } else { AccountSelection::Fixed(ids) },
+        credentials: credentials(args.api_token_file.as_ref(), env)?,
+        refresh_timeout,
+    })
+}
+
+fn credentials(token_file: Option<&PathBuf>, env: Env<'_>) -> Result<CredentialSource, ConfigError> {
+    let set = |name: &str| env(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let token = set("CLOUDFLARE_API_TOKEN");
+    match (token, token_file) {
+        (Some(_), Some(_)) => return Err(ConfigError::TwoTokens),
+        (Some(token), None) => {
+            let source = CredentialSource::Token(SecretString::from(token));
+            source.load()?;
+            return Ok(source);
+        }
+        (None, Some(path)) => {
+            if !path.is_file() {
+                return Err(invalid(
+                    "--api-token-file",
+                    &path.display().to_string(),
+                    "is not a readable file",
+                ));
+            }
+            return Ok(CredentialSource::TokenFile(path.clone()));
+        }
+        (None, None) => {}
+    }
+    match (set("CLOUDFLARE_EMAIL"), set("CLOUDFLARE_API_KEY")) {
+        (Some(email), Some(key)) => {
+            let source = CredentialSource::GlobalKey { email, key: SecretString::from(key) };
+            source.load()?;
+            Ok(source)
+        }
+        (None, None) => Err(ConfigError::NoCredentials),
+        _ => Err(ConfigError::HalfGlobalKey),
+    }
+}
+
+/// https anywhere; plain http only to loopback, so the token never crosses a
+/// network in clear text.
+fn base_url(value: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(value).map_err(|e| invalid("--api-base-url", value, e.to_string()))?;
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = match url.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+                Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+                None => false,
+            };
+            if !loopback {
+                return Err(invalid(
+                    "--api-base-url",
+                    value,
+                    "plain http:// is only allowed to a loopback address; the token must not travel in clear text",
+                ));
+            }
+        }
+        other => return Err(invalid("--api-base-url", value, format!("unsupported scheme {other}"))),
+    }
+    if url.query().is_some() || url.cannot_be_a_base() {
+        return Err(invalid("--api-base-url", value, "must be a base URL without a query"));
+    }
+    Ok(url)
+}

@@ -1,0 +1,34 @@
+//! Where and how `/metrics` is served: the listen address, the metrics path
+//! and `--web.config.file`.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+
+use crate::cli::WebArgs;
+use crate::config::{ConfigError, WebConfig, invalid};
+use crate::web::config_file::{WebSecurity, load_web_config};
+
+pub(crate) fn web_config(args: &WebArgs) -> Result<WebConfig, ConfigError> {
+    let listen = socket_addr("--web.listen-address", &args.listen_address)?;
+    let path = &args.telemetry_path;
+    if !path.starts_with('/') || path.contains(['?', '#', ' ']) {
+        return Err(invalid("--web.telemetry-path", path, "must be a path starting with /"));
+    }
+    if path == "/-/healthy" || path == "/-/ready" {
+        return Err(invalid("--web.telemetry-path", path, "is reserved for health checks"));
+    }
+    let security = match &args.config_file {
+        Some(file) => load_web_config(file)?,
+        None => WebSecurity::default(),
+    };
+    Ok(WebConfig { listen, telemetry_path: path.clone(), security, max_requests: args.max_requests })
+}
+
+/// `:19380` means every interface, as in other Prometheus exporters.
+pub(crate) fn socket_addr(option: &'static str, value: &str) -> Result<SocketAddr, ConfigError> {
+    let spelled = if value.starts_with(':') { format!("0.0.0.0{value}") } else { value.to_owned() };
+    spelled
+        .to_socket_addrs()
+        .map_err(|e| invalid(option, value, format!("expected HOST:PORT ({e})")))?
+        .next()
+        .ok_or_else(|| invalid(option, value, "resolves to no address"))
+}

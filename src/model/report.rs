@@ -1,0 +1,251 @@
+//! The graded report behind `check`, the status page and `/status.json`:
+//! one row per certificate and per SAML identity provider with a problem,
+//! worst first, each with a severity from the same thresholds as the alerts.
+//! Pure code: the state and the time come in as arguments.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::model::inventory::format_rfc3339 as rfc3339;
+use crate::model::inventory::{AccountInventory, Slot};
+use crate::model::state::AccountStatus;
+
+/// How bad a row (or the whole report) is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Nothing to do.
+    Ok,
+    /// Worth knowing, no action needed (a rotation hand-over, a coverage gap).
+    Info,
+    /// Act soon (exit 1).
+    Warning,
+    /// Act now (exit 2).
+    Critical,
+}
+
+impl Severity {
+    /// The process exit code for a report whose worst row has this severity.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Severity::Ok | Severity::Info => 0,
+            Severity::Warning => 1,
+            Severity::Critical => 2,
+        }
+    }
+
+    /// The word shown in the table.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Ok => "OK",
+            Severity::Info => "INFO",
+            Severity::Warning => "WARNING",
+            Severity::Critical => "CRITICAL",
+        }
+    }
+}
+
+/// One line of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// Account ID.
+    pub account_id: String,
+    /// Certificate set UID (empty for account and IdP rows).
+    pub certificate_set_uid: String,
+    /// `current`, `previous`, `identity_provider` or `account`.
+    pub slot: String,
+    /// Names of the SAML IdPs using the set, or the IdP of an IdP row.
+    pub identity_providers: Vec<String>,
+    /// Expiry (RFC 3339), when known.
+    pub not_after: Option<String>,
+    /// Days left, when known.
+    pub days_left: Option<f64>,
+    /// How bad it is.
+    pub state: Severity,
+    /// What it means.
+    pub note: String,
+}
+
+/// The outcome of `check`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// Every row, worst first.
+    pub rows: Vec<Row>,
+    /// The worst severity.
+    pub status: Severity,
+    /// The exit code it maps to.
+    pub exit_code: u8,
+}
+
+/// Where warning and critical start, in days left.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// Fewer days left than this is a warning.
+    pub warn_days: f64,
+    /// Fewer days left than this is critical.
+    pub crit_days: f64,
+}
+
+impl CheckReport {
+    /// Grades every account: `failures` are accounts whose read failed just
+    /// now (with why); `accounts` their last good inventories, as of `now`.
+    pub fn build(
+        failures: Vec<(String, String)>,
+        accounts: &[(String, AccountStatus)],
+        now: f64,
+        thresholds: Thresholds,
+    ) -> Self {
+        let mut rows = Vec::new();
+        for (account_id, error) in failures {
+            rows.push(Row {
+                account_id,
+                certificate_set_uid: String::new(),
+                slot: "account".into(),
+                identity_providers: Vec::new(),
+                not_after: None,
+                days_left: None,
+                state: Severity::Critical,
+                note: format!("could not be read: {error}"),
+            });
+        }
+        for (account_id, status) in accounts {
+            if let Some(inventory) = status.inventory.as_deref() {
+                grade(account_id, inventory, now, thresholds, &mut rows);
+            }
+        }
+        rows.sort_by(|a, b| {
+            b.state
+                .cmp(&a.state)
+                .then_with(|| a.days_left.unwrap_or(f64::MAX).total_cmp(&b.days_left.unwrap_or(f64::MAX)))
+        });
+        let status = rows.iter().map(|r| r.state).max().unwrap_or(Severity::Ok);
+        CheckReport { rows, status, exit_code: status.exit_code() }
+    }
+}
+
+fn grade(account_id: &str, inventory: &AccountInventory, now: f64, config: Thresholds, rows: &mut Vec<Row>) {
+    for set in &inventory.sets {
+        for cert in &set.certificates {
+            let days = cert.not_after().map(|t| (t as f64 - now) / 86_400.0);
+            let mut notes = Vec::new();
+            let mut state = Severity::Ok;
+            let mut raise = |s: Severity, note: String| {
+                state = state.max(s);
+                notes.push(note);
+            };
+            match (cert.slot, days) {
+                (Slot::Current, None) => raise(Severity::Critical, "expiry unknown".into()),
+                (Slot::Current, Some(d)) if d <= 0.0 => raise(Severity::Critical, "expired".into()),
+                (Slot::Current, Some(d)) if d < config.crit_days => {
+                    raise(Severity::Critical, format!("under {} days left", config.crit_days))
+                }
+                (Slot::Current, Some(d)) if d < config.warn_days => {
+                    let why = if set.rotation_in_progress() { "" } else { "; automatic rotation overdue" };
+                    raise(Severity::Warning, format!("under {} days left{why}", config.warn_days))
+                }
+                (Slot::Previous, Some(d)) if d <= 0.0 => {
+                    raise(Severity::Info, "previous certificate expired".into())
+                }
+                (Slot::Previous, _) => raise(
+                    Severity::Info,
+                    "rotation hand-over: load the current certificate into the IdP before this one expires"
+                        .into(),
+                ),
+                _ => {}
+            }
+            if let Err(err) = &cert.inspection {
+                raise(Severity::Warning, format!("PEM unreadable ({})", err.reason()));
+            }
+            if cert.not_after_mismatch() == Some(true) {
+                raise(Severity::Warning, "API not_after differs from the certificate's".into());
+            }
+            if set.identity_providers.is_empty() && cert.slot == Slot::Current {
+                notes.push("set used by no identity provider".into());
+            }
+            rows.push(Row {
+                account_id: account_id.to_owned(),
+                certificate_set_uid: set.uid.clone(),
+                slot: cert.slot.label().to_owned(),
+                identity_providers: set.identity_providers.clone(),
+                not_after: cert.not_after().map(rfc3339),
+                days_left: days,
+                state,
+                note: notes.join("; "),
+            });
+        }
+    }
+    for idp in &inventory.identity_providers {
+        let (state, note) = match (idp.encryption_enabled, idp.certificate_set_uid.is_some(), idp.dangling) {
+            (true, false, _) => (Severity::Warning, "encryption enabled but no certificate set"),
+            (true, true, true) => {
+                (Severity::Warning, "encryption enabled but its certificate set does not exist")
+            }
+            (false, false, _) => (Severity::Info, "no certificate set: assertions are not encrypted"),
+            (false, true, true) => (Severity::Info, "its certificate set does not exist (encryption off)"),
+            _ => continue,
+        };
+        rows.push(Row {
+            account_id: account_id.to_owned(),
+            certificate_set_uid: idp.certificate_set_uid.clone().unwrap_or_default(),
+            slot: "identity_provider".into(),
+            identity_providers: vec![idp.name.clone()],
+            not_after: None,
+            days_left: None,
+            state,
+            note: note.into(),
+        });
+    }
+}
+
+impl CheckReport {
+    /// Aligned columns for a terminal.
+    pub fn to_table(&self) -> String {
+        let header = ["ACCOUNT", "SET", "SLOT", "IDPS", "NOT_AFTER", "DAYS_LEFT", "STATE", "NOTE"];
+        let cells: Vec<[String; 8]> = self
+            .rows
+            .iter()
+            .map(|r| {
+                [
+                    r.account_id.clone(),
+                    if r.certificate_set_uid.is_empty() { "-".into() } else { r.certificate_set_uid.clone() },
+                    r.slot.clone(),
+                    if r.identity_providers.is_empty() {
+                        "-".into()
+                    } else {
+                        r.identity_providers.join(", ")
+                    },
+                    r.not_after.clone().unwrap_or_else(|| "-".into()),
+                    r.days_left.map_or_else(|| "-".into(), |d| format!("{d:.1}")),
+                    r.state.label().into(),
+                    r.note.clone(),
+                ]
+            })
+            .collect();
+        let mut widths = header.map(str::len);
+        for row in &cells {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let mut out = String::new();
+        let mut line = |cols: &[String]| {
+            let mut text = String::new();
+            for (i, (cell, w)) in cols.iter().zip(widths).enumerate() {
+                if i + 1 == cols.len() {
+                    text.push_str(cell);
+                } else {
+                    let _ = write!(text, "{cell:<w$}  ");
+                }
+            }
+            out.push_str(text.trim_end());
+            out.push('\n');
+        };
+        line(&header.map(str::to_owned));
+        for row in &cells {
+            line(row);
+        }
+        let _ = writeln!(out, "\nstatus: {} (exit {})", self.status.label(), self.exit_code);
+        out
+    }
+}
