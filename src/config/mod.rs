@@ -1,8 +1,8 @@
 //! The validated configuration the rest of the crate runs on, built from
 //! [`crate::cli`] arguments and the credential environment variables. Every
 //! user mistake becomes a [`ConfigError`] that names the option at fault.
-//! [`cloudflare`] validates how to reach Cloudflare, [`web`] where and how
-//! to serve.
+//! `config/cloudflare.rs` validates how to reach Cloudflare, `config/web.rs`
+//! where and how to serve.
 
 mod cloudflare;
 mod web;
