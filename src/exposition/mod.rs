@@ -4,3 +4,6 @@
 //! May use: [`crate::model`]. Knows nothing of HTTP.
 
 pub mod metrics;
+
+#[cfg(test)]
+mod golden;
