@@ -1,0 +1,151 @@
+//! Every metric the exporter serves, defined once: its name, its help text,
+//! and where its values come from. Adding a metric is one entry here plus
+//! the line that feeds it; [`ALL`] follows by itself.
+
+/// Appended to the help of every metric fed by the background refresh.
+pub const REFRESH_NOTE: &str =
+    " Values come from a background refresh of the Cloudflare API, not from the scrape.";
+
+/// Where a metric's values come from, which decides its help text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The background refresh of the Cloudflare API; the help gets [`REFRESH_NOTE`].
+    Refresh,
+    /// The exporter itself, current at scrape time.
+    Exporter,
+}
+
+/// A metric's name, help text and source.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricDef {
+    /// Full metric name.
+    pub name: &'static str,
+    /// Help text (without the background-refresh note).
+    pub help: &'static str,
+    /// Where its values come from.
+    pub source: Source,
+}
+
+impl MetricDef {
+    /// The `# HELP` text as served: the help, plus [`REFRESH_NOTE`] for
+    /// metrics fed by the refresh.
+    pub fn served_help(&self) -> String {
+        match self.source {
+            Source::Refresh => format!("{}{REFRESH_NOTE}", self.help),
+            Source::Exporter => self.help.to_owned(),
+        }
+    }
+}
+
+/// Defines each metric as a documented constant and lists them all in `ALL`.
+macro_rules! metrics {
+    ($($id:ident: $source:ident, $name:literal, $help:literal;)*) => {
+        $(
+            #[doc = $help]
+            pub const $id: MetricDef = MetricDef { name: $name, help: $help, source: Source::$source };
+        )*
+
+        /// Every metric, in definition order, for documentation and tests.
+        pub const ALL: [MetricDef; [$(stringify!($id)),*].len()] = [$($id),*];
+    };
+}
+
+metrics! {
+    CERTIFICATE_NOT_AFTER: Refresh,
+        "cloudflare_access_saml_certificate_not_after_timestamp_seconds",
+        "Expiry of the certificate as a Unix time, from the PEM (from the API's not_after when the PEM does not parse).";
+    CERTIFICATE_NOT_BEFORE: Refresh,
+        "cloudflare_access_saml_certificate_not_before_timestamp_seconds",
+        "Start of the certificate's validity as a Unix time (parsed certificates only).";
+    CERTIFICATE_DAYS_UNTIL_EXPIRY: Refresh,
+        "cloudflare_access_saml_certificate_days_until_expiry",
+        "Days until the certificate expires, computed at scrape time; negative once expired. Alert on the not_after timestamp instead.";
+    CERTIFICATE_KEY_BITS: Refresh,
+        "cloudflare_access_saml_certificate_key_bits",
+        "Size of the certificate's public key in bits (parsed certificates only).";
+    CERTIFICATE_INFO: Refresh,
+        "cloudflare_access_saml_certificate_info",
+        "Always 1; labels describe the parsed certificate.";
+    CERTIFICATE_NOT_AFTER_MISMATCH: Refresh,
+        "cloudflare_access_saml_certificate_not_after_mismatch",
+        "1 if the API's not_after and the certificate's own differ by more than a second, else 0.";
+    CERTIFICATE_PARSE_ERROR: Refresh,
+        "cloudflare_access_saml_certificate_parse_error",
+        "1 for a certificate whose PEM could not be read; label reason says why.";
+    SET_ROTATION_IN_PROGRESS: Refresh,
+        "cloudflare_access_saml_certificate_set_rotation_in_progress",
+        "1 if the set holds a previous certificate (a rotation is being handed over), else 0.";
+    SET_IDENTITY_PROVIDERS: Refresh,
+        "cloudflare_access_saml_certificate_set_identity_providers",
+        "Number of SAML identity providers using this certificate set (0 = unused).";
+    SET_UPDATED: Refresh,
+        "cloudflare_access_saml_certificate_set_updated_timestamp_seconds",
+        "The set's updated_at as a Unix time.";
+    IDP_INFO: Refresh,
+        "cloudflare_access_saml_identity_provider_info",
+        "Always 1; labels name the SAML identity provider and its certificate set.";
+    IDP_ENCRYPTION_ENABLED: Refresh,
+        "cloudflare_access_saml_identity_provider_encryption_enabled",
+        "1 if the SAML identity provider has config.enable_encryption set, else 0.";
+    IDP_SET_MISSING: Refresh,
+        "cloudflare_access_saml_identity_provider_certificate_set_missing",
+        "1 if the SAML identity provider has no saml_certificate_set_id, else 0.";
+    IDP_SET_DANGLING: Refresh,
+        "cloudflare_access_saml_identity_provider_certificate_set_dangling",
+        "1 if the SAML identity provider's set id names no set of the account, else 0.";
+    IDPS_WITHOUT_SET: Refresh,
+        "cloudflare_access_saml_identity_providers_without_certificate_set",
+        "Number of SAML identity providers with no certificate set.";
+    CERTIFICATE_SETS: Refresh,
+        "cloudflare_access_saml_certificate_sets",
+        "Number of SAML certificate sets in the account.";
+    UP: Refresh,
+        "cloudflare_access_saml_up",
+        "1 if the last refresh of this account fully succeeded, else 0 (earlier values are kept).";
+    LAST_SUCCESS: Refresh,
+        "cloudflare_access_saml_last_refresh_success_timestamp_seconds",
+        "Unix time of the last fully successful refresh of this account.";
+    REFRESH_DURATION: Refresh,
+        "cloudflare_access_saml_refresh_duration_seconds",
+        "Duration of the last refresh of this account in seconds.";
+    REFRESH_ERRORS: Refresh,
+        "cloudflare_access_saml_refresh_errors_total",
+        "Failed refreshes of this account by reason.";
+    API_REQUESTS: Exporter,
+        "cloudflare_access_saml_api_requests_total",
+        "Requests made to the Cloudflare API by endpoint and HTTP status (code=\"error\" when no response arrived).";
+    RATE_LIMIT_REMAINING: Exporter,
+        "cloudflare_access_saml_api_rate_limit_remaining",
+        "Requests left in Cloudflare's rate-limit window, from the last Ratelimit header seen.";
+    BUILD_INFO: Exporter,
+        "cloudflare_access_saml_exporter_build_info",
+        "Always 1; labels give the exporter's version and source revision.";
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_valid() {
+        let mut seen = HashSet::new();
+        for def in ALL {
+            assert!(seen.insert(def.name), "{} defined twice", def.name);
+            assert!(def.name.starts_with("cloudflare_access_saml_"), "{} lacks the prefix", def.name);
+            assert!(
+                def.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{} is not snake case",
+                def.name
+            );
+        }
+    }
+
+    #[test]
+    fn only_refresh_fed_metrics_carry_the_refresh_note() {
+        assert_eq!(UP.served_help(), format!("{}{REFRESH_NOTE}", UP.help));
+        assert_eq!(BUILD_INFO.served_help(), BUILD_INFO.help);
+        assert!(ALL.iter().all(|def| !def.help.contains(REFRESH_NOTE.trim())));
+    }
+}
