@@ -8,4 +8,5 @@ cd "$(dirname "$0")/.."
 ./scripts/install-test-tools.sh
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
+cargo test --locked --test integration deploy:: # deploy artefacts first: seconds, and a missing tool is named at once
 cargo test --all-targets --locked
