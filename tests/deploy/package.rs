@@ -79,10 +79,9 @@ fn dpkg_deb(args: &[&str], deb: &Path) -> String {
 #[test]
 fn cargo_deb_packages_the_binary_unit_and_monitoring_files() {
     assert!(
-        super::on_path("cargo-deb")
-            || Path::new(&format!("{}/.cargo/bin/cargo-deb", std::env::var("HOME").unwrap_or_default()))
-                .is_file(),
-        "`cargo-deb` is needed by this test: cargo install cargo-deb --locked (./scripts/install-test-tools.sh installs it)"
+        super::on_path("cargo-deb"),
+        "`cargo-deb` is needed by this test: cargo install cargo-deb --locked \
+         (./scripts/install-test-tools.sh installs it)"
     );
     let out = scratch("deb");
     // The binary cargo test just built; `cargo deb` alone builds and packages a release build.
