@@ -18,5 +18,7 @@ mod oncall;
 mod faults;
 // TLS, mutual TLS, basic auth, scrape limits and slow clients.
 mod security;
+// Helm chart, systemd unit, Debian package and Dockerfile against real tools.
+mod deploy;
 // Property tests: decoding, inventory, inspection and header parsers never panic.
 mod properties;

@@ -1,0 +1,65 @@
+{{/* Names, labels and the exporter's command line, shared by the templates. */}}
+
+{{- define "cse.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "cse.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "cse.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "cse.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "cse.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "cse.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "cse.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "cse.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "cse.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "cse.sharded" -}}
+{{- if gt (int .Values.sharding.shards) 1 }}true{{ end -}}
+{{- end -}}
+
+{{/* The scheme Prometheus and the probes use. */}}
+{{- define "cse.scheme" -}}
+{{- if and .Values.webConfig.existingSecret .Values.webConfig.tls }}https{{ else }}http{{ end -}}
+{{- end -}}
+
+{{/* Refusals that would otherwise give a pod that cannot work. */}}
+{{- define "cse.validate" -}}
+{{- if and .Values.cloudflare.existingSecret .Values.cloudflare.configSecret -}}
+{{- fail "cloudflare.existingSecret and cloudflare.configSecret are exclusive: put every token in the config file's credentials" -}}
+{{- end -}}
+{{- if and .Values.serviceMonitor.enabled .Values.serviceMonitor.basicAuth (ne (include "cse.scheme" .) "https") -}}
+{{- fail "serviceMonitor.basicAuth needs TLS (webConfig.existingSecret with webConfig.tls): over plain HTTP the password travels in clear text" -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,296 @@
+//! The Helm chart rendered by real Helm: lint, schema, strict Kubernetes
+//! validation, the locked-down pod, sharding, credentials that stay secrets,
+//! and values that are all documented.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::process::Stdio;
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+
+use super::{CHART, read, repo, venv_python};
+
+/// Planted where a token must never be accepted; must never come back out.
+pub(super) const FAKE_TOKEN: &str = "cf-fake-token-7d1e4b9a0c3f5e8d2a6b";
+
+/// Values of each rendering; names ending in `-refused` must fail.
+fn scenarios() -> Value {
+    let monitoring = json!({
+        "cloudflare": {"existingSecret": "cf-token", "accountIds": ["0123456789abcdef0123456789abcdef"]},
+        "serviceMonitor": {"enabled": true, "labels": {"release": "kube-prometheus-stack"}},
+        "prometheusRule": {"enabled": true, "labels": {"release": "kube-prometheus-stack"}},
+        "dashboards": {"enabled": true},
+        "networkPolicy": {"enabled": true},
+        "podDisruptionBudget": {"enabled": true},
+        "state": {"persistence": {"enabled": true}}
+    });
+    json!({
+        "default": {"values": {}},
+        "monitoring": {"values": monitoring, "release": "prod", "namespace": "monitoring"},
+        "custom-job": {"release": "other", "namespace": "obs", "values": {
+            "jobName": "cf-saml",
+            "cloudflare": {"existingSecret": "cf-token"},
+            "serviceMonitor": {"enabled": true},
+            "prometheusRule": {"enabled": true, "runbookBaseUrl": "https://runbooks.example.org/cf-saml.md"}
+        }},
+        "sharded": {"values": {
+            "sharding": {"shards": 3},
+            "cloudflare": {"configSecret": "cf-config", "tokenSecrets": ["cf-tenant-a"]},
+            "extraEnv": [{"name": "CF_TOKEN_TENANT_B",
+                          "valueFrom": {"secretKeyRef": {"name": "cf-tenant-b", "key": "token"}}}],
+            "state": {"persistence": {"enabled": true}},
+            "serviceMonitor": {"enabled": true},
+            "prometheusRule": {"enabled": true}
+        }},
+        "web-config": {"values": {
+            "cloudflare": {"existingSecret": "cf-token"},
+            "webConfig": {"existingSecret": "exporter-web"},
+            "serviceMonitor": {"enabled": true,
+                "tlsConfig": {"ca": {"secret": {"name": "exporter-web", "key": "ca.crt"}}, "serverName": "exporter"},
+                "basicAuth": {"username": {"name": "scrape-auth", "key": "username"},
+                              "password": {"name": "scrape-auth", "key": "password"}}}
+        }},
+        "inline-token-refused": {"values": {"cloudflare": {"apiToken": FAKE_TOKEN}}},
+        "literal-token-env-refused": {"values": {"extraEnv": [{"name": "CLOUDFLARE_API_TOKEN", "value": FAKE_TOKEN}]}},
+        "literal-scrape-password-refused": {"values": {
+            "webConfig": {"existingSecret": "exporter-web"},
+            "serviceMonitor": {"enabled": true, "basicAuth": {"username": {"name": "a", "key": "u"}, "password": FAKE_TOKEN}}
+        }},
+        "basic-auth-over-http-refused": {"values": {"serviceMonitor": {"enabled": true,
+            "basicAuth": {"username": {"name": "a", "key": "u"}, "password": {"name": "a", "key": "p"}}}}},
+        "two-credential-sources-refused": {"values": {"cloudflare": {"existingSecret": "a", "configSecret": "b"}}},
+        "account-id-typo-refused": {"values": {"cloudflare": {"accountIds": ["not-an-account"]}}}
+    })
+}
+
+/// Helm's answer for every scenario, computed once for all tests.
+pub(super) fn helm() -> &'static Value {
+    static ANSWER: OnceLock<Value> = OnceLock::new();
+    ANSWER.get_or_init(|| {
+        let request = json!({
+            "chart": repo(CHART),
+            // The oldest Kubernetes the chart supports (pod-index label) and the newest known.
+            "kube_versions": ["1.28.0", "1.37.0"],
+            "lint": {"default": {}, "monitoring": scenarios()["monitoring"]["values"]},
+            "render": scenarios(),
+        });
+        let mut child = venv_python()
+            .arg(repo("tests/deploy/helm_chart.py"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start tests/deploy/helm_chart.py");
+        child.stdin.take().unwrap().write_all(request.to_string().as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "tests/deploy/helm_chart.py failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("helm_chart.py prints JSON")
+    })
+}
+
+/// The objects of a scenario that must render.
+pub(super) fn rendered(scenario: &str) -> Vec<&'static Value> {
+    let answer = &helm()["render"][scenario];
+    assert!(answer["error"].is_null(), "{scenario} did not render: {}", answer["error"]);
+    answer["manifests"].as_array().unwrap().iter().map(|m| &m["doc"]).collect()
+}
+
+pub(super) fn only<'a>(objects: &[&'a Value], kind: &str) -> &'a Value {
+    let found: Vec<_> = objects.iter().filter(|o| o["kind"] == kind).collect();
+    assert_eq!(found.len(), 1, "expected one {kind}, got {}", found.len());
+    found[0]
+}
+
+fn container(workload: &Value) -> &Value {
+    let containers = workload["spec"]["template"]["spec"]["containers"].as_array().unwrap();
+    assert_eq!(containers.len(), 1);
+    &containers[0]
+}
+
+fn args(workload: &Value) -> Vec<&str> {
+    container(workload)["args"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect()
+}
+
+fn ok_scenarios() -> Vec<String> {
+    scenarios().as_object().unwrap().keys().filter(|n| !n.ends_with("-refused")).cloned().collect()
+}
+
+#[test]
+fn chart_lints_clean_with_real_helm() {
+    for (name, report) in helm()["lint"].as_object().unwrap() {
+        assert_eq!(report["errors"], json!([]), "helm lint --strict ({name}): {report}");
+        let problems: Vec<_> = report["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["severity"].as_u64() >= Some(2))
+            .collect();
+        assert!(problems.is_empty(), "helm lint --strict ({name}) warns: {problems:?}");
+    }
+}
+
+#[test]
+fn every_rendering_is_strictly_valid_kubernetes() {
+    for name in ok_scenarios() {
+        let answer = &helm()["render"][&name];
+        assert!(answer["error"].is_null(), "{name} did not render: {}", answer["error"]);
+        assert_eq!(answer["invalid"], json!([]), "{name}: kubernetes-validate --strict");
+        // Only the Prometheus Operator's CRDs escape kubernetes-validate; chart_monitoring checks them.
+        for crd in answer["crds"].as_array().unwrap() {
+            let kind = crd.as_str().unwrap().split('/').next().unwrap();
+            assert!(["ServiceMonitor", "PrometheusRule"].contains(&kind), "{name}: unexpected CRD {crd}");
+        }
+    }
+    let default_kinds: BTreeSet<_> =
+        rendered("default").iter().map(|o| o["kind"].as_str().unwrap()).collect();
+    assert_eq!(default_kinds, BTreeSet::from(["Deployment", "Service", "ServiceAccount"]));
+}
+
+#[test]
+fn pods_are_locked_down_and_probed() {
+    for name in ok_scenarios() {
+        let objects = rendered(&name);
+        let workload =
+            objects.iter().find(|o| o["kind"] == "Deployment" || o["kind"] == "StatefulSet").unwrap();
+        let pod = &workload["spec"]["template"]["spec"];
+        assert_eq!(pod["securityContext"]["runAsNonRoot"], true, "{name}");
+        assert_eq!(pod["securityContext"]["seccompProfile"]["type"], "RuntimeDefault", "{name}");
+        assert_eq!(pod["automountServiceAccountToken"], false, "{name}");
+        let c = container(workload);
+        let sc = &c["securityContext"];
+        assert_eq!(sc["readOnlyRootFilesystem"], true, "{name}");
+        assert_eq!(sc["allowPrivilegeEscalation"], false, "{name}");
+        assert_eq!(sc["capabilities"]["drop"], json!(["ALL"]), "{name}");
+        assert!(
+            c["resources"]["requests"]["memory"].is_string()
+                && c["resources"]["limits"]["memory"].is_string()
+        );
+        if name == "web-config" {
+            // The kubelet cannot log in or present a client certificate.
+            assert!(
+                c["livenessProbe"]["tcpSocket"].is_object() && c["readinessProbe"]["tcpSocket"].is_object()
+            );
+        } else {
+            assert_eq!(c["livenessProbe"]["httpGet"]["path"], "/-/healthy", "{name}");
+            assert_eq!(c["readinessProbe"]["httpGet"]["path"], "/-/ready", "{name}");
+        }
+        // The snapshot lives on a mounted volume: the root filesystem is read-only.
+        assert!(args(workload).contains(&"--state.file=/var/lib/cloudflare-saml-exporter/state.json"));
+        let mounts = c["volumeMounts"].as_array().unwrap();
+        assert!(mounts.iter().any(|m| m["mountPath"] == "/var/lib/cloudflare-saml-exporter"), "{name}");
+    }
+    let default = rendered("default");
+    let volumes = &only(&default, "Deployment")["spec"]["template"]["spec"]["volumes"];
+    assert!(volumes[0]["emptyDir"].is_object(), "the default state volume is an emptyDir: {volumes}");
+}
+
+#[test]
+fn sharding_gives_each_pod_its_ordinal() {
+    let objects = rendered("sharded");
+    let set = only(&objects, "StatefulSet");
+    assert_eq!(set["spec"]["replicas"], 3);
+    let args = args(set);
+    assert!(args.contains(&"--shard=$(SHARD)") && args.contains(&"--total-shards=3"), "{args:?}");
+    let env = container(set)["env"].as_array().unwrap();
+    let shard = env.iter().find(|e| e["name"] == "SHARD").expect("SHARD env");
+    assert_eq!(
+        shard["valueFrom"]["fieldRef"]["fieldPath"],
+        "metadata.labels['apps.kubernetes.io/pod-index']"
+    );
+    assert_eq!(set["spec"]["volumeClaimTemplates"][0]["metadata"]["name"], "state");
+    // The config file and the token files it names are mounted where the flags point.
+    assert!(args.contains(&"--config.file=/etc/cloudflare-saml-exporter/config/config.yml"), "{args:?}");
+    assert!(!args.iter().any(|a| a.starts_with("--api-token-file")));
+    let mounts: Vec<_> = container(set)["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["mountPath"].as_str().unwrap())
+        .collect();
+    assert!(mounts.contains(&"/etc/cloudflare-saml-exporter/config"), "{mounts:?}");
+    assert!(mounts.contains(&"/etc/cloudflare-saml-exporter/secrets/cf-tenant-a"), "{mounts:?}");
+    assert!(rendered("default").iter().all(|o| o["kind"] != "StatefulSet"));
+}
+
+#[test]
+fn the_token_is_read_from_the_existing_secret_as_a_file() {
+    let objects = rendered("monitoring");
+    let deployment = only(&objects, "Deployment");
+    assert!(args(deployment).contains(&"--api-token-file=/etc/cloudflare-saml-exporter/token/token"));
+    assert!(args(deployment).contains(&"--account-id=0123456789abcdef0123456789abcdef"));
+    let volumes = deployment["spec"]["template"]["spec"]["volumes"].as_array().unwrap();
+    let token = volumes.iter().find(|v| v["name"] == "token").expect("token volume");
+    assert_eq!(token["secret"]["secretName"], "cf-token");
+}
+
+#[test]
+fn no_rendered_manifest_holds_a_secret_value() {
+    for name in ok_scenarios() {
+        for object in rendered(&name) {
+            assert_ne!(object["kind"], "Secret", "{name}: the chart never writes a Secret");
+            let text = object.to_string();
+            assert!(!text.contains(FAKE_TOKEN), "{name}: the fake token leaked into {}", object["kind"]);
+            for c in object["spec"]["template"]["spec"]["containers"].as_array().into_iter().flatten() {
+                for var in c["env"].as_array().into_iter().flatten() {
+                    let secretish = ["TOKEN", "KEY", "PASSWORD", "SECRET"]
+                        .iter()
+                        .any(|w| var["name"].as_str().unwrap().contains(w));
+                    assert!(!secretish || var["value"].is_null(), "{name}: env {var} holds a literal secret");
+                }
+            }
+            if object["kind"] == "ServiceMonitor" {
+                let auth = &object["spec"]["endpoints"][0]["basicAuth"];
+                for field in ["username", "password"] {
+                    assert!(auth[field].is_null() || auth[field]["name"].is_string(), "{name}: {auth}");
+                }
+            }
+        }
+    }
+    // Literal credentials are refused by the schema, and the refusal does not echo them.
+    for (name, reason) in [
+        ("inline-token-refused", "apiToken"),
+        ("literal-token-env-refused", "/extraEnv/0"),
+        ("literal-scrape-password-refused", "/serviceMonitor/basicAuth/password"),
+        ("basic-auth-over-http-refused", "needs TLS"),
+        ("two-credential-sources-refused", "exclusive"),
+        ("account-id-typo-refused", "/cloudflare/accountIds/0"),
+    ] {
+        let error = helm()["render"][name]["error"].as_str().unwrap_or_else(|| panic!("{name} rendered"));
+        assert!(error.contains(reason), "{name}: the error should name {reason}: {error}");
+        assert!(!error.contains(FAKE_TOKEN), "{name}: the error echoes the secret: {error}");
+    }
+}
+
+/// Every value of values.yaml, as `a.b.c`, down to where the schema stops
+/// describing keys (Kubernetes objects passed through, label maps).
+fn value_paths(value: &Value, schema: &Value, prefix: &str, out: &mut Vec<String>) {
+    match (value.as_object(), schema["properties"].as_object()) {
+        (Some(map), Some(properties)) => {
+            for (key, inner) in map {
+                let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                assert!(properties.contains_key(key), "{path} is missing from values.schema.json");
+                value_paths(inner, &properties[key], &path, out);
+            }
+        }
+        _ => out.push(prefix.to_owned()),
+    }
+}
+
+#[test]
+fn every_value_is_in_the_schema_and_the_chart_readme() {
+    let values = super::yaml_file(&format!("{CHART}/values.yaml"));
+    let schema: Value = serde_json::from_str(&read(&format!("{CHART}/values.schema.json"))).unwrap();
+    assert_eq!(schema["additionalProperties"], false, "unknown top-level values must be refused");
+    let readme = read(&format!("{CHART}/README.md"));
+    let mut paths = Vec::new();
+    value_paths(&values, &schema, "", &mut paths);
+    assert!(paths.len() > 40, "values.yaml parsed to {paths:?}");
+    for path in paths {
+        assert!(readme.contains(&format!("`{path}`")), "{path} is missing from the chart README");
+    }
+}

@@ -1,0 +1,91 @@
+//! The deployment artefacts against real tools: the Helm chart through Helm
+//! v4's SDK (helm-python-sdk), kubernetes-validate and promtool; the systemd
+//! unit through systemd-analyze; the Debian package through cargo-deb and
+//! dpkg-deb; the Dockerfile by reading it (no container engine here).
+//!
+//! `./scripts/install-test-tools.sh` installs every tool used; a missing one
+//! fails its test with the tool's name, never skips it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+mod chart;
+mod chart_monitoring;
+mod package;
+
+const CHART: &str = "deploy/helm/cloudflare-saml-exporter";
+const UNIT: &str = "deploy/systemd/cloudflare-saml-exporter.service";
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repo(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn on_path(name: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
+        .unwrap_or(false)
+}
+
+/// A command-line tool the test needs, or a failure naming it and its source.
+fn tool(name: &str, source: &str) -> Command {
+    assert!(
+        on_path(name),
+        "`{name}` is needed by this test: {source} (./scripts/install-test-tools.sh installs it)"
+    );
+    Command::new(name)
+}
+
+/// The Python of `.venv-test`, which holds helm-python-sdk and kubernetes-validate.
+fn venv_python() -> Command {
+    let python = repo(".venv-test/bin/python");
+    assert!(
+        python.is_file(),
+        "{} is needed by this test: a venv with helm-python-sdk and kubernetes-validate \
+         (./scripts/install-test-tools.sh creates it from scripts/test-requirements.txt)",
+        python.display()
+    );
+    Command::new(python)
+}
+
+/// Runs a command to completion; panics with its output when it fails.
+fn run_ok(command: &mut Command) -> Output {
+    let output = command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed ({}):\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// A YAML file of the repository as JSON values.
+fn yaml_file(path: &str) -> Value {
+    serde_saphyr::from_str(&read(path)).unwrap_or_else(|e| panic!("{path} is not YAML: {e}"))
+}
+
+/// Every file of `dir` whose name ends with `suffix`, sorted.
+fn files_ending(dir: &str, suffix: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo(dir))
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(suffix))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A fresh directory for one test's files.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cse-deploy-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
