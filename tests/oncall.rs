@@ -20,8 +20,8 @@ use promql_parser::util::{ExprVisitor, walk_expr};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::support::process::{RunningBinary, exporter_command, url_in};
-use crate::support::{eventually, get, scrape, try_get};
+use crate::support::process::{ExporterProcess, RunningBinary};
+use crate::support::{Exporter, TempDir, eventually, scrape, try_get};
 
 const RULES: &str = "alerts/cloudflare-access-saml.rules.yml";
 const DASHBOARD: &str = "dashboards/cloudflare-access-saml.json";
@@ -126,22 +126,24 @@ fn names_in(expr: &str) -> Result<BTreeSet<String>, String> {
     Ok(names.0)
 }
 
-/// The demo on loopback; returns the process and its metrics URL.
-fn start_demo() -> (RunningBinary, String) {
-    let mut command = exporter_command();
-    command.args(["demo", "--web.listen-address", "127.0.0.1:0", "--refresh-interval", "5s"]);
-    let mut demo = RunningBinary::start(command);
-    let metrics = url_in(&demo.wait_for_line("Exporter metrics:", Duration::from_secs(60)));
-    (demo, metrics)
+/// The demo on loopback, once it is ready.
+async fn ready_demo() -> ExporterProcess {
+    let demo = Exporter::demo().args(["--refresh-interval", "5s"]).spawn();
+    demo.until_ready().await;
+    demo
 }
 
-async fn wait_ready(metrics_url: &str) {
-    let ready = metrics_url.replace("/metrics", "/-/ready");
-    eventually("the demo to be ready", Duration::from_secs(30), || {
-        let ready = ready.clone();
-        async move { (get(&ready).await.0 == 200).then_some(()) }
-    })
-    .await;
+/// Starts a Prometheus tool told to listen on `127.0.0.1:0`, and reads the
+/// address it got from its `msg="Listening on"` log line.
+fn start_listening(command: Command) -> (RunningBinary, SocketAddr) {
+    let tool = RunningBinary::start(command);
+    let line = tool.wait_for_stderr("msg=\"Listening on\"", Duration::from_secs(60));
+    let addr = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("address="))
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address= in {line:?}"));
+    (tool, addr)
 }
 
 #[test]
@@ -293,9 +295,8 @@ fn the_dashboard_imports_anywhere_and_every_panel_has_a_title_description_dataso
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_promql_expression_parses_and_names_only_metrics_the_demo_exposes() {
-    let (_demo, metrics_url) = start_demo();
-    wait_ready(&metrics_url).await;
-    let mut exposed = scrape(&metrics_url).await.names();
+    let demo = ready_demo().await;
+    let mut exposed = scrape(&demo.metrics_url).await.names();
     exposed.insert("up".to_owned()); // Prometheus' own per-target series.
     let mut expressions: Vec<(String, String)> =
         rules().into_iter().map(|r| (format!("rule {}", r.alert), r.expr)).collect();
@@ -344,10 +345,6 @@ async fn start_webhook() -> (SocketAddr, Arc<Mutex<Vec<Value>>>) {
     (addr, received)
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// The key labels of a firing alert, for comparison.
 fn alert_key(labels: &Value) -> String {
     let label = |k: &str| labels[k].as_str().unwrap_or("").to_owned();
@@ -357,13 +354,10 @@ fn alert_key(labels: &Value) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
-    let dir = std::env::temp_dir().join(format!("cse-oncall-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("oncall");
 
-    let (_demo, metrics_url) = start_demo();
-    wait_ready(&metrics_url).await;
-    let target = metrics_url.trim_start_matches("http://").split('/').next().unwrap().to_owned();
+    let demo = ready_demo().await;
+    let target = demo.url("").trim_start_matches("http://").to_owned();
     let (hook, received) = start_webhook().await;
 
     // The real rules, with every `for:` shortened so the test need not wait
@@ -385,8 +379,6 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
     }
     std::fs::write(dir.join("rules.yml"), fast).unwrap();
 
-    let am_port = free_port();
-    let prom_port = free_port();
     std::fs::write(
         dir.join("alertmanager.yml"),
         format!(
@@ -399,10 +391,19 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
         .output()
         .unwrap();
     assert!(amtool.status.success(), "amtool: {}", String::from_utf8_lossy(&amtool.stdout));
+    let mut am = tool("prometheus-alertmanager");
+    am.args([
+        &format!("--config.file={}", dir.join("alertmanager.yml").display()),
+        &format!("--storage.path={}", dir.join("am-data").display()),
+        "--web.listen-address=127.0.0.1:0",
+        "--cluster.listen-address=",
+    ]);
+    let (_alertmanager, am_addr) = start_listening(am);
+
     std::fs::write(
         dir.join("prometheus.yml"),
         format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: [rules.yml]\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{am_port}']\nscrape_configs:\n  - job_name: {JOB}\n    static_configs:\n      - targets: ['{target}']\n"
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: [rules.yml]\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{am_addr}']\nscrape_configs:\n  - job_name: {JOB}\n    static_configs:\n      - targets: ['{target}']\n"
         ),
     )
     .unwrap();
@@ -415,23 +416,14 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
         "promtool check config: {}",
         String::from_utf8_lossy(&check_config.stdout)
     );
-
-    let mut am = tool("prometheus-alertmanager");
-    am.args([
-        &format!("--config.file={}", dir.join("alertmanager.yml").display()),
-        &format!("--storage.path={}", dir.join("am-data").display()),
-        &format!("--web.listen-address=127.0.0.1:{am_port}"),
-        "--cluster.listen-address=",
-    ]);
-    let _alertmanager = RunningBinary::start(am);
     let mut prom = tool("prometheus");
-    prom.current_dir(&dir).args([
+    prom.current_dir(dir.path()).args([
         &format!("--config.file={}", dir.join("prometheus.yml").display()),
         &format!("--storage.tsdb.path={}", dir.join("prom-data").display()),
-        &format!("--web.listen-address=127.0.0.1:{prom_port}"),
+        "--web.listen-address=127.0.0.1:0",
     ]);
-    let prometheus = RunningBinary::start(prom);
-    let api = format!("http://127.0.0.1:{prom_port}/api/v1");
+    let (_prometheus, prom_addr) = start_listening(prom);
+    let api = format!("http://{prom_addr}/api/v1");
 
     let expected: BTreeSet<String> = [
         format!("CloudflareSAMLCertificateRotationOverdue {ACCOUNT_A} {}", sets::OVERDUE),
@@ -528,7 +520,4 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
         .await;
         assert!(result > 0);
     }
-
-    drop(prometheus);
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -419,7 +419,15 @@ proptest! {
     fn arbitrary_bytes_never_panic_the_decoders_the_inventory_or_the_rendering(
         bytes in vec(any::<u8>(), 0..1024),
     ) {
-        decode_build_render(&bytes, &bytes)?;
+        let (sets_err, idps_err) = decode_build_render(&bytes, &bytes)?;
+        // What is not JSON at all is refused as such, never as an I/O error.
+        if serde_json::from_slice::<Value>(&bytes).is_err() {
+            prop_assert!(sets_err.is_some() && idps_err.is_some(), "non-JSON decoded: {:?}", bytes);
+        }
+        for err in [sets_err, idps_err].into_iter().flatten() {
+            prop_assert!(err.classify() != Category::Io, "{}", err);
+            prop_assert!(!err.to_string().is_empty());
+        }
     }
 
     #[test]
@@ -502,7 +510,11 @@ proptest! {
         if let Some(wait) = parse_retry_after(&text) {
             prop_assert!(wait <= Duration::from_secs(86_400));
         }
-        let _ = parse_ratelimit_remaining(&text);
+        // A remaining quota is only ever read from an `r=` parameter that
+        // holds its digits.
+        if let Some(remaining) = parse_ratelimit_remaining(&text) {
+            prop_assert!(text.contains("r=") && text.contains(&remaining.to_string()), "{} from {:?}", remaining, text);
+        }
     }
 
     #[test]

@@ -28,13 +28,11 @@ pub struct RunningDemo {
 impl RunningDemo {
     /// Starts the fake API with fresh demo data, then the exporter.
     pub async fn start(config: DemoConfig) -> Result<Self, RunError> {
-        let data = demo(unix_now() as i64).map_err(|e| RunError::FakeApi(e.to_string()))?;
-        let fake = FakeCloudflare::start(config.fake_api_listen, data)
-            .await
-            .map_err(|e| RunError::FakeApi(format!("{}: {e}", config.fake_api_listen)))?;
+        let data = demo(unix_now() as i64)?;
+        let fake = FakeCloudflare::start(config.fake_api_listen, data).await?;
         let chaos = config.fake_api_chaos;
         fake.update_knobs(|k| k.chaos = chaos);
-        let base_url = fake.base_url().parse().map_err(|e| RunError::FakeApi(format!("{e}")))?;
+        let base_url = fake.api_url().clone();
         let cloudflare = CloudflareConfig {
             client: ClientSettings {
                 base_url,

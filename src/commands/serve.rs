@@ -36,7 +36,7 @@ pub enum RunError {
     Client(#[from] reqwest::Error),
     /// The demo's fake API could not start.
     #[error("cannot start the fake Cloudflare API: {0}")]
-    FakeApi(String),
+    FakeApi(#[from] crate::fake::FakeError),
     /// `GET /accounts` failed and no account was named.
     #[error(
         "cannot list the token's accounts ({0}); account-owned tokens cannot (Cloudflare code 1001): \
