@@ -16,6 +16,9 @@ use crate::support::{
 
 const WAIT: Duration = Duration::from_secs(30);
 
+/// What every fault of the matrix is aimed at.
+const ACCOUNT_B_PATHS: &str = "/accounts/acc-b/";
+
 struct Harness {
     fake: FakeCloudflare,
     exporter: ExporterProcess,
@@ -70,11 +73,23 @@ impl Harness {
     }
 
     /// Injects `kind` on account B and checks everything the matrix promises.
-    async fn fault_on_b(mut self, kind: FaultKind, reason: &str) {
+    async fn fault_on_b(self, kind: FaultKind, reason: &str) {
+        let fault = Fault { path_contains: ACCOUNT_B_PATHS.into(), times: None, kind };
+        self.misbehave_on_b(|fake| fake.inject(fault), FakeCloudflare::clear_faults, reason).await;
+    }
+
+    /// Makes the fake misbehave on account B with `start`, checks everything
+    /// the matrix promises, then lets it behave with `stop`.
+    async fn misbehave_on_b(
+        mut self,
+        start: impl FnOnce(&FakeCloudflare),
+        stop: impl FnOnce(&FakeCloudflare),
+        reason: &str,
+    ) {
         let before = scrape(&self.exporter.metrics_url).await;
         let kept = [expiry(&before, "set-b1"), expiry(&before, "set-b2")];
         assert!(kept.iter().all(Option::is_some));
-        self.fake.inject(Fault { path_contains: "/accounts/acc-b/".into(), times: None, kind });
+        start(&self.fake);
 
         let during = self
             .wait_until(&format!("account B down with reason {reason}"), |s| {
@@ -96,7 +111,7 @@ impl Harness {
             assert!(logged.contains("10000 Authentication error"), "Cloudflare's code in the log: {logged}");
         }
 
-        self.fake.clear_faults();
+        stop(&self.fake);
         self.wait_until("account B to recover", |s| up(s, "acc-b") == Some(1.0)).await;
         self.finish().await;
     }
@@ -263,7 +278,14 @@ async fn wrong_field_types_are_a_decode_error() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_response_slower_than_the_timeout_is_a_timeout() {
-    start().await.fault_on_b(FaultKind::Delay(Duration::from_secs(6)), "timeout").await;
+    // Held, not delayed: account B's calls get no answer until the test ends
+    // the fault, however long the exporter's timeout takes to fire.
+    let hold = Hold::new(ACCOUNT_B_PATHS);
+    let parked = hold.clone();
+    start()
+        .await
+        .misbehave_on_b(|fake| fake.update_knobs(|k| k.holds.push(parked)), |_| hold.release(), "timeout")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -286,7 +308,7 @@ async fn total_pages_larger_than_the_real_page_count_is_not_a_failure() {
     let harness = start().await;
     let requests_before = harness.fake.requests().len();
     harness.fake.inject(Fault {
-        path_contains: "/accounts/acc-b/".into(),
+        path_contains: ACCOUNT_B_PATHS.into(),
         times: None,
         kind: FaultKind::TotalPages(50),
     });
