@@ -5,34 +5,21 @@ use std::process::Command;
 use std::time::Duration;
 
 use cloudflare_saml_exporter::exposition::metrics::ALL;
-use cloudflare_saml_exporter::fake::FakeCloudflare;
 use cloudflare_saml_exporter::fake::demo_data::{ACCOUNT_A, ACCOUNT_B, DEMO_TOKEN, sets};
 use cloudflare_saml_exporter::model::inventory::parse_rfc3339;
 use x509_parser::pem::Pem;
 
-use crate::support::process::{RunningBinary, exporter_command, run_to_end, url_in};
-use crate::support::{Scrape, TOKEN, account, data, eventually, get, metric, scrape, set_expiring_in};
+use crate::support::process::ExporterProcess;
+use crate::support::{
+    Exporter, Scrape, TOKEN, account, data, metric, saml_idp, scrape, set_expiring_in, start_fake,
+};
 
-const START: Duration = Duration::from_secs(60);
-
-/// The demo on loopback: (process, metrics URL, fake API base URL).
-fn start_demo() -> (RunningBinary, String, String) {
-    let mut command = exporter_command();
-    command.args(["demo", "--web.listen-address", "127.0.0.1:0", "--log.level", "debug"]);
-    let mut demo = RunningBinary::start(command);
-    let fake = url_in(&demo.wait_for_line("Fake Cloudflare API:", START));
-    let metrics = url_in(&demo.wait_for_line("Exporter metrics:", START));
-    (demo, metrics, fake)
-}
-
-async fn ready_scrape(metrics_url: &str) -> Scrape {
-    let ready = metrics_url.replace("/metrics", "/-/ready");
-    eventually("the demo to be ready", Duration::from_secs(30), || {
-        let ready = ready.clone();
-        async move { (get(&ready).await.0 == 200).then_some(()) }
-    })
-    .await;
-    scrape(metrics_url).await
+/// The demo on loopback, logging at debug level, once it is ready.
+async fn ready_demo() -> (ExporterProcess, Scrape) {
+    let demo = Exporter::demo().args(["--log.level", "debug"]).spawn();
+    demo.until_ready().await;
+    let scrape = scrape(&demo.metrics_url).await;
+    (demo, scrape)
 }
 
 /// The API's certificate sets of an account, as raw JSON.
@@ -56,8 +43,8 @@ fn pem_not_after(pem: &str) -> Option<i64> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_serves_every_family_with_values_from_the_certificates() {
-    let (mut demo, metrics_url, fake) = start_demo();
-    let scrape = ready_scrape(&metrics_url).await;
+    let (mut demo, scrape) = ready_demo().await;
+    let fake = demo.fake_api_url().to_owned();
 
     for def in ALL {
         assert!(scrape.names().contains(def.name), "family {} missing from the demo scrape", def.name);
@@ -161,8 +148,7 @@ async fn the_demo_serves_every_family_with_values_from_the_certificates() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn promtool_finds_only_the_documented_unit_notes() {
-    let (_demo, metrics_url, _) = start_demo();
-    let scrape = ready_scrape(&metrics_url).await;
+    let (_demo, scrape) = ready_demo().await;
     let mut promtool = match Command::new("promtool")
         .args(["check", "metrics"])
         .stdin(std::process::Stdio::piped())
@@ -194,11 +180,9 @@ async fn promtool_finds_only_the_documented_unit_notes() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn check_against_the_demo_exits_2_and_names_the_expired_certificate() {
-    let (_demo, metrics_url, fake) = start_demo();
-    ready_scrape(&metrics_url).await;
-    let mut command = exporter_command();
-    command.env("CLOUDFLARE_API_TOKEN", DEMO_TOKEN).args(["check", "--api-base-url", &fake]);
-    let out = run_to_end(command, START);
+    let (demo, _) = ready_demo().await;
+    let check = || Exporter::check().api(demo.fake_api_url()).token(DEMO_TOKEN);
+    let out = check().run();
     let table = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "{table}\n{}", String::from_utf8_lossy(&out.stderr));
     let expired = table.lines().find(|l| l.contains(sets::EXPIRED)).expect("a row for the expired set");
@@ -209,15 +193,7 @@ async fn check_against_the_demo_exits_2_and_names_the_expired_certificate() {
     let overdue = table.lines().find(|l| l.contains(sets::OVERDUE)).expect("a row for the overdue set");
     assert!(overdue.contains("WARNING"), "{overdue}");
 
-    let mut command = exporter_command();
-    command.env("CLOUDFLARE_API_TOKEN", DEMO_TOKEN).args([
-        "check",
-        "--api-base-url",
-        &fake,
-        "--output",
-        "json",
-    ]);
-    let out = run_to_end(command, START);
+    let out = check().args(["--output", "json"]).run();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("check --output json is JSON");
     assert_eq!(report["exit_code"], 2);
     assert_eq!(report["status"], "critical");
@@ -225,17 +201,9 @@ async fn check_against_the_demo_exits_2_and_names_the_expired_certificate() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn check_exits_0_when_everything_is_fine_and_1_on_a_warning() {
-    let healthy =
-        account("acc", vec![set_expiring_in("fine", 200)], vec![crate::support::saml_idp("i", Some("fine"))]);
-    let fake = FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), data(vec![healthy])).await.unwrap();
-    let check = |extra: &[&str]| {
-        let mut command = exporter_command();
-        command
-            .env("CLOUDFLARE_API_TOKEN", TOKEN)
-            .args(["check", "--api-base-url", &fake.base_url()])
-            .args(extra);
-        run_to_end(command, START)
-    };
+    let healthy = account("acc", vec![set_expiring_in("fine", 200)], vec![saml_idp("i", Some("fine"))]);
+    let fake = start_fake(data(vec![healthy])).await;
+    let check = |extra: &[&str]| Exporter::check().api(&fake.base_url()).token(TOKEN).args(extra).run();
     assert_eq!(check(&[]).status.code(), Some(0));
     assert_eq!(check(&["--warn-days", "300"]).status.code(), Some(1));
     assert_eq!(check(&["--crit-days", "250", "--warn-days", "300"]).status.code(), Some(2));
@@ -248,7 +216,7 @@ async fn check_exits_0_when_everything_is_fine_and_1_on_a_warning() {
 
 #[test]
 fn no_credentials_exits_64_and_names_every_option() {
-    let out = run_to_end(exporter_command(), Duration::from_secs(20));
+    let out = Exporter::bare().run();
     assert_eq!(out.status.code(), Some(64));
     let err = String::from_utf8_lossy(&out.stderr);
     for option in ["CLOUDFLARE_API_TOKEN", "--api-token-file", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY"] {
@@ -267,17 +235,13 @@ fn command_line_mistakes_exit_64_while_help_and_version_exit_0() {
         &["no-such-command"],
     ];
     for args in mistakes {
-        let mut command = exporter_command();
-        command.env("CLOUDFLARE_API_TOKEN", "t").args(args);
-        let out = run_to_end(command, Duration::from_secs(20));
+        let out = Exporter::bare().token("t").args(args.iter().copied()).run();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(64), "{args:?}: {err}");
         assert!(err.contains("error:"), "{args:?} says what is wrong: {err}");
     }
     for args in [&["--help"][..], &["check", "--help"], &["--version"]] {
-        let mut command = exporter_command();
-        command.args(args);
-        let out = run_to_end(command, Duration::from_secs(20));
+        let out = Exporter::bare().args(args.iter().copied()).run();
         assert_eq!(out.status.code(), Some(0), "{args:?}");
         assert!(!out.stdout.is_empty(), "{args:?} prints on stdout");
     }
@@ -285,9 +249,7 @@ fn command_line_mistakes_exit_64_while_help_and_version_exit_0() {
 
 #[test]
 fn plain_http_to_a_remote_host_is_refused() {
-    let mut command = exporter_command();
-    command.env("CLOUDFLARE_API_TOKEN", "t").args(["--api-base-url", "http://api.example.com/client/v4"]);
-    let out = run_to_end(command, Duration::from_secs(20));
+    let out = Exporter::bare().token("t").api("http://api.example.com/client/v4").run();
     assert_eq!(out.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&out.stderr).contains("clear text"));
 }
@@ -296,15 +258,12 @@ fn plain_http_to_a_remote_host_is_refused() {
 async fn an_account_owned_token_is_told_to_pass_account_ids() {
     let mut fake_data = data(vec![account("acc", vec![], vec![])]);
     fake_data.account_owned_token = true;
-    let fake = FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), fake_data).await.unwrap();
-    let mut command = exporter_command();
-    command.env("CLOUDFLARE_API_TOKEN", TOKEN).args([
-        "--api-base-url",
-        &fake.base_url(),
-        "--web.listen-address",
-        "127.0.0.1:0",
-    ]);
-    let out = run_to_end(command, START);
+    let fake = start_fake(fake_data).await;
+    let out = Exporter::bare()
+        .token(TOKEN)
+        .api(&fake.base_url())
+        .args(["--web.listen-address", "127.0.0.1:0"])
+        .run();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("--account-id") && err.contains("1001"), "{err}");

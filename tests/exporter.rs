@@ -1,9 +1,9 @@
 //! The exporter in process against the fake API: refresh semantics,
 //! readiness and what `/metrics` serves.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
-use cloudflare_saml_exporter::cloudflare::client::ClientSettings;
 use cloudflare_saml_exporter::cloudflare::credentials::CredentialSource;
 use cloudflare_saml_exporter::commands::serve::RunningExporter;
 use cloudflare_saml_exporter::config::{CloudflareConfig, WebConfig};
@@ -12,19 +12,13 @@ use cloudflare_saml_exporter::refresh::AccountSelection;
 use secrecy::SecretString;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::support::{TOKEN, account, data, eventually, get, metric, saml_idp, scrape, set_expiring_in};
+use crate::support::metrics::MetricMatch;
+use crate::support::{
+    Scrape, TOKEN, account, client_settings, data, eventually, get, metric, scrape, start_fake, two_accounts,
+    with_timeout,
+};
 
 const WAIT: Duration = Duration::from_secs(15);
-
-async fn two_accounts() -> FakeCloudflare {
-    let a = account("acc-a", vec![set_expiring_in("set-a", 100)], vec![saml_idp("idp-a", Some("set-a"))]);
-    let b = account(
-        "acc-b",
-        vec![set_expiring_in("set-b1", 50), set_expiring_in("set-b2", 200)],
-        vec![saml_idp("idp-b1", Some("set-b1")), saml_idp("idp-b2", Some("set-b2"))],
-    );
-    FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), data(vec![a, b])).await.unwrap()
-}
 
 async fn start(fake: &FakeCloudflare, interval: Duration) -> (RunningExporter, String) {
     start_with(fake, interval, AccountSelection::Fixed(vec!["acc-a".into(), "acc-b".into()])).await
@@ -36,16 +30,11 @@ async fn start_with(
     accounts: AccountSelection,
 ) -> (RunningExporter, String) {
     let cloudflare = CloudflareConfig {
-        client: ClientSettings {
-            base_url: fake.base_url().parse().unwrap(),
-            request_timeout: Duration::from_secs(2),
-            connect_timeout: Duration::from_secs(2),
-            max_body_bytes: 1 << 20,
-            max_requests_per_5m: std::num::NonZeroU32::new(300).unwrap(),
-        },
+        client: client_settings(fake),
         accounts,
         credentials: CredentialSource::Token(SecretString::from(TOKEN)),
-        refresh_timeout: Duration::from_secs(4),
+        // Far beyond any test's wait, so a held refresh never times out.
+        refresh_timeout: Duration::from_secs(60),
     };
     let web = WebConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -58,7 +47,7 @@ async fn start_with(
     (exporter, base)
 }
 
-async fn wait_for_value(url: &str, m: crate::support::metrics::MetricMatch, want: f64) {
+async fn wait_for_value(url: &str, m: MetricMatch, want: f64) {
     let url = url.to_owned();
     eventually(&format!("{m} == {want}"), WAIT, || {
         let (url, m) = (url.clone(), m.clone());
@@ -69,7 +58,7 @@ async fn wait_for_value(url: &str, m: crate::support::metrics::MetricMatch, want
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_account_keeps_its_last_good_series_until_it_recovers() {
-    let fake = two_accounts().await;
+    let fake = start_fake(two_accounts()).await;
     let (exporter, base) = start(&fake, Duration::from_millis(200)).await;
     let url = format!("{base}/metrics");
     wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", "acc-b"), 1.0).await;
@@ -114,7 +103,7 @@ async fn a_failing_account_keeps_its_last_good_series_until_it_recovers() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn what_a_successful_walk_no_longer_lists_disappears() {
-    let fake = two_accounts().await;
+    let fake = start_fake(two_accounts()).await;
     let (exporter, base) = start(&fake, Duration::from_millis(200)).await;
     let url = format!("{base}/metrics");
     let set = metric("cloudflare_access_saml_certificate_set_rotation_in_progress")
@@ -145,15 +134,19 @@ async fn what_a_successful_walk_no_longer_lists_disappears() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ready_only_after_every_account_was_refreshed_once() {
-    let fake = two_accounts().await;
-    fake.update_knobs(|k| k.latency = Duration::from_millis(1500));
+    let fake = start_fake(two_accounts()).await;
+    // Every request waits at the fake until released: the first refresh is
+    // in flight, and stays so, while the test looks.
+    let hold = fake.hold("");
     let (exporter, base) = start(&fake, Duration::from_secs(60)).await;
+    with_timeout(hold.until_held(1)).await;
     let (status, _) = get(&format!("{base}/-/ready")).await;
     assert_eq!(status, 503);
     assert_eq!(get(&format!("{base}/-/healthy")).await.0, 200);
     // Unknown health is no series, not a 0 that would read as a failure.
     let before = scrape(&format!("{base}/metrics")).await;
     metric("cloudflare_access_saml_up").label("account_id", "acc-a").assert_absent(&before);
+    hold.release();
     eventually("ready", WAIT, || {
         let base = base.clone();
         async move { (get(&format!("{base}/-/ready")).await.0 == 200).then_some(()) }
@@ -167,13 +160,13 @@ async fn ready_only_after_every_account_was_refreshed_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn metrics_have_the_exact_content_type_and_days_match_the_timestamp() {
-    let fake = two_accounts().await;
+    let fake = start_fake(two_accounts()).await;
     let (exporter, base) = start(&fake, Duration::from_secs(60)).await;
     let url = format!("{base}/metrics");
     wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", "acc-a"), 1.0).await;
     let response = reqwest::get(&url).await.unwrap();
     assert_eq!(response.headers()["content-type"], "text/plain; version=0.0.4; charset=utf-8");
-    let scrape = crate::support::Scrape::parse(&response.text().await.unwrap());
+    let scrape = Scrape::parse(&response.text().await.unwrap());
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
     let labels = |m: &str| metric(m).label("certificate_set_uid", "set-a");
     let not_after =
@@ -196,17 +189,20 @@ async fn metrics_have_the_exact_content_type_and_days_match_the_timestamp() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_client_that_never_finishes_its_headers_is_disconnected() {
-    let fake = two_accounts().await;
+    let fake = start_fake(two_accounts()).await;
     let (exporter, base) = start(&fake, Duration::from_secs(60)).await;
     let mut stream = tokio::net::TcpStream::connect(exporter.local_addr()).await.unwrap();
     stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n").await.unwrap();
     let limit = cloudflare_saml_exporter::web::server::HEADER_READ_TIMEOUT + Duration::from_secs(5);
-    let mut buf = [0u8; 512];
-    let read = tokio::time::timeout(limit, stream.read(&mut buf)).await;
-    match read {
-        Ok(Ok(_)) | Ok(Err(_)) => {} // closed (possibly after a 408), as it should be
-        Err(_) => panic!("connection still open after {limit:?}: the header-read timeout does not apply"),
-    }
+    // Reading to the end returns only once the exporter closes the
+    // connection (a 408 before closing is fine; a reset is a close too).
+    let mut answered = Vec::new();
+    let read = tokio::time::timeout(limit, stream.read_to_end(&mut answered)).await;
+    assert!(
+        read.is_ok(),
+        "connection still open after {limit:?}: the header-read timeout does not apply; it sent {:?}",
+        String::from_utf8_lossy(&answered)
+    );
     // Normal scrapes still work.
     assert_eq!(get(&format!("{base}/metrics")).await.0, 200);
     exporter.stop().await;
@@ -218,12 +214,18 @@ async fn discovery_walks_every_page_of_accounts_within_the_documented_page_size(
     // GET /accounts allows at most 50 per page (the SAML lists allow 1000);
     // the fake refuses more, so asking for too much fails this test.
     let accounts = (0..55).map(|i| account(&format!("acc-{i:02}"), vec![], vec![])).collect();
-    let fake = FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), data(accounts)).await.unwrap();
+    let fake = start_fake(data(accounts)).await;
     let (exporter, base) = start_with(&fake, Duration::from_secs(60), AccountSelection::Discover).await;
-    let last = metric("cloudflare_access_saml_refresh_errors_total")
-        .label("account_id", "acc-54")
-        .label("reason", "timeout");
-    wait_for_value(&format!("{base}/metrics"), last, 0.0).await;
+    // Discovery finishes before `start` returns: every account of both
+    // pages, and no other, has its error counters from the first scrape on.
+    let first = scrape(&format!("{base}/metrics")).await;
+    let known: BTreeSet<&str> = metric("cloudflare_access_saml_refresh_errors_total")
+        .samples_in(&first)
+        .into_iter()
+        .map(|s| s.labels["account_id"].as_str())
+        .collect();
+    let expected: BTreeSet<String> = (0..55).map(|i| format!("acc-{i:02}")).collect();
+    assert_eq!(known, expected.iter().map(String::as_str).collect(), "accounts discovered");
     let pages: Vec<String> =
         fake.requests().into_iter().map(|r| r.uri).filter(|u| u.contains("/accounts?")).collect();
     assert!(pages.iter().all(|u| u.contains("per_page=50")), "{pages:?}");

@@ -7,37 +7,33 @@
 
 use std::time::Duration;
 
-use cloudflare_saml_exporter::fake::{FakeCloudflare, Fault, FaultKind};
+use cloudflare_saml_exporter::fake::{FakeCloudflare, Fault, FaultKind, Hold};
 
-use crate::support::process::{RunningBinary, fast_serve_command};
-use crate::support::{Scrape, TOKEN, account, data, eventually, metric, saml_idp, scrape, set_expiring_in};
+use crate::support::process::ExporterProcess;
+use crate::support::{
+    Exporter, Scrape, TOKEN, eventually, metric, scrape, start_fake, two_accounts, with_timeout,
+};
 
 const WAIT: Duration = Duration::from_secs(30);
 
+/// What every fault of the matrix is aimed at.
+const ACCOUNT_B_PATHS: &str = "/accounts/acc-b/";
+
 struct Harness {
     fake: FakeCloudflare,
-    exporter: RunningBinary,
-    metrics_url: String,
+    exporter: ExporterProcess,
 }
 
 async fn start() -> Harness {
-    let a = account("acc-a", vec![set_expiring_in("set-a", 100)], vec![saml_idp("idp-a", Some("set-a"))]);
-    let b = account(
-        "acc-b",
-        vec![set_expiring_in("set-b1", 50), set_expiring_in("set-b2", 200)],
-        vec![saml_idp("idp-b1", Some("set-b1"))],
-    );
-    let fake = FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), data(vec![a, b])).await.unwrap();
-    let mut command = fast_serve_command(&fake.base_url(), "acc-a,acc-b");
-    command.env("CLOUDFLARE_API_TOKEN", TOKEN).args([
-        "--cloudflare.timeout",
-        "3s",
-        "--cloudflare.max-body-bytes",
-        "1048576",
-    ]);
-    let exporter = RunningBinary::start(command);
-    let metrics_url = exporter.metrics_url_from_log(WAIT);
-    let harness = Harness { fake, exporter, metrics_url };
+    let fake = start_fake(two_accounts()).await;
+    let exporter = Exporter::serve()
+        .api(&fake.base_url())
+        // One comma-separated list, as CLOUDFLARE_ACCOUNT_ID allows.
+        .account("acc-a,acc-b")
+        .token(TOKEN)
+        .args(["--cloudflare.timeout", "3s", "--cloudflare.max-body-bytes", "1048576"])
+        .spawn();
+    let harness = Harness { fake, exporter };
     harness
         .wait_until("both accounts up", |s| up(s, "acc-a") == Some(1.0) && up(s, "acc-b") == Some(1.0))
         .await;
@@ -64,7 +60,7 @@ fn expiry(scrape: &Scrape, set: &str) -> Option<f64> {
 
 impl Harness {
     async fn wait_until(&self, what: &str, done: impl Fn(&Scrape) -> bool) -> Scrape {
-        let url = self.metrics_url.clone();
+        let url = self.exporter.metrics_url.clone();
         eventually(what, WAIT, || {
             let url = url.clone();
             let done = &done;
@@ -77,11 +73,23 @@ impl Harness {
     }
 
     /// Injects `kind` on account B and checks everything the matrix promises.
-    async fn fault_on_b(mut self, kind: FaultKind, reason: &str) {
-        let before = scrape(&self.metrics_url).await;
+    async fn fault_on_b(self, kind: FaultKind, reason: &str) {
+        let fault = Fault { path_contains: ACCOUNT_B_PATHS.into(), times: None, kind };
+        self.misbehave_on_b(|fake| fake.inject(fault), FakeCloudflare::clear_faults, reason).await;
+    }
+
+    /// Makes the fake misbehave on account B with `start`, checks everything
+    /// the matrix promises, then lets it behave with `stop`.
+    async fn misbehave_on_b(
+        mut self,
+        start: impl FnOnce(&FakeCloudflare),
+        stop: impl FnOnce(&FakeCloudflare),
+        reason: &str,
+    ) {
+        let before = scrape(&self.exporter.metrics_url).await;
         let kept = [expiry(&before, "set-b1"), expiry(&before, "set-b2")];
         assert!(kept.iter().all(Option::is_some));
-        self.fake.inject(Fault { path_contains: "/accounts/acc-b/".into(), times: None, kind });
+        start(&self.fake);
 
         let during = self
             .wait_until(&format!("account B down with reason {reason}"), |s| {
@@ -103,14 +111,14 @@ impl Harness {
             assert!(logged.contains("10000 Authentication error"), "Cloudflare's code in the log: {logged}");
         }
 
-        self.fake.clear_faults();
+        stop(&self.fake);
         self.wait_until("account B to recover", |s| up(s, "acc-b") == Some(1.0)).await;
         self.finish().await;
     }
 
     /// Stops everything and checks the token never showed.
     async fn finish(mut self) {
-        let served = scrape(&self.metrics_url).await.text;
+        let served = scrape(&self.exporter.metrics_url).await.text;
         assert!(self.exporter.is_running());
         let status = self.exporter.terminate(Duration::from_secs(10));
         assert!(status.success(), "{status:?}");
@@ -133,7 +141,7 @@ fn respond(status: u16, headers: &[(&str, &str)], body: &str) -> FaultKind {
 const CF_ERROR_10000: &str = r#"{"success":false,"errors":[{"code":10000,"message":"Authentication error"}],"messages":[],"result":null}"#;
 
 #[tokio::test(flavor = "multi_thread")]
-async fn http_500() {
+async fn an_http_500_is_a_server_error() {
     start()
         .await
         .fault_on_b(
@@ -144,7 +152,7 @@ async fn http_500() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn http_502_with_an_html_body() {
+async fn an_http_502_with_an_html_body_is_a_server_error() {
     start()
         .await
         .fault_on_b(
@@ -155,33 +163,66 @@ async fn http_502_with_an_html_body() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn http_503_with_retry_after() {
+async fn an_http_503_with_retry_after_is_a_server_error() {
     start().await.fault_on_b(respond(503, &[("retry-after", "1")], "unavailable"), "server_error").await;
 }
 
+/// Every (account, list) pair the exporter reads once per refresh round.
+const LISTS: [&str; 4] = [
+    "/accounts/acc-a/access/saml_certificates",
+    "/accounts/acc-a/access/identity_providers",
+    "/accounts/acc-b/access/saml_certificates",
+    "/accounts/acc-b/access/identity_providers",
+];
+
 #[tokio::test(flavor = "multi_thread")]
-async fn http_429_with_retry_after() {
+async fn an_http_429_stops_every_call_until_retry_after_has_passed() {
     // A 429 blocks the whole token (Cloudflare counts per user), so unlike
     // the other faults it may reach account A too; what must hold is that
     // nobody calls Cloudflare before Retry-After and no value is lost.
     let body = r#"{"success":false,"errors":[{"code":10100,"message":"More than 1200 requests per 300 seconds reached"}]}"#;
+    const RETRY_AFTER: Duration = Duration::from_secs(3);
     let harness = start().await;
-    let before = scrape(&harness.metrics_url).await;
+    let before = scrape(&harness.exporter.metrics_url).await;
     let kept = [expiry(&before, "set-a"), expiry(&before, "set-b1"), expiry(&before, "set-b2")];
-    harness.fake.inject(Fault {
-        path_contains: "/accounts/acc-b/".into(),
-        times: None,
-        kind: respond(429, &[("retry-after", "3")], body),
+    // The 429 is held back until every other request of its refresh round
+    // has arrived, so any request after it was sent after the 429 was seen.
+    let limited = LISTS[2];
+    let hold = Hold::new(limited);
+    harness.fake.update_knobs(|k| {
+        k.faults.push(Fault {
+            path_contains: limited.into(),
+            times: None,
+            kind: respond(429, &[("retry-after", &RETRY_AFTER.as_secs().to_string())], body),
+        });
+        k.holds.push(hold.clone());
     });
+    with_timeout(hold.until_held(1)).await;
+    eventually("the rest of the held request's round", WAIT, || {
+        let requests = harness.fake.requests();
+        let count = |list: &str| requests.iter().filter(|r| r.uri.contains(list)).count();
+        std::future::ready(LISTS.iter().all(|list| count(list) == count(limited)).then_some(()))
+    })
+    .await;
+    let released = tokio::time::Instant::now();
+    hold.release();
+
     let during = harness
         .wait_until("account B rate limited", |s| {
             up(s, "acc-b") == Some(0.0) && errors(s, "acc-b", "rate_limited") >= 1.0
         })
         .await;
-    let calls = harness.fake.requests().len();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(harness.fake.requests().len(), calls, "Cloudflare was called again before Retry-After");
-    let after = scrape(&harness.metrics_url).await;
+    let next = eventually("the next call to Cloudflare", WAIT, || {
+        std::future::ready(harness.fake.requests().into_iter().find(|r| r.received_at > released))
+    })
+    .await;
+    assert!(
+        next.received_at >= released + RETRY_AFTER,
+        "Cloudflare was called {:?} after the 429 was released, inside its Retry-After of {RETRY_AFTER:?}: {}",
+        next.received_at - released,
+        next.uri
+    );
+    let after = scrape(&harness.exporter.metrics_url).await;
     for s in [&during, &after] {
         assert_eq!(
             [expiry(s, "set-a"), expiry(s, "set-b1"), expiry(s, "set-b2")],
@@ -206,23 +247,23 @@ async fn http_429_with_retry_after() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn http_401_with_a_cloudflare_code() {
+async fn an_http_401_with_a_cloudflare_code_is_unauthorized() {
     start().await.fault_on_b(respond(401, &[], CF_ERROR_10000), "unauthorized").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn http_403_with_a_cloudflare_code() {
+async fn an_http_403_with_a_cloudflare_code_is_forbidden() {
     start().await.fault_on_b(respond(403, &[], CF_ERROR_10000), "forbidden").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn success_false_on_a_200() {
+async fn success_false_on_a_200_is_an_api_error() {
     let body = r#"{"success":false,"errors":[{"code":7003,"message":"No route for the URI"}],"result":null}"#;
     start().await.fault_on_b(respond(200, &[], body), "api_error").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn truncated_json() {
+async fn truncated_json_is_a_decode_error() {
     start()
         .await
         .fault_on_b(respond(200, &[], r#"{"success":true,"errors":[],"result":[{"uid":"x","#), "decode")
@@ -230,28 +271,35 @@ async fn truncated_json() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn wrong_field_types() {
+async fn wrong_field_types_are_a_decode_error() {
     let body = r#"{"success":true,"errors":[],"result":[{"uid":42,"current_certificate":"not an object"}]}"#;
     start().await.fault_on_b(respond(200, &[], body), "decode").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_response_slower_than_the_timeout() {
-    start().await.fault_on_b(FaultKind::Delay(Duration::from_secs(6)), "timeout").await;
+async fn a_response_slower_than_the_timeout_is_a_timeout() {
+    // Held, not delayed: account B's calls get no answer until the test ends
+    // the fault, however long the exporter's timeout takes to fire.
+    let hold = Hold::new(ACCOUNT_B_PATHS);
+    let parked = hold.clone();
+    start()
+        .await
+        .misbehave_on_b(|fake| fake.update_knobs(|k| k.holds.push(parked)), |_| hold.release(), "timeout")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_connection_reset_mid_body() {
+async fn a_connection_reset_mid_body_is_a_transport_error() {
     start().await.fault_on_b(FaultKind::ResetMidBody, "transport").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_server_returning_the_same_page_forever() {
+async fn a_server_returning_the_same_page_forever_is_an_api_error() {
     start().await.fault_on_b(FaultKind::SamePageForever, "api_error").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_oversized_body() {
+async fn an_oversized_body_is_a_decode_error() {
     start().await.fault_on_b(FaultKind::Oversized(2 * 1024 * 1024), "decode").await;
 }
 
@@ -260,7 +308,7 @@ async fn total_pages_larger_than_the_real_page_count_is_not_a_failure() {
     let harness = start().await;
     let requests_before = harness.fake.requests().len();
     harness.fake.inject(Fault {
-        path_contains: "/accounts/acc-b/".into(),
+        path_contains: ACCOUNT_B_PATHS.into(),
         times: None,
         kind: FaultKind::TotalPages(50),
     });
@@ -269,7 +317,7 @@ async fn total_pages_larger_than_the_real_page_count_is_not_a_failure() {
         std::future::ready((n > requests_before + 12).then_some(()))
     })
     .await;
-    let s = scrape(&harness.metrics_url).await;
+    let s = scrape(&harness.exporter.metrics_url).await;
     assert_eq!(up(&s, "acc-b"), Some(1.0), "the walk ends on the first empty page");
     assert_eq!(
         metric("cloudflare_access_saml_certificate_sets").label("account_id", "acc-b").value_in(&s),

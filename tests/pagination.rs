@@ -4,14 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cloudflare_saml_exporter::cloudflare::client::{ClientSettings, CloudflareClient};
+use cloudflare_saml_exporter::cloudflare::client::CloudflareClient;
 use cloudflare_saml_exporter::cloudflare::credentials::CredentialSource;
 use cloudflare_saml_exporter::exposition::metrics::Metrics;
 use cloudflare_saml_exporter::fake::FakeCloudflare;
 use secrecy::SecretString;
 use serde_json::Value;
 
-use crate::support::{TOKEN, account, data, saml_idp, set_expiring_in};
+use crate::support::{TOKEN, account, client_settings, data, saml_idp, set_expiring_in, start_fake};
 
 async fn fake_with_sets(uids: &[&str]) -> FakeCloudflare {
     let template = set_expiring_in("template", 100);
@@ -24,9 +24,7 @@ async fn fake_with_sets(uids: &[&str]) -> FakeCloudflare {
         })
         .collect();
     let idps = (0..7).map(|i| saml_idp(&format!("idp-{i}"), None)).collect();
-    FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), data(vec![account("acc", sets, idps)]))
-        .await
-        .unwrap()
+    start_fake(data(vec![account("acc", sets, idps)])).await
 }
 
 fn client(fake: &FakeCloudflare) -> CloudflareClient {
@@ -34,18 +32,7 @@ fn client(fake: &FakeCloudflare) -> CloudflareClient {
 }
 
 fn client_with(fake: &FakeCloudflare, credentials: CredentialSource) -> CloudflareClient {
-    CloudflareClient::new(
-        ClientSettings {
-            base_url: fake.base_url().parse().unwrap(),
-            request_timeout: Duration::from_secs(5),
-            connect_timeout: Duration::from_secs(5),
-            max_body_bytes: 1 << 20,
-            max_requests_per_5m: std::num::NonZeroU32::new(300).unwrap(),
-        },
-        credentials,
-        Arc::new(Metrics::new()),
-    )
-    .unwrap()
+    CloudflareClient::new(client_settings(fake), credentials, Arc::new(Metrics::new())).unwrap()
 }
 
 fn names(n: usize) -> Vec<String> {

@@ -22,7 +22,7 @@ use crate::refresh::AccountSelection;
 pub enum DemoError {
     /// The fake Cloudflare API could not start.
     #[error("cannot start the fake Cloudflare API: {0}")]
-    FakeApi(String),
+    FakeApi(#[from] crate::fake::FakeError),
     /// The exporter could not start.
     #[error(transparent)]
     Run(#[from] RunError),
@@ -40,13 +40,11 @@ pub struct RunningDemo {
 impl RunningDemo {
     /// Starts the fake API with fresh demo data, then the exporter.
     pub async fn start(config: DemoConfig) -> Result<Self, DemoError> {
-        let data = demo(unix_now() as i64).map_err(|e| DemoError::FakeApi(e.to_string()))?;
-        let fake = FakeCloudflare::start(config.fake_api_listen, data)
-            .await
-            .map_err(|e| DemoError::FakeApi(format!("{}: {e}", config.fake_api_listen)))?;
+        let data = demo(unix_now() as i64)?;
+        let fake = FakeCloudflare::start(config.fake_api_listen, data).await?;
         let chaos = config.fake_api_chaos;
         fake.update_knobs(|k| k.chaos = chaos);
-        let base_url = fake.base_url().parse().map_err(|e| DemoError::FakeApi(format!("{e}")))?;
+        let base_url = fake.api_url().clone();
         let cloudflare = CloudflareConfig {
             client: ClientSettings {
                 base_url,

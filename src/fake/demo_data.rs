@@ -1,8 +1,11 @@
 //! The demo's two accounts: every state the exporter distinguishes, with
 //! certificates minted relative to "now" so the demo always shows them.
 
+use data_encoding::HEXLOWER;
+
+use super::FakeError;
+use super::data::{FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
 use super::mint::{KeyKind, MintError, mint_certificate, rfc3339};
-use super::{FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
 
 /// The token the demo's fake API accepts.
 pub const DEMO_TOKEN: &str = "demo-token-not-a-secret";
@@ -33,17 +36,13 @@ pub mod sets {
 
 const DAY: i64 = 86_400;
 
-/// A random version-4 UUID.
+/// A random version-4 UUID (RFC 9562: version nibble 4, variant bits 10).
 pub fn uuid() -> String {
-    let b: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
-        u16::from_be_bytes([b[4], b[5]]),
-        u16::from_be_bytes([b[6], b[7]]) & 0x0fff,
-        (u16::from_be_bytes([b[8], b[9]]) & 0x3fff) | 0x8000,
-        u64::from_be_bytes([0, 0, b[10], b[11], b[12], b[13], b[14], b[15]]),
-    )
+    let mut bytes: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex = HEXLOWER.encode(&bytes);
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
 /// A certificate valid from `issued_days` to `expires_days` relative to `now`.
@@ -83,7 +82,7 @@ fn saml(id: &str, name: &str, encryption: bool, set: Option<&str>) -> FakeIdenti
 }
 
 /// The demo data as of `now` (Unix seconds).
-pub fn demo(now: i64) -> Result<FakeData, MintError> {
+pub fn demo(now: i64) -> Result<FakeData, FakeError> {
     let mut mismatched = certificate("ce7b0003-0000-4000-8000-000000000003", now, -215, 150)?;
     mismatched.not_after = rfc3339(now + 151 * DAY);
     let account_a = FakeAccount {
@@ -160,4 +159,21 @@ pub fn demo(now: i64) -> Result<FakeData, MintError> {
         account_owned_token: false,
         accounts: vec![account_a, account_b],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uuid;
+
+    #[test]
+    fn a_uuid_is_version_4_with_the_rfc_variant_and_lower_case_hex() {
+        for _ in 0..64 {
+            let id = uuid();
+            let groups: Vec<&str> = id.split('-').collect();
+            assert_eq!(groups.iter().map(|g| g.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12], "{id}");
+            assert!(id.chars().all(|c| c == '-' || matches!(c, '0'..='9' | 'a'..='f')), "{id}");
+            assert!(groups[2].starts_with('4'), "version 4: {id}");
+            assert!(groups[3].starts_with(['8', '9', 'a', 'b']), "variant 10: {id}");
+        }
+    }
 }

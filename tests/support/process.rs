@@ -1,52 +1,188 @@
-//! Runs the real binary and stops it by PID, whatever happens to the test.
+//! Runs the real binary (and the tools some tests need) and stops it by
+//! PID, whatever happens to the test.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read};
+use std::ops::{Deref, DerefMut};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use super::{eventually, try_get};
+
 /// Path of the binary cargo built for these tests.
 pub const BINARY: &str = env!("CARGO_BIN_EXE_cloudflare-saml-exporter");
 
-/// A command for the binary with a clean credential environment.
-pub fn exporter_command() -> Command {
-    let mut command = Command::new(BINARY);
-    for var in [
-        "CLOUDFLARE_API_TOKEN",
-        "CLOUDFLARE_API_TOKEN_FILE",
-        "CLOUDFLARE_EMAIL",
-        "CLOUDFLARE_API_KEY",
-        "CLOUDFLARE_ACCOUNT_ID",
-        "CLOUDFLARE_API_BASE_URL",
-        "RUST_LOG",
-    ] {
-        command.env_remove(var);
+/// How long the binary may take to start serving, or to run to its end.
+pub const START: Duration = Duration::from_secs(60);
+
+/// Which subcommand an [`Exporter`] runs, and so how its URLs are found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Subcommand {
+    Serve,
+    Demo,
+    Other,
+}
+
+/// The one way tests start the binary: a builder with arguments, then
+/// [`Exporter::spawn`] (a guard that kills the process by PID on drop) or
+/// [`Exporter::run`] (to completion). The environment starts without any
+/// Cloudflare credential or `RUST_LOG`.
+#[derive(Debug)]
+pub struct Exporter {
+    command: Command,
+    subcommand: Subcommand,
+}
+
+impl Exporter {
+    /// `serve` on a free loopback port, refreshing every 300 ms, logging
+    /// at debug level; add the API, accounts and credentials.
+    pub fn serve() -> Self {
+        Self::with(Subcommand::Serve, &["serve", "--refresh-interval", "300ms", "--log.level", "debug"])
     }
-    command
+
+    /// `demo` (the fake API and its data built in) on a free loopback port.
+    pub fn demo() -> Self {
+        Self::with(Subcommand::Demo, &["demo"])
+    }
+
+    /// `check`; add the API and credentials.
+    pub fn check() -> Self {
+        Self::with(Subcommand::Other, &["check"])
+    }
+
+    /// The binary without a subcommand (it then serves, but is only run to
+    /// its end, to see how it refuses).
+    pub fn bare() -> Self {
+        Self::with(Subcommand::Other, &[])
+    }
+
+    fn with(subcommand: Subcommand, args: &[&str]) -> Self {
+        let mut command = Command::new(BINARY);
+        for var in [
+            "CLOUDFLARE_API_TOKEN",
+            "CLOUDFLARE_API_TOKEN_FILE",
+            "CLOUDFLARE_EMAIL",
+            "CLOUDFLARE_API_KEY",
+            "CLOUDFLARE_ACCOUNT_ID",
+            "CLOUDFLARE_API_BASE_URL",
+            "RUST_LOG",
+        ] {
+            command.env_remove(var);
+        }
+        command.args(args);
+        if subcommand != Subcommand::Other {
+            command.args(["--web.listen-address", "127.0.0.1:0"]);
+        }
+        Self { command, subcommand }
+    }
+
+    /// `--api-base-url`.
+    pub fn api(self, base_url: &str) -> Self {
+        self.args(["--api-base-url", base_url])
+    }
+
+    /// `--account-id` (repeatable).
+    pub fn account(self, id: &str) -> Self {
+        self.args(["--account-id", id])
+    }
+
+    /// The API token, through `CLOUDFLARE_API_TOKEN`.
+    pub fn token(self, token: &str) -> Self {
+        self.env("CLOUDFLARE_API_TOKEN", token)
+    }
+
+    /// An environment variable.
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.command.env(name, value);
+        self
+    }
+
+    /// One more argument.
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.command.arg(arg);
+        self
+    }
+
+    /// More arguments.
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(mut self, args: I) -> Self {
+        self.command.args(args);
+        self
+    }
+
+    /// Starts a `serve` or `demo` process and waits (up to [`START`]) until
+    /// it says where it serves.
+    pub fn spawn(self) -> ExporterProcess {
+        let subcommand = self.subcommand;
+        let mut process = RunningBinary::start(self.command);
+        match subcommand {
+            Subcommand::Serve => {
+                let metrics_url = process.metrics_url_from_log(START);
+                ExporterProcess { process, metrics_url, fake_api_url: None }
+            }
+            Subcommand::Demo => {
+                let fake_api_url = url_in(&process.wait_for_line("Fake Cloudflare API:", START));
+                let metrics_url = url_in(&process.wait_for_line("Exporter metrics:", START));
+                ExporterProcess { process, metrics_url, fake_api_url: Some(fake_api_url) }
+            }
+            Subcommand::Other => panic!("only serve and demo keep running: use run() for the others"),
+        }
+    }
+
+    /// Runs the binary to its end (failing the test after [`START`]).
+    pub fn run(self) -> Output {
+        run_to_end(self.command, START)
+    }
 }
 
-/// `serve` against `api_base_url` for `accounts` (comma-separated), on a
-/// free loopback port, refreshing every 300 ms and logging at debug level;
-/// credentials are the caller's to add.
-pub fn fast_serve_command(api_base_url: &str, accounts: &str) -> Command {
-    let mut command = exporter_command();
-    command.args([
-        "serve",
-        "--account-id",
-        accounts,
-        "--api-base-url",
-        api_base_url,
-        "--web.listen-address",
-        "127.0.0.1:0",
-        "--refresh-interval",
-        "300ms",
-        "--log.level",
-        "debug",
-    ]);
-    command
+/// A running `serve` or `demo` and where it serves; killed by PID on drop.
+#[derive(Debug)]
+pub struct ExporterProcess {
+    process: RunningBinary,
+    /// `/metrics`, e.g. `http://127.0.0.1:4711/metrics` (`https` with TLS).
+    pub metrics_url: String,
+    fake_api_url: Option<String>,
 }
 
-/// Runs the binary to completion with a time limit.
+impl ExporterProcess {
+    /// `path` (e.g. `/-/ready`) on the exporter's address.
+    pub fn url(&self, path: &str) -> String {
+        let (scheme, rest) = self.metrics_url.split_once("://").expect("a URL");
+        let host = rest.split('/').next().expect("a host");
+        format!("{scheme}://{host}{path}")
+    }
+
+    /// The demo's fake Cloudflare API base URL.
+    pub fn fake_api_url(&self) -> &str {
+        self.fake_api_url.as_deref().expect("only the demo runs a fake API")
+    }
+
+    /// Waits (bounded) until `/-/ready` answers 200 (plain HTTP only).
+    pub async fn until_ready(&self) {
+        let ready = self.url("/-/ready");
+        eventually("the exporter to be ready", Duration::from_secs(30), || {
+            let ready = ready.clone();
+            async move { (try_get(&ready).await?.0 == 200).then_some(()) }
+        })
+        .await;
+    }
+}
+
+impl Deref for ExporterProcess {
+    type Target = RunningBinary;
+
+    fn deref(&self) -> &RunningBinary {
+        &self.process
+    }
+}
+
+impl DerefMut for ExporterProcess {
+    fn deref_mut(&mut self) -> &mut RunningBinary {
+        &mut self.process
+    }
+}
+
+/// Runs a command to completion with a time limit.
 pub fn run_to_end(mut command: Command, limit: Duration) -> Output {
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn().expect("start the exporter binary");
@@ -76,7 +212,8 @@ pub fn run_to_end(mut command: Command, limit: Duration) -> Output {
     Output { status, stdout, stderr: err_reader.join().unwrap_or_default() }
 }
 
-/// A long-running binary, killed by PID when dropped.
+/// A long-running process, killed by PID when dropped.
+#[derive(Debug)]
 pub struct RunningBinary {
     child: Child,
     /// Lines printed on stdout before `wait_for_line` returned.
@@ -86,7 +223,7 @@ pub struct RunningBinary {
 }
 
 impl RunningBinary {
-    /// Starts the binary with piped output.
+    /// Starts `command` with piped output.
     pub fn start(mut command: Command) -> Self {
         command.stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(Stdio::null());
         let mut child = command.spawn().expect("start the exporter binary");
@@ -110,11 +247,6 @@ impl RunningBinary {
             }
         });
         Self { child, stdout_lines: Vec::new(), lines, stderr: stderr_text }
-    }
-
-    /// The process ID.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
     }
 
     /// Waits for a stdout line starting with `prefix` and returns it.

@@ -1,0 +1,76 @@
+//! What the fake serves: accounts, their certificate sets and identity
+//! providers, and the credentials it accepts.
+
+/// A certificate as the fake serves it.
+#[derive(Debug, Clone)]
+pub struct FakeCertificate {
+    /// UID.
+    pub uid: String,
+    /// PEM text (may be deliberately broken).
+    pub pem: String,
+    /// The API's `not_after` (RFC 3339).
+    pub not_after: String,
+}
+
+/// A certificate set as the fake serves it.
+#[derive(Debug, Clone)]
+pub struct FakeSet {
+    /// UID.
+    pub uid: String,
+    /// `created_at` (RFC 3339).
+    pub created_at: String,
+    /// `updated_at` (RFC 3339).
+    pub updated_at: String,
+    /// Current certificate.
+    pub current: Option<FakeCertificate>,
+    /// Previous certificate (rotation in progress).
+    pub previous: Option<FakeCertificate>,
+}
+
+/// An identity provider as the fake serves it.
+#[derive(Debug, Clone)]
+pub struct FakeIdentityProvider {
+    /// ID.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `type`: `saml`, `google`, ...
+    pub kind: String,
+    /// `config.enable_encryption`.
+    pub enable_encryption: bool,
+    /// `saml_certificate_set_id`.
+    pub certificate_set_id: Option<String>,
+}
+
+/// An account and its Access objects.
+#[derive(Debug, Clone)]
+pub struct FakeAccount {
+    /// Account ID.
+    pub id: String,
+    /// Account name.
+    pub name: String,
+    /// SAML certificate sets.
+    pub sets: Vec<FakeSet>,
+    /// Identity providers of every type.
+    pub identity_providers: Vec<FakeIdentityProvider>,
+}
+
+/// Everything the fake knows.
+#[derive(Debug, Clone)]
+pub struct FakeData {
+    /// The API token it accepts as `Authorization: Bearer`.
+    pub token: String,
+    /// The `X-Auth-Email` / `X-Auth-Key` pair it accepts, if any.
+    pub global_key: Option<(String, String)>,
+    /// Behave like an account-owned token: `GET /accounts` fails with 1001.
+    pub account_owned_token: bool,
+    /// The accounts.
+    pub accounts: Vec<FakeAccount>,
+}
+
+impl FakeData {
+    /// The account with this ID.
+    pub fn account(&self, id: &str) -> Option<&FakeAccount> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
+}

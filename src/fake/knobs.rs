@@ -1,0 +1,197 @@
+//! How the fake misbehaves on request: page caps, missing `result_info`,
+//! faults aimed at paths, random chaos, and holds that park requests until
+//! a test releases them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+/// How a fault answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FaultKind {
+    /// This status, headers and body instead of the real answer.
+    Respond {
+        /// HTTP status.
+        status: u16,
+        /// Extra headers.
+        headers: Vec<(String, String)>,
+        /// Body text.
+        body: String,
+    },
+    /// Wait this long, then answer normally.
+    Delay(Duration),
+    /// Send the first bytes of the real answer, then cut the connection.
+    ResetMidBody,
+    /// Answer normally but report this many `total_pages`.
+    TotalPages(u64),
+    /// Answer every page with page 1, and claim there are more.
+    SamePageForever,
+    /// A body of this many bytes of padding inside valid JSON.
+    Oversized(usize),
+}
+
+/// A fault that applies to requests whose path contains `path_contains`.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    /// Substring of the request path this fault applies to (empty = all).
+    pub path_contains: String,
+    /// How many requests it applies to; `None` until cleared.
+    pub times: Option<u32>,
+    /// What happens.
+    pub kind: FaultKind,
+}
+
+/// Parks every request whose path contains a substring until
+/// [`Hold::release`]; clones share one gate. A test uses it to keep a
+/// refresh open for exactly as long as it needs, instead of added latency.
+#[derive(Debug, Clone)]
+pub struct Hold {
+    path_contains: String,
+    released: Arc<watch::Sender<bool>>,
+    held: Arc<watch::Sender<usize>>,
+}
+
+impl Hold {
+    /// A closed hold for requests whose path contains `path_contains`
+    /// (empty = all); it acts once added to the knobs.
+    pub fn new(path_contains: impl Into<String>) -> Self {
+        Self {
+            path_contains: path_contains.into(),
+            released: Arc::new(watch::channel(false).0),
+            held: Arc::new(watch::channel(0).0),
+        }
+    }
+
+    /// How many requests this hold has parked so far (released ones included).
+    pub fn held(&self) -> usize {
+        *self.held.borrow()
+    }
+
+    /// Resolves once this hold has parked at least `count` requests.
+    pub async fn until_held(&self, count: usize) {
+        let mut held = self.held.subscribe();
+        // The sender lives in `self`, so the channel cannot close while we wait.
+        let _ = held.wait_for(|n| *n >= count).await;
+    }
+
+    /// Lets every parked request go on, and every later one through.
+    pub fn release(&self) {
+        self.released.send_replace(true);
+    }
+
+    pub(super) fn applies_to(&self, path: &str) -> bool {
+        !*self.released.borrow() && path.contains(&self.path_contains)
+    }
+
+    /// Waits here until released.
+    pub(super) async fn park(&self) {
+        let mut released = self.released.subscribe();
+        self.held.send_modify(|n| *n += 1);
+        let _ = released.wait_for(|r| *r).await;
+    }
+}
+
+/// Knobs for tests.
+#[derive(Debug, Clone)]
+pub struct Knobs {
+    /// Server-side maximum `per_page` (Cloudflare's is 1000).
+    pub page_cap: u64,
+    /// Leave `result_info` out of list answers.
+    pub omit_result_info: bool,
+    /// Faults, first match wins.
+    pub faults: Vec<Fault>,
+    /// Holds; a request waits for every one that applies to it.
+    pub holds: Vec<Hold>,
+    /// Share (0 to 1) of requests without a fault that get a random one
+    /// (5xx, 429, a truncated body, a cut connection, a slow answer).
+    pub chaos: f64,
+}
+
+impl Default for Knobs {
+    fn default() -> Self {
+        Self { page_cap: 1000, omit_result_info: false, faults: Vec::new(), holds: Vec::new(), chaos: 0.0 }
+    }
+}
+
+impl Knobs {
+    /// The fault for a request to `path`, counting it against its `times`;
+    /// failing that, a random one with probability `chaos`.
+    pub(super) fn take_fault(&mut self, path: &str) -> Option<FaultKind> {
+        let aimed = self.faults.iter_mut().find(|f| path.contains(&f.path_contains) && f.times != Some(0));
+        if let Some(fault) = aimed {
+            if let Some(times) = fault.times.as_mut() {
+                *times -= 1;
+            }
+            return Some(fault.kind.clone());
+        }
+        (self.chaos > 0.0 && fastrand::f64() < self.chaos).then(random_fault)
+    }
+
+    /// The closed holds that apply to a request to `path`.
+    pub(super) fn holds_for(&self, path: &str) -> Vec<Hold> {
+        self.holds.iter().filter(|h| h.applies_to(path)).cloned().collect()
+    }
+}
+
+/// One of the faults a flaky Cloudflare shows, at random.
+fn random_fault() -> FaultKind {
+    let respond = |status: u16, headers: &[(&str, &str)], body: &str| FaultKind::Respond {
+        status,
+        headers: headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        body: body.to_owned(),
+    };
+    match fastrand::u8(..6) {
+        0 => respond(500, &[], r#"{"success":false,"errors":[{"code":10001,"message":"Internal error"}]}"#),
+        1 => respond(502, &[("content-type", "text/html")], "<html><body>502 Bad Gateway</body></html>"),
+        2 => respond(503, &[("retry-after", "1")], "Service unavailable"),
+        3 => respond(
+            429,
+            &[("retry-after", "1")],
+            r#"{"success":false,"errors":[{"code":10100,"message":"More than 1200 requests per 300 seconds reached"}]}"#,
+        ),
+        4 => respond(200, &[], r#"{"success":true,"errors":[],"result":[{"uid":"#),
+        _ => FaultKind::ResetMidBody,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_counted_fault_applies_exactly_that_many_times_then_never() {
+        let mut knobs = Knobs::default();
+        knobs.faults.push(Fault {
+            path_contains: "/b/".into(),
+            times: Some(2),
+            kind: FaultKind::ResetMidBody,
+        });
+        assert_eq!(knobs.take_fault("/a/x"), None, "another path");
+        assert_eq!(knobs.take_fault("/b/x"), Some(FaultKind::ResetMidBody));
+        assert_eq!(knobs.take_fault("/b/x"), Some(FaultKind::ResetMidBody));
+        assert_eq!(knobs.take_fault("/b/x"), None, "used up");
+    }
+
+    #[test]
+    fn a_released_hold_applies_to_nothing_and_counts_what_it_parked() {
+        let hold = Hold::new("/b/");
+        assert!(hold.applies_to("/b/x") && !hold.applies_to("/a/x"));
+        assert_eq!(hold.held(), 0);
+        hold.release();
+        assert!(!hold.applies_to("/b/x"));
+    }
+
+    #[tokio::test]
+    async fn a_parked_request_goes_on_only_after_release() {
+        let hold = Hold::new("");
+        let parked = tokio::spawn({
+            let hold = hold.clone();
+            async move { hold.park().await }
+        });
+        hold.until_held(1).await;
+        assert!(!parked.is_finished(), "went on before release");
+        hold.release();
+        parked.await.unwrap();
+    }
+}

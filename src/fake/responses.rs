@@ -1,0 +1,176 @@
+//! The fake's answers as Cloudflare's v4 API shapes them: the JSON envelope
+//! and error objects, list pages with `result_info`, the set and identity
+//! provider objects, and a body that can be cut off mid-way.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use hyper::body::{Body, Frame};
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::{Response, StatusCode};
+use serde_json::{Value, json};
+
+use super::data::{FakeCertificate, FakeIdentityProvider, FakeSet};
+use super::knobs::Knobs;
+
+/// The response body: whole, or cut off after its first bytes.
+#[derive(Debug)]
+pub struct FakeBody {
+    data: Option<Bytes>,
+    cut_off: bool,
+}
+
+impl Body for FakeBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match self.data.take() {
+            Some(data) => Poll::Ready(Some(Ok(Frame::data(data)))),
+            None if self.cut_off => {
+                self.cut_off = false;
+                Poll::Ready(Some(Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "cut off"))))
+            }
+            None => Poll::Ready(None),
+        }
+    }
+}
+
+/// What a handler answers.
+pub(super) type Answer = Response<FakeBody>;
+
+/// A JSON answer with this status.
+pub(super) fn respond(status: u16, body: impl Into<Bytes>) -> Answer {
+    let mut response = Response::new(FakeBody { data: Some(body.into()), cut_off: false });
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// Sends half of the body, then fails the connection; `Content-Length`
+/// claims more than is sent, so the client sees the cut.
+pub(super) fn cut_off_mid_body(response: &mut Answer) {
+    let body = response.body_mut();
+    let Some(data) = body.data.take() else { return };
+    let sent = data.slice(..data.len() / 2);
+    let claimed = sent.len() as u64 * 2 + 1;
+    body.data = Some(sent);
+    body.cut_off = true;
+    response.headers_mut().insert(hyper::header::CONTENT_LENGTH, HeaderValue::from(claimed));
+}
+
+/// A successful envelope around `result`.
+pub(super) fn success(result: Value) -> Value {
+    json!({"success": true, "errors": [], "messages": [], "result": result})
+}
+
+/// A failed envelope with one Cloudflare error code.
+pub(super) fn failure(status: u16, code: u32, message: &str) -> Answer {
+    let body = json!({"success": false, "errors": [{"code": code, "message": message}], "messages": [], "result": null});
+    respond(status, body.to_string())
+}
+
+/// Cloudflare's answer to a path it does not know.
+pub(super) fn no_route(path: &str) -> Answer {
+    failure(404, 7003, &format!("Could not route to {path}, perhaps your object identifier is invalid?"))
+}
+
+/// How a fault bends pagination.
+#[derive(Debug, Default)]
+pub(super) struct Pagination {
+    /// Report this many `total_pages`.
+    pub(super) total_pages: Option<u64>,
+    /// Answer every page with page 1 and claim more.
+    pub(super) same_page: bool,
+    /// Send half of a list page, then cut the connection.
+    pub(super) cut_off: bool,
+}
+
+/// A list endpoint's documented `per_page` default and maximum.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ListLimits {
+    pub(super) default: u64,
+    pub(super) max: u64,
+}
+
+/// One page of a list, or a 400 message when `per_page` is above the
+/// documented maximum: stricter than Cloudflare promises to be, so that a
+/// client asking for too much is caught here rather than in production.
+pub(super) fn list(
+    items: Vec<Value>,
+    page: u64,
+    requested: Option<u64>,
+    limits: ListLimits,
+    knobs: &Knobs,
+    pagination: &Pagination,
+) -> Result<Value, String> {
+    let requested = requested.unwrap_or(limits.default);
+    if requested > limits.max {
+        return Err(format!("per_page must be at most {}", limits.max));
+    }
+    let per_page = requested.clamp(1, knobs.page_cap.clamp(1, limits.max));
+    let page = if pagination.same_page { 1 } else { page };
+    let total = items.len() as u64;
+    let start = ((page - 1).saturating_mul(per_page)).min(total) as usize;
+    let end = (start as u64 + per_page).min(total) as usize;
+    let result: Vec<Value> = items[start..end].to_vec();
+    let mut total_pages = total.div_ceil(per_page).max(1);
+    if pagination.same_page {
+        total_pages = u64::MAX / 2;
+    }
+    if let Some(n) = pagination.total_pages {
+        total_pages = n;
+    }
+    let count = result.len();
+    let mut body = success(Value::Array(result));
+    if !knobs.omit_result_info {
+        body["result_info"] = json!({
+            "page": page, "per_page": per_page, "count": count,
+            "total_count": total, "total_pages": total_pages,
+        });
+    }
+    Ok(body)
+}
+
+fn certificate_json(cert: &Option<FakeCertificate>, is_current: bool) -> Value {
+    match cert {
+        Some(c) => {
+            json!({"uid": c.uid, "public_certificate": c.pem, "not_after": c.not_after, "is_current": is_current})
+        }
+        None if is_current => Value::Null,
+        // The documented examples show `{}` for "no previous certificate".
+        None => json!({}),
+    }
+}
+
+/// A certificate set object.
+pub(super) fn set_json(set: &FakeSet) -> Value {
+    json!({
+        "uid": set.uid, "created_at": set.created_at, "updated_at": set.updated_at,
+        "current_certificate": certificate_json(&set.current, true),
+        "previous_certificate": certificate_json(&set.previous, false),
+    })
+}
+
+/// An identity provider object, with the `config` its type has.
+pub(super) fn idp_json(idp: &FakeIdentityProvider) -> Value {
+    let mut value = json!({"id": idp.id, "name": idp.name, "type": idp.kind, "config": {}});
+    if idp.kind == "saml" {
+        value["config"] = json!({
+            "enable_encryption": idp.enable_encryption,
+            "issuer_url": "https://idp.example.com/saml",
+            "sso_target_url": "https://idp.example.com/sso",
+            "idp_public_certs": [],
+        });
+        if let Some(set) = &idp.certificate_set_id {
+            value["saml_certificate_set_id"] = json!(set);
+        }
+    } else {
+        value["config"] = json!({"client_id": "demo-client", "client_secret": "**********"});
+    }
+    value
+}

@@ -1,0 +1,189 @@
+//! Answering one request: credentials, holds and faults first, then the
+//! route: the account list, the two Access lists and creating a set.
+
+use hyper::body::Incoming;
+use hyper::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use hyper::{Method, Request};
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use super::data::{FakeCertificate, FakeData, FakeSet};
+use super::demo_data::uuid;
+use super::knobs::FaultKind;
+use super::mint::{KeyKind, mint_certificate, rfc3339};
+use super::responses::{
+    Answer, ListLimits, Pagination, cut_off_mid_body, failure, idp_json, list, no_route, respond, set_json,
+    success,
+};
+use super::server::{RecordedRequest, Shared, lock};
+use crate::clock::unix_now;
+
+/// Answers `request`: logs it, waits for any hold, applies any fault, then
+/// routes it.
+pub(super) async fn answer(shared: &Shared, request: Request<Incoming>) -> Answer {
+    let received_at = Instant::now();
+    let path = request.uri().path().to_owned();
+    let authenticated = authenticated(&lock(&shared.data), &request);
+    let (fault, holds) = {
+        let mut knobs = lock(&shared.knobs);
+        (knobs.take_fault(&path), knobs.holds_for(&path))
+    };
+    shared.record(RecordedRequest {
+        method: request.method().to_string(),
+        uri: request.uri().to_string(),
+        authenticated,
+        received_at,
+        fault: fault.clone(),
+    });
+    for hold in holds {
+        hold.park().await;
+    }
+    let mut pagination = Pagination::default();
+    match fault {
+        Some(FaultKind::Respond { status, headers, body }) => {
+            let mut response = respond(status, body);
+            for (name, value) in headers {
+                if let (Ok(name), Ok(value)) =
+                    (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value))
+                {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+            return response;
+        }
+        Some(FaultKind::Delay(delay)) => tokio::time::sleep(delay).await,
+        Some(FaultKind::Oversized(bytes)) => {
+            let body = format!(
+                "{{\"success\":true,\"errors\":[],\"padding\":\"{}\",\"result\":[]}}",
+                "x".repeat(bytes)
+            );
+            return respond(200, body);
+        }
+        Some(FaultKind::TotalPages(n)) => pagination.total_pages = Some(n),
+        Some(FaultKind::SamePageForever) => pagination.same_page = true,
+        Some(FaultKind::ResetMidBody) => pagination.cut_off = true,
+        None => {}
+    }
+    if !authenticated {
+        return failure(403, 10000, "Authentication error");
+    }
+    route(shared, request.method(), &path, request.uri().query().unwrap_or(""), &pagination)
+}
+
+fn route(shared: &Shared, method: &Method, path: &str, query: &str, pagination: &Pagination) -> Answer {
+    let segments: Vec<&str> =
+        path.trim_start_matches("/client/v4").split('/').filter(|s| !s.is_empty()).collect();
+    let page = query_number(query, "page").unwrap_or(1).max(1);
+    let requested = query_number(query, "per_page");
+    let knobs = lock(&shared.knobs).clone();
+    let mut data = lock(&shared.data);
+    let listed = match (method, segments.as_slice()) {
+        (&Method::GET, ["accounts"]) => {
+            if data.account_owned_token {
+                return failure(403, 1001, "List accounts endpoint does not support account owned tokens");
+            }
+            let items: Vec<Value> =
+                data.accounts.iter().map(|a| json!({"id": a.id, "name": a.name})).collect();
+            list(items, page, requested, ListLimits { default: 20, max: 50 }, &knobs, pagination)
+        }
+        (&Method::GET, ["accounts", id, "access", "saml_certificates"]) => match data.account(id) {
+            Some(account) => {
+                let items = account.sets.iter().map(set_json).collect();
+                list(items, page, requested, ListLimits { default: 25, max: 1000 }, &knobs, pagination)
+            }
+            None => return no_route(path),
+        },
+        (&Method::GET, ["accounts", id, "access", "identity_providers"]) => match data.account(id) {
+            Some(account) => {
+                let items = account.identity_providers.iter().map(idp_json).collect();
+                list(items, page, requested, ListLimits { default: 200, max: 1000 }, &knobs, pagination)
+            }
+            None => return no_route(path),
+        },
+        (&Method::POST, ["accounts", id, "access", "identity_providers", idp, "saml_certificate"]) => {
+            return create_set(&mut data, id, idp);
+        }
+        _ => return no_route(path),
+    };
+    let body = match listed {
+        Ok(body) => body,
+        Err(message) => return failure(400, 1004, &message),
+    };
+    let mut response = respond(200, body.to_string());
+    // Cloudflare's REST rate-limit header (changelog 2025-09-03).
+    response.headers_mut().insert("ratelimit", HeaderValue::from_static("\"default\";r=1190;t=300"));
+    if pagination.cut_off {
+        cut_off_mid_body(&mut response);
+    }
+    response
+}
+
+fn authenticated<B>(data: &FakeData, request: &Request<B>) -> bool {
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+    if let Some(auth) = header(AUTHORIZATION.as_str()) {
+        return auth.strip_prefix("Bearer ").is_some_and(|t| t == data.token);
+    }
+    match (&data.global_key, header("x-auth-email"), header("x-auth-key")) {
+        (Some((email, key)), Some(e), Some(k)) => e == email && k == key,
+        _ => false,
+    }
+}
+
+/// The first `name=` of the query as a number; `None` if absent or not one.
+fn query_number(query: &str, name: &str) -> Option<u64> {
+    url::form_urlencoded::parse(query.as_bytes()).find(|(key, _)| key == name)?.1.parse().ok()
+}
+
+/// `POST .../identity_providers/{idp}/saml_certificate`: the IdP's set if it
+/// has one (200), else a new set with a fresh certificate (201).
+fn create_set(data: &mut FakeData, account_id: &str, idp_id: &str) -> Answer {
+    let Some(account) = data.accounts.iter_mut().find(|a| a.id == account_id) else {
+        return no_route(&format!("/accounts/{account_id}"));
+    };
+    let Some(idp) = account.identity_providers.iter().find(|i| i.id == idp_id && i.kind == "saml") else {
+        return failure(404, 12130, "Identity provider not found");
+    };
+    if let Some(existing) =
+        idp.certificate_set_id.as_ref().and_then(|id| account.sets.iter().find(|s| &s.uid == id))
+    {
+        return respond(200, success(set_json(existing)).to_string());
+    }
+    let now = unix_now() as i64;
+    let minted = match mint_certificate(
+        "Cloudflare Access SAML encryption",
+        KeyKind::Rsa(2048),
+        now,
+        now + 365 * 86_400,
+    ) {
+        Ok(minted) => minted,
+        Err(err) => return failure(500, 10001, &err.to_string()),
+    };
+    let set = FakeSet {
+        uid: uuid(),
+        created_at: rfc3339(now),
+        updated_at: rfc3339(now),
+        current: Some(FakeCertificate { uid: uuid(), pem: minted.pem, not_after: rfc3339(minted.not_after) }),
+        previous: None,
+    };
+    let body = success(set_json(&set)).to_string();
+    let uid = set.uid.clone();
+    account.sets.push(set);
+    if let Some(idp) = account.identity_providers.iter_mut().find(|i| i.id == idp_id) {
+        idp.certificate_set_id = Some(uid);
+    }
+    respond(201, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::query_number;
+
+    #[test]
+    fn query_numbers_are_read_by_name_and_decoded() {
+        assert_eq!(query_number("page=2&per_page=50", "per_page"), Some(50));
+        assert_eq!(query_number("per%5Fpage=7", "per_page"), Some(7), "percent-encoded name");
+        assert_eq!(query_number("page=2", "per_page"), None);
+        assert_eq!(query_number("page=two", "page"), None);
+        assert_eq!(query_number("", "page"), None);
+    }
+}

@@ -1,0 +1,268 @@
+//! The rules and the dashboard against the running demo: every PromQL
+//! expression parsed and checked against a live scrape, and the demo scraped
+//! by a real Prometheus evaluating the rules and routing through a real
+//! Alertmanager to a webhook run by this test.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use cloudflare_saml_exporter::fake::demo_data::{ACCOUNT_A, ACCOUNT_B, sets};
+use http_body_util::{BodyExt, Full};
+use serde_json::Value;
+
+use super::{JOB, RULES, dashboard_queries, names_in, repo, rules, tool};
+use crate::support::process::{ExporterProcess, RunningBinary};
+use crate::support::{Exporter, TempDir, eventually, scrape, try_get};
+
+/// The demo on loopback, once it is ready.
+async fn ready_demo() -> ExporterProcess {
+    let demo = Exporter::demo().args(["--refresh-interval", "5s"]).spawn();
+    demo.until_ready().await;
+    demo
+}
+
+/// Starts a Prometheus tool told to listen on `127.0.0.1:0`, and reads the
+/// address it got from its `msg="Listening on"` log line.
+fn start_listening(command: Command) -> (RunningBinary, SocketAddr) {
+    let tool = RunningBinary::start(command);
+    let line = tool.wait_for_stderr("msg=\"Listening on\"", Duration::from_secs(60));
+    let addr = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("address="))
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address= in {line:?}"));
+    (tool, addr)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_promql_expression_parses_and_names_only_metrics_the_demo_exposes() {
+    let demo = ready_demo().await;
+    let mut exposed = scrape(&demo.metrics_url).await.names();
+    exposed.insert("up".to_owned()); // Prometheus' own per-target series.
+    let mut expressions: Vec<(String, String)> =
+        rules().into_iter().map(|r| (format!("rule {}", r.alert), r.expr)).collect();
+    expressions.extend(dashboard_queries().into_iter().map(|(title, e)| (format!("panel {title:?}"), e)));
+    assert!(expressions.len() > 30, "{}", expressions.len());
+    for (origin, expr) in expressions {
+        let names = names_in(&expr).unwrap_or_else(|e| panic!("{origin}: {e}\n{expr}"));
+        assert!(!names.is_empty(), "{origin} reads no metric");
+        for name in names {
+            assert!(exposed.contains(&name), "{origin} uses {name}, which the exporter does not expose");
+        }
+    }
+}
+
+/// Collects what Alertmanager posts.
+async fn start_webhook() -> (SocketAddr, Arc<Mutex<Vec<Value>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&received);
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { continue };
+            let sink = Arc::clone(&sink);
+            tokio::spawn(async move {
+                let service =
+                    hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                        let sink = Arc::clone(&sink);
+                        async move {
+                            let body =
+                                req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                            if let Ok(json) = serde_json::from_slice::<Value>(&body) {
+                                sink.lock().unwrap().push(json);
+                            }
+                            Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(
+                                Bytes::from_static(b"ok"),
+                            )))
+                        }
+                    });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (addr, received)
+}
+
+/// The key labels of a firing alert, for comparison.
+fn alert_key(labels: &Value) -> String {
+    let label = |k: &str| labels[k].as_str().unwrap_or("").to_owned();
+    let object = [label("certificate_set_uid"), label("identity_provider_id")].join("");
+    format!("{} {} {}", label("alertname"), label("account_id"), object)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
+    let dir = TempDir::new("oncall");
+
+    let demo = ready_demo().await;
+    let target = demo.url("").trim_start_matches("http://").to_owned();
+    let (hook, received) = start_webhook().await;
+
+    // The real rules, with every `for:` shortened so the test need not wait
+    // (Absent keeps its own: it would otherwise fire before the first scrape).
+    let rules = std::fs::read_to_string(repo(RULES)).unwrap();
+    let mut fast = String::new();
+    let mut current_alert = String::new();
+    for line in rules.lines() {
+        if let Some(name) = line.trim().strip_prefix("- alert: ") {
+            current_alert = name.to_owned();
+        }
+        if line.trim_start().starts_with("for: ") && current_alert != "CloudflareSAMLExporterAbsent" {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            fast.push_str(&format!("{indent}for: 0s\n"));
+        } else {
+            fast.push_str(line);
+            fast.push('\n');
+        }
+    }
+    std::fs::write(dir.join("rules.yml"), fast).unwrap();
+
+    std::fs::write(
+        dir.join("alertmanager.yml"),
+        format!(
+            "route:\n  receiver: unrouted\n  group_by: ['...']\n  group_wait: 0s\n  group_interval: 1s\n  repeat_interval: 1h\n  routes:\n    - matchers: ['severity=\"critical\"']\n      receiver: pager\nreceivers:\n  - name: unrouted\n  - name: pager\n    webhook_configs:\n      - url: http://{hook}/\n        send_resolved: false\n"
+        ),
+    )
+    .unwrap();
+    let amtool = tool("amtool")
+        .args(["check-config", dir.join("alertmanager.yml").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(amtool.status.success(), "amtool: {}", String::from_utf8_lossy(&amtool.stdout));
+    let mut am = tool("prometheus-alertmanager");
+    am.args([
+        &format!("--config.file={}", dir.join("alertmanager.yml").display()),
+        &format!("--storage.path={}", dir.join("am-data").display()),
+        "--web.listen-address=127.0.0.1:0",
+        "--cluster.listen-address=",
+    ]);
+    let (_alertmanager, am_addr) = start_listening(am);
+
+    std::fs::write(
+        dir.join("prometheus.yml"),
+        format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: [rules.yml]\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{am_addr}']\nscrape_configs:\n  - job_name: {JOB}\n    static_configs:\n      - targets: ['{target}']\n"
+        ),
+    )
+    .unwrap();
+    let check_config = tool("promtool")
+        .args(["check", "config", dir.join("prometheus.yml").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        check_config.status.success(),
+        "promtool check config: {}",
+        String::from_utf8_lossy(&check_config.stdout)
+    );
+    let mut prom = tool("prometheus");
+    prom.current_dir(dir.path()).args([
+        &format!("--config.file={}", dir.join("prometheus.yml").display()),
+        &format!("--storage.tsdb.path={}", dir.join("prom-data").display()),
+        "--web.listen-address=127.0.0.1:0",
+    ]);
+    let (_prometheus, prom_addr) = start_listening(prom);
+    let api = format!("http://{prom_addr}/api/v1");
+
+    let expected: BTreeSet<String> = [
+        format!("CloudflareSAMLCertificateRotationOverdue {ACCOUNT_A} {}", sets::OVERDUE),
+        format!("CloudflareSAMLRotationInProgress {ACCOUNT_A} {}", sets::ROTATING),
+        format!("CloudflareSAMLIdentityProviderWithoutCertificateSet {ACCOUNT_A} 1d7a0004-0000-4000-8000-000000000004"),
+        format!("CloudflareSAMLCertificateExpired {ACCOUNT_B} {}", sets::EXPIRED),
+        // The expired set never rotated: the cause keeps firing beside it.
+        format!("CloudflareSAMLCertificateRotationOverdue {ACCOUNT_B} {}", sets::EXPIRED),
+        format!("CloudflareSAMLCertificateUnreadable {ACCOUNT_B} {}", sets::UNREADABLE),
+        format!("CloudflareSAMLCertificateNotAfterMismatch {ACCOUNT_B} {}", sets::MISMATCH),
+        format!("CloudflareSAMLEncryptionWithoutCertificateSet {ACCOUNT_B} 1d7b0004-0000-4000-8000-000000000004"),
+        format!("CloudflareSAMLEncryptionWithoutCertificateSet {ACCOUNT_B} 1d7b0005-0000-4000-8000-000000000005"),
+    ]
+    .into_iter()
+    .collect();
+
+    // Prometheus: exactly these alerts fire, and nothing else (pending or firing).
+    let alerts_url = format!("{api}/alerts");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    let (alerts, got) = loop {
+        let seen = match try_get(&alerts_url).await {
+            Some((200, body)) => serde_json::from_str::<Value>(&body).ok(),
+            _ => None,
+        };
+        let alerts = seen.and_then(|json| json["data"]["alerts"].as_array().cloned()).unwrap_or_default();
+        let got: BTreeSet<String> = alerts.iter().map(|a| alert_key(&a["labels"])).collect();
+        let all_firing = alerts.iter().all(|a| a["state"] == "firing");
+        if (got == expected && all_firing) || tokio::time::Instant::now() > deadline {
+            break (alerts, got);
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert_eq!(got, expected, "firing alerts differ after 90 s: {alerts:#?}");
+    for alert in &alerts {
+        assert_eq!(alert["state"], "firing", "{alert}");
+        let description = alert["annotations"]["description"].as_str().unwrap_or("");
+        assert!(description.contains(alert["labels"]["account_id"].as_str().unwrap()), "{alert}");
+    }
+    let overdue = alerts
+        .iter()
+        .find(|a| {
+            a["labels"]["alertname"] == "CloudflareSAMLCertificateRotationOverdue"
+                && a["labels"]["certificate_set_uid"] == sets::OVERDUE
+        })
+        .unwrap();
+    assert!(overdue["annotations"]["description"].as_str().unwrap().contains("Entra ID (demo)"), "{overdue}");
+
+    // Alertmanager: the critical ones reach the webhook with their labels, nothing else does.
+    let critical: BTreeSet<String> = expected
+        .iter()
+        .filter(|k| k.contains("Expired ") || k.contains("EncryptionWithout"))
+        .cloned()
+        .collect();
+    let delivered = eventually("the webhook to receive the critical alerts", Duration::from_secs(60), || {
+        let (received, critical) = (Arc::clone(&received), critical.clone());
+        async move {
+            let posts = received.lock().unwrap().clone();
+            let keys: BTreeSet<String> = posts
+                .iter()
+                .flat_map(|p| p["alerts"].as_array().cloned().unwrap_or_default())
+                .map(|a| alert_key(&a["labels"]))
+                .collect();
+            critical.is_subset(&keys).then_some(posts)
+        }
+    })
+    .await;
+    for post in &delivered {
+        assert_eq!(post["receiver"], "pager");
+        for alert in post["alerts"].as_array().unwrap() {
+            assert_eq!(alert["labels"]["severity"], "critical", "{alert}");
+            assert!(critical.contains(&alert_key(&alert["labels"])), "unexpected page: {alert}");
+            assert!(
+                alert["annotations"]["runbook_url"].as_str().unwrap().contains("docs/runbook.md#"),
+                "{alert}"
+            );
+        }
+    }
+
+    // Every dashboard query returns at least one series.
+    for (title, expr) in dashboard_queries() {
+        let url = format!("{api}/query");
+        let client = reqwest::Client::new();
+        let result = eventually(&format!("panel {title:?} to return data"), Duration::from_secs(30), || {
+            let (client, url, expr, title) = (client.clone(), url.clone(), expr.clone(), title.clone());
+            async move {
+                let mut url = reqwest::Url::parse(&url).unwrap();
+                url.query_pairs_mut().append_pair("query", &expr);
+                let json: Value = client.get(url).send().await.ok()?.json().await.ok()?;
+                assert_eq!(json["status"], "success", "panel {title:?}: {json}");
+                let n = json["data"]["result"].as_array().map_or(0, Vec::len);
+                (n > 0).then_some(n)
+            }
+        })
+        .await;
+        assert!(result > 0);
+    }
+}
