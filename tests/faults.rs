@@ -91,7 +91,7 @@ impl Harness {
         assert!(self.exporter.is_running(), "the exporter died");
         assert_eq!([expiry(&during, "set-b1"), expiry(&during, "set-b2")], kept, "last good values kept");
         assert_eq!(up(&during, "acc-a"), Some(1.0), "account A untouched");
-        for other in cloudflare_saml_exporter::cloudflare::error::REASONS {
+        for other in cloudflare_saml_exporter::cloudflare::error::Reason::ALL.map(|r| r.label()) {
             assert_eq!(errors(&during, "acc-a", other), 0.0, "account A counted {other}");
         }
         let logged = self.exporter.wait_for_stderr(&format!("reason={reason}"), WAIT);
@@ -188,8 +188,10 @@ async fn http_429_with_retry_after() {
             kept,
             "last good values kept"
         );
-        for other in
-            cloudflare_saml_exporter::cloudflare::error::REASONS.iter().filter(|r| **r != "rate_limited")
+        for other in cloudflare_saml_exporter::cloudflare::error::Reason::ALL
+            .map(|r| r.label())
+            .iter()
+            .filter(|r| **r != "rate_limited")
         {
             assert_eq!(errors(s, "acc-a", other), 0.0, "account A counted {other}");
         }

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use prometheus::proto::{Gauge, LabelPair, Metric, MetricFamily, MetricType};
 use prometheus::{Encoder, IntCounterVec, Opts, Registry, TextEncoder};
 
-use crate::cloudflare::error::REASONS;
+use crate::cloudflare::error::Reason;
 use crate::model::inventory::AccountInventory;
 use crate::model::state::ExporterState;
 
@@ -220,8 +220,8 @@ impl Metrics {
     /// Creates the error counters of an account at 0, so `increase()` sees
     /// the first error.
     pub fn init_account(&self, account_id: &str) {
-        for reason in REASONS {
-            self.refresh_errors.with_label_values(&[account_id, reason]);
+        for reason in Reason::ALL {
+            self.refresh_errors.with_label_values(&[account_id, reason.label()]);
         }
     }
 
