@@ -99,7 +99,7 @@ impl Harness {
         assert!(self.exporter.is_running(), "the exporter died");
         assert_eq!([expiry(&during, "set-b1"), expiry(&during, "set-b2")], kept, "last good values kept");
         assert_eq!(up(&during, "acc-a"), Some(1.0), "account A untouched");
-        for other in cloudflare_saml_exporter::cloudflare::error::REASONS {
+        for other in cloudflare_saml_exporter::cloudflare::error::Reason::ALL.map(|r| r.label()) {
             assert_eq!(errors(&during, "acc-a", other), 0.0, "account A counted {other}");
         }
         let logged = self.exporter.wait_for_stderr(&format!("reason={reason}"), WAIT);
@@ -229,8 +229,10 @@ async fn an_http_429_stops_every_call_until_retry_after_has_passed() {
             kept,
             "last good values kept"
         );
-        for other in
-            cloudflare_saml_exporter::cloudflare::error::REASONS.iter().filter(|r| **r != "rate_limited")
+        for other in cloudflare_saml_exporter::cloudflare::error::Reason::ALL
+            .map(|r| r.label())
+            .iter()
+            .filter(|r| **r != "rate_limited")
         {
             assert_eq!(errors(s, "acc-a", other), 0.0, "account A counted {other}");
         }

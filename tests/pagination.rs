@@ -101,7 +101,7 @@ async fn a_wrong_token_is_forbidden_with_cloudflares_code() {
     let fake = fake_with_sets(&["a"]).await;
     fake.update_data(|d| d.token = "another".into());
     let err = client(&fake).list_certificate_sets("acc").await.unwrap_err();
-    assert_eq!(err.reason(), "forbidden");
+    assert_eq!(err.reason().label(), "forbidden");
     assert_eq!(err.codes(), vec![10000]);
     assert!(err.to_string().contains("10000 Authentication error"), "{err}");
     fake.stop().await;
@@ -197,7 +197,7 @@ async fn the_global_api_key_walks_both_lists_and_a_wrong_key_is_forbidden() {
         wrong.list_certificate_sets("acc").await.unwrap_err(),
         wrong.list_identity_providers("acc").await.unwrap_err(),
     ] {
-        assert_eq!(err.reason(), "forbidden", "{err}");
+        assert_eq!(err.reason().label(), "forbidden", "{err}");
         assert_eq!(err.codes(), vec![10000]);
     }
     // The right key under another e-mail is no better.
@@ -206,6 +206,6 @@ async fn the_global_api_key_walks_both_lists_and_a_wrong_key_is_forbidden() {
         key: SecretString::from(GLOBAL_KEY),
     };
     let err = client_with(&fake, other_email).list_certificate_sets("acc").await.unwrap_err();
-    assert_eq!(err.reason(), "forbidden", "{err}");
+    assert_eq!(err.reason().label(), "forbidden", "{err}");
     fake.stop().await;
 }

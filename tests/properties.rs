@@ -10,7 +10,9 @@ mod strategies;
 
 use std::time::Duration;
 
-use cloudflare_saml_exporter::cloudflare::rate_limit::{parse_ratelimit_remaining, parse_retry_after};
+use cloudflare_saml_exporter::cloudflare::rate_limit_headers::{
+    parse_ratelimit_remaining, parse_retry_after,
+};
 use cloudflare_saml_exporter::cloudflare::wire::{CertificateSet, IdentityProvider, decode_list};
 use cloudflare_saml_exporter::exposition::metrics::Metrics;
 use cloudflare_saml_exporter::model::inspect::{CertificateFacts, InspectError, inspect_der, inspect_pem};

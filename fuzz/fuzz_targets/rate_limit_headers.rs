@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use cloudflare_saml_exporter::cloudflare::rate_limit::{parse_ratelimit_remaining, parse_retry_after};
+use cloudflare_saml_exporter::cloudflare::rate_limit_headers::{parse_ratelimit_remaining, parse_retry_after};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

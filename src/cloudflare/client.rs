@@ -1,58 +1,25 @@
 //! The Cloudflare API client: one place that builds requests (base URL
-//! injected, credentials attached), maps every way a call can fail onto
-//! [`ApiError`], and counts each request in the exporter's own metrics.
+//! injected, credentials attached), waits for a turn of the shared
+//! [`RequestBudget`], maps every way a call can fail onto [`ApiError`], and
+//! counts each request in the exporter's own metrics.
 
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use tokio::time::Instant;
 use tracing::debug;
 
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 
+use crate::cloudflare::budget::RequestBudget;
 use crate::cloudflare::credentials::{Auth, CredentialError, CredentialSource};
+use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::error::ApiError;
-use crate::cloudflare::pages::{MAX_PER_PAGE, Page, walk_pages};
+use crate::cloudflare::pages::{Page, walk_pages};
+use crate::cloudflare::rate_limit_headers::{parse_ratelimit_remaining, parse_retry_after};
 use crate::cloudflare::wire::{Account, ApiMessage, CertificateSet, Envelope, IdentityProvider};
 use crate::exposition::metrics::Metrics;
-
-/// The lists the exporter reads; the `endpoint` label of
-/// `cloudflare_access_saml_api_requests_total`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Endpoint {
-    /// `GET /accounts`.
-    Accounts,
-    /// `GET /accounts/{id}/access/saml_certificates`.
-    SamlCertificates,
-    /// `GET /accounts/{id}/access/identity_providers`.
-    IdentityProviders,
-}
-
-impl Endpoint {
-    /// The metric label value.
-    pub fn label(self) -> &'static str {
-        match self {
-            Endpoint::Accounts => "accounts",
-            Endpoint::SamlCertificates => "saml_certificates",
-            Endpoint::IdentityProviders => "identity_providers",
-        }
-    }
-
-    /// The largest `per_page` Cloudflare documents for this list: asking for
-    /// more than that risks a 400 instead of a bigger page.
-    pub fn max_per_page(self) -> u64 {
-        match self {
-            Endpoint::Accounts => MAX_ACCOUNTS_PER_PAGE,
-            Endpoint::SamlCertificates | Endpoint::IdentityProviders => MAX_PER_PAGE,
-        }
-    }
-}
-
-/// The documented maximum `per_page` of `GET /accounts`.
-pub const MAX_ACCOUNTS_PER_PAGE: u64 = 50;
 
 /// Connection settings of the client.
 #[derive(Debug, Clone)]
@@ -88,20 +55,7 @@ pub struct CloudflareClient {
     credentials: CredentialSource,
     auth: RwLock<Option<Arc<Auth>>>,
     metrics: Arc<Metrics>,
-    budget: DefaultDirectRateLimiter,
-    blocked_until: Mutex<Option<Instant>>,
-}
-
-/// A GCRA quota that never allows more than `per_5m` requests in any
-/// 5-minute window: a burst of a fifth, the rest spread evenly.
-fn budget_quota(per_5m: NonZeroU32) -> Quota {
-    let total = per_5m.get();
-    let burst = (total / 5).max(1);
-    let spread = (total - burst).max(1);
-    let period = Duration::from_secs(300) / spread;
-    Quota::with_period(period.max(Duration::from_millis(1)))
-        .expect("a positive period")
-        .allow_burst(NonZeroU32::new(burst).expect("at least 1"))
+    budget: RequestBudget,
 }
 
 impl CloudflareClient {
@@ -120,16 +74,8 @@ impl CloudflareClient {
             // to plain http. The API does not redirect; a 3xx is an error.
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        let budget = RateLimiter::direct(budget_quota(settings.max_requests_per_5m));
-        Ok(Self {
-            http,
-            settings,
-            credentials,
-            auth: RwLock::new(None),
-            metrics,
-            budget,
-            blocked_until: Mutex::new(None),
-        })
+        let budget = RequestBudget::new(settings.max_requests_per_5m);
+        Ok(Self { http, settings, credentials, auth: RwLock::new(None), metrics, budget })
     }
 
     /// (Re-)loads the credentials, e.g. re-reads the token file. On failure
@@ -168,7 +114,7 @@ impl CloudflareClient {
         path: String,
         key: impl Fn(&T) -> &str,
     ) -> Result<Vec<T>, ApiError> {
-        walk_pages(endpoint.label(), endpoint.max_per_page(), key, |page, per_page| {
+        walk_pages(endpoint, endpoint.max_per_page(), key, |page, per_page| {
             self.get_page(endpoint, &path, page, per_page)
         })
         .await
@@ -183,42 +129,26 @@ impl CloudflareClient {
         page: u64,
         per_page: u64,
     ) -> Result<Page<T>, ApiError> {
-        let label = endpoint.label();
         let mut attempt = 1;
         loop {
-            self.wait_for_turn(label).await?;
+            self.budget
+                .wait_for_turn()
+                .await
+                .map_err(|blocked| ApiError::BackingOff { endpoint, remaining: blocked.remaining })?;
             match self.fetch_page(endpoint, path, page, per_page).await {
                 Err(ApiError::RateLimited { endpoint, retry_after, errors }) => {
-                    let pause = retry_after.unwrap_or(DEFAULT_RATE_LIMIT_BLOCK);
-                    *self.blocked_until.lock().unwrap_or_else(|p| p.into_inner()) =
-                        Some(Instant::now() + pause);
+                    self.budget.block_for(retry_after.unwrap_or(DEFAULT_RATE_LIMIT_BLOCK));
                     return Err(ApiError::RateLimited { endpoint, retry_after, errors });
                 }
                 Err(err) if err.is_transient() && attempt < MAX_ATTEMPTS => {
                     let delay = RETRY_BASE * 2u32.pow(attempt - 1);
                     let delay = delay.mul_f64(0.5 + fastrand::f64());
-                    debug!(endpoint = label, page, attempt, error = %err, delay_ms = delay.as_millis() as u64, "retrying");
+                    debug!(endpoint = endpoint.label(), page, attempt, error = %err, delay_ms = delay.as_millis() as u64, "retrying");
                     tokio::time::sleep(delay).await;
                     attempt += 1;
                 }
                 outcome => return outcome,
             }
-        }
-    }
-
-    async fn wait_for_turn(&self, endpoint: &'static str) -> Result<(), ApiError> {
-        self.refuse_while_blocked(endpoint)?;
-        self.budget.until_ready().await;
-        // A 429 may have arrived while this request queued for the budget.
-        self.refuse_while_blocked(endpoint)
-    }
-
-    fn refuse_while_blocked(&self, endpoint: &'static str) -> Result<(), ApiError> {
-        let blocked_until = *self.blocked_until.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        match blocked_until {
-            Some(until) if until > now => Err(ApiError::BackingOff { endpoint, remaining: until - now }),
-            _ => Ok(()),
         }
     }
 
@@ -230,19 +160,18 @@ impl CloudflareClient {
         per_page: u64,
     ) -> Result<Page<T>, ApiError> {
         let label = endpoint.label();
-        let mut url = self.url(path).map_err(|detail| ApiError::Transport { endpoint: label, detail })?;
+        let mut url = self.url(path).map_err(|detail| ApiError::Transport { endpoint, detail })?;
         url.query_pairs_mut()
             .append_pair("page", &page.to_string())
             .append_pair("per_page", &per_page.to_string());
-        let auth = self
-            .current_auth()
-            .map_err(|e| ApiError::Credentials { endpoint: label, detail: e.to_string() })?;
+        let auth =
+            self.current_auth().map_err(|e| ApiError::Credentials { endpoint, detail: e.to_string() })?;
         let sent = auth.apply(self.http.get(url)).send().await;
         let response = match sent {
             Ok(response) => response,
             Err(err) => {
                 self.metrics.record_api_request(label, "error");
-                return Err(self.transport_error(label, &err));
+                return Err(self.transport_error(endpoint, &err));
             }
         };
         let status = response.status();
@@ -251,33 +180,29 @@ impl CloudflareClient {
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(crate::cloudflare::rate_limit::parse_retry_after);
+            .and_then(parse_retry_after);
         if let Some(remaining) = response
             .headers()
             .get("ratelimit")
             .and_then(|v| v.to_str().ok())
-            .and_then(crate::cloudflare::rate_limit::parse_ratelimit_remaining)
+            .and_then(parse_ratelimit_remaining)
         {
             self.metrics.set_rate_limit_remaining(remaining);
         }
         if status == StatusCode::TOO_MANY_REQUESTS {
             // A 429 is a 429 whatever its body: a cut or oversized one must
             // not turn it into a retried transport error.
-            let body = self.read_body(label, page, response).await.unwrap_or_default();
-            return Err(ApiError::RateLimited { endpoint: label, retry_after, errors: error_entries(&body) });
+            let body = self.read_body(endpoint, page, response).await.unwrap_or_default();
+            return Err(ApiError::RateLimited { endpoint, retry_after, errors: error_entries(&body) });
         }
-        let body = self.read_body(label, page, response).await?;
+        let body = self.read_body(endpoint, page, response).await?;
         if !status.is_success() {
-            return Err(ApiError::Status {
-                endpoint: label,
-                status: status.as_u16(),
-                errors: error_entries(&body),
-            });
+            return Err(ApiError::Status { endpoint, status: status.as_u16(), errors: error_entries(&body) });
         }
         let envelope: Envelope<Vec<T>> = crate::cloudflare::wire::decode_list(&body)
-            .map_err(|e| ApiError::Decode { endpoint: label, page, detail: e.to_string() })?;
+            .map_err(|e| ApiError::Decode { endpoint, page, detail: e.to_string() })?;
         if !envelope.success {
-            return Err(ApiError::Unsuccessful { endpoint: label, errors: envelope.errors });
+            return Err(ApiError::Unsuccessful { endpoint, errors: envelope.errors });
         }
         Ok(Page { items: envelope.result.unwrap_or_default(), info: envelope.result_info })
     }
@@ -297,7 +222,7 @@ impl CloudflareClient {
 
     async fn read_body(
         &self,
-        endpoint: &'static str,
+        endpoint: Endpoint,
         page: u64,
         mut response: reqwest::Response,
     ) -> Result<Vec<u8>, ApiError> {
@@ -322,7 +247,7 @@ impl CloudflareClient {
         }
     }
 
-    fn transport_error(&self, endpoint: &'static str, err: &reqwest::Error) -> ApiError {
+    fn transport_error(&self, endpoint: Endpoint, err: &reqwest::Error) -> ApiError {
         if err.is_timeout() {
             let after =
                 if err.is_connect() { self.settings.connect_timeout } else { self.settings.request_timeout };

@@ -1,9 +1,11 @@
-//! Why a call to Cloudflare failed, with a stable `reason()` that labels
+//! Why a call to Cloudflare failed, with a stable [`Reason`] that labels
 //! `cloudflare_access_saml_refresh_errors_total`. Messages carry Cloudflare's
 //! own codes and the page that failed, never request headers or the token.
 
+use std::fmt;
 use std::time::Duration;
 
+use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::wire::ApiMessage;
 
 /// A failed read of the Cloudflare API.
@@ -13,7 +15,7 @@ pub enum ApiError {
     #[error("{endpoint}: rate limited by Cloudflare (HTTP 429{}){}", retry_after_text(*.retry_after), messages_text(.errors))]
     RateLimited {
         /// Which list was being read.
-        endpoint: &'static str,
+        endpoint: Endpoint,
         /// The server's `Retry-After`, when it sent one.
         retry_after: Option<Duration>,
         /// Cloudflare's error entries.
@@ -24,7 +26,7 @@ pub enum ApiError {
     #[error("{endpoint}: not calling Cloudflare for another {}s after a rate-limit answer (HTTP 429)", .remaining.as_secs().max(1))]
     BackingOff {
         /// Which list was being read.
-        endpoint: &'static str,
+        endpoint: Endpoint,
         /// Time left before calls resume.
         remaining: Duration,
     },
@@ -32,7 +34,7 @@ pub enum ApiError {
     #[error("{endpoint}: HTTP {status}{}", messages_text(.errors))]
     Status {
         /// Which list was being read.
-        endpoint: &'static str,
+        endpoint: Endpoint,
         /// The HTTP status.
         status: u16,
         /// Cloudflare's error entries (empty when the body was not an envelope).
@@ -42,15 +44,22 @@ pub enum ApiError {
     #[error("{endpoint}: Cloudflare reported failure{}", messages_text(.errors))]
     Unsuccessful {
         /// Which list was being read.
-        endpoint: &'static str,
+        endpoint: Endpoint,
         /// Cloudflare's error entries.
         errors: Vec<ApiMessage>,
     },
-    /// No response in time.
+    /// One request got no response in time.
     #[error("{endpoint}: timed out after {after:?}")]
     Timeout {
         /// Which list was being read.
-        endpoint: &'static str,
+        endpoint: Endpoint,
+        /// The limit that was exceeded.
+        after: Duration,
+    },
+    /// The whole refresh of one account (every list, every page, retries
+    /// included) took longer than its limit; what was read is discarded.
+    #[error("refresh: timed out after {after:?}")]
+    RefreshTimeout {
         /// The limit that was exceeded.
         after: Duration,
     },
@@ -58,7 +67,7 @@ pub enum ApiError {
     #[error("{endpoint}: transport error: {detail}")]
     Transport {
         /// Which list was being read.
-        endpoint: &'static str,
+        endpoint: Endpoint,
         /// What the HTTP client reported.
         detail: String,
     },
@@ -66,60 +75,116 @@ pub enum ApiError {
     #[error("{endpoint} page {page}: response is not the documented JSON: {detail}")]
     Decode {
         /// Which list was being read.
-        endpoint: &'static str,
+        endpoint: Endpoint,
         /// The page that failed.
         page: u64,
         /// What did not fit.
         detail: String,
     },
-    /// Pagination that does not end: the cap was reached, or a full page
-    /// brought nothing new.
     /// The credentials could not be loaded (e.g. the token file vanished);
     /// no request was sent, and retrying at once would not help.
     #[error("{endpoint}: no usable credentials: {detail}")]
     Credentials {
         /// The list being read.
-        endpoint: &'static str,
+        endpoint: Endpoint,
         /// Why (names the file or variable, never the secret).
         detail: String,
     },
+    /// Pagination that does not end: the cap was reached, or a full page
+    /// brought nothing new.
     #[error("{endpoint}: pagination did not end: {detail}")]
     Pagination {
         /// Which list was being read.
-        endpoint: &'static str,
+        endpoint: Endpoint,
         /// What went wrong.
         detail: String,
     },
 }
 
-/// Every value `ApiError::reason` can return, for pre-initialising counters.
-pub const REASONS: [&str; 9] = [
-    "rate_limited",
-    "unauthorized",
-    "forbidden",
-    "not_found",
-    "server_error",
-    "timeout",
-    "transport",
-    "decode",
-    "api_error",
-];
+/// The kind of an [`ApiError`], as a bounded set: the `reason` label of
+/// `cloudflare_access_saml_refresh_errors_total`. Dashboards and alerts
+/// match on [`Reason::label`], so labels never change once published.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// Cloudflare answered 429, or calls are paused after such an answer.
+    RateLimited,
+    /// HTTP 401, or no credentials could be loaded.
+    Unauthorized,
+    /// HTTP 403: the credentials lack a permission.
+    Forbidden,
+    /// HTTP 404: e.g. an account ID that does not exist.
+    NotFound,
+    /// HTTP 5xx.
+    ServerError,
+    /// A request, or a whole account refresh, ran out of time.
+    Timeout,
+    /// No HTTP answer: connection, TLS or protocol failure.
+    Transport,
+    /// An answer that is not the documented JSON, or too large.
+    Decode,
+    /// Any other refusal: another 4xx, an envelope with `success: false`,
+    /// or pagination that does not end.
+    ApiError,
+}
+
+impl Reason {
+    /// Every reason, for creating each account's error counters at 0.
+    pub const ALL: [Reason; 9] = [
+        Reason::RateLimited,
+        Reason::Unauthorized,
+        Reason::Forbidden,
+        Reason::NotFound,
+        Reason::ServerError,
+        Reason::Timeout,
+        Reason::Transport,
+        Reason::Decode,
+        Reason::ApiError,
+    ];
+
+    /// The metric label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            Reason::RateLimited => "rate_limited",
+            Reason::Unauthorized => "unauthorized",
+            Reason::Forbidden => "forbidden",
+            Reason::NotFound => "not_found",
+            Reason::ServerError => "server_error",
+            Reason::Timeout => "timeout",
+            Reason::Transport => "transport",
+            Reason::Decode => "decode",
+            Reason::ApiError => "api_error",
+        }
+    }
+
+    /// Whether trying the same request again soon may succeed.
+    pub fn is_transient(self) -> bool {
+        matches!(self, Reason::ServerError | Reason::Timeout | Reason::Transport)
+    }
+}
+
+/// Writes the metric label.
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
 
 impl ApiError {
-    /// A short, stable label value for this error's kind.
-    pub fn reason(&self) -> &'static str {
+    /// This error's kind, the stable `reason` label.
+    pub fn reason(&self) -> Reason {
         match self {
-            ApiError::RateLimited { .. } | ApiError::BackingOff { .. } => "rate_limited",
-            ApiError::Status { status: 401, .. } | ApiError::Credentials { .. } => "unauthorized",
-            ApiError::Status { status: 403, .. } => "forbidden",
-            ApiError::Status { status: 404, .. } => "not_found",
-            ApiError::Status { status, .. } if *status >= 500 => "server_error",
+            ApiError::RateLimited { .. } | ApiError::BackingOff { .. } => Reason::RateLimited,
+            ApiError::Status { status: 401, .. } | ApiError::Credentials { .. } => Reason::Unauthorized,
+            ApiError::Status { status: 403, .. } => Reason::Forbidden,
+            ApiError::Status { status: 404, .. } => Reason::NotFound,
+            ApiError::Status { status, .. } if *status >= 500 => Reason::ServerError,
             ApiError::Status { .. } | ApiError::Unsuccessful { .. } | ApiError::Pagination { .. } => {
-                "api_error"
+                Reason::ApiError
             }
-            ApiError::Timeout { .. } => "timeout",
-            ApiError::Transport { .. } => "transport",
-            ApiError::Decode { .. } => "decode",
+            ApiError::Timeout { .. } | ApiError::RefreshTimeout { .. } => Reason::Timeout,
+            ApiError::Transport { .. } => Reason::Transport,
+            ApiError::Decode { .. } => Reason::Decode,
         }
     }
 
@@ -135,7 +200,7 @@ impl ApiError {
 
     /// Whether trying the same request again soon may succeed.
     pub fn is_transient(&self) -> bool {
-        matches!(self.reason(), "server_error" | "timeout" | "transport")
+        self.reason().is_transient()
     }
 }
 
@@ -157,21 +222,76 @@ mod tests {
 
     #[test]
     fn status_errors_map_to_stable_reasons() {
-        let status = |status| ApiError::Status { endpoint: "x", status, errors: vec![] };
-        assert_eq!(status(401).reason(), "unauthorized");
-        assert_eq!(status(403).reason(), "forbidden");
-        assert_eq!(status(404).reason(), "not_found");
-        assert_eq!(status(502).reason(), "server_error");
-        assert_eq!(status(400).reason(), "api_error");
-        for reason in REASONS {
-            assert!(!reason.is_empty());
+        let status = |status| ApiError::Status { endpoint: Endpoint::Accounts, status, errors: vec![] };
+        assert_eq!(status(401).reason().label(), "unauthorized");
+        assert_eq!(status(403).reason().label(), "forbidden");
+        assert_eq!(status(404).reason().label(), "not_found");
+        assert_eq!(status(502).reason().label(), "server_error");
+        assert_eq!(status(400).reason().label(), "api_error");
+        for reason in Reason::ALL {
+            assert!(!reason.label().is_empty());
         }
+    }
+
+    #[test]
+    fn labels_are_the_published_ones_in_order() {
+        let labels = Reason::ALL.map(Reason::label);
+        assert_eq!(
+            labels,
+            [
+                "rate_limited",
+                "unauthorized",
+                "forbidden",
+                "not_found",
+                "server_error",
+                "timeout",
+                "transport",
+                "decode",
+                "api_error",
+            ]
+        );
+        assert_eq!(Reason::Forbidden.to_string(), "forbidden");
+    }
+
+    #[test]
+    fn all_lists_every_reason_once() {
+        // Where each reason sits in ALL, in declaration order. No wildcard
+        // arm: a new variant does not compile until it is given a place here,
+        // which is the prompt to put it into ALL at that place.
+        fn place(reason: Reason) -> usize {
+            match reason {
+                Reason::RateLimited => 0,
+                Reason::Unauthorized => 1,
+                Reason::Forbidden => 2,
+                Reason::NotFound => 3,
+                Reason::ServerError => 4,
+                Reason::Timeout => 5,
+                Reason::Transport => 6,
+                Reason::Decode => 7,
+                Reason::ApiError => 8,
+            }
+        }
+        for (index, reason) in Reason::ALL.into_iter().enumerate() {
+            assert_eq!(place(reason), index, "{reason:?} is out of place in Reason::ALL");
+            assert_eq!(reason as usize, index, "Reason::ALL is not in declaration order");
+        }
+    }
+
+    #[test]
+    fn only_server_errors_timeouts_and_transport_failures_are_transient() {
+        let transient: Vec<&str> =
+            Reason::ALL.into_iter().filter(|r| r.is_transient()).map(Reason::label).collect();
+        assert_eq!(transient, ["server_error", "timeout", "transport"]);
+        let refresh = ApiError::RefreshTimeout { after: Duration::from_secs(30) };
+        assert_eq!(refresh.reason(), Reason::Timeout);
+        assert!(refresh.is_transient());
+        assert_eq!(refresh.to_string(), "refresh: timed out after 30s");
     }
 
     #[test]
     fn messages_carry_cloudflare_codes() {
         let err = ApiError::Status {
-            endpoint: "saml_certificates",
+            endpoint: Endpoint::SamlCertificates,
             status: 403,
             errors: vec![ApiMessage { code: 10000, message: "Authentication error".into() }],
         };

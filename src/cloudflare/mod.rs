@@ -1,15 +1,18 @@
 //! Everything that talks to Cloudflare: the v4 wire format ([`wire`]), the
-//! HTTP client with its request budget ([`client`]), walking paginated lists
-//! ([`pages`]), credentials held in `secrecy` types ([`credentials`]), the
-//! rate-limit headers ([`rate_limit`]) and the API error with its stable
-//! reason ([`error`]).
+//! lists read ([`endpoint`]), the HTTP client ([`client`]) and its request
+//! budget ([`budget`]), walking paginated lists ([`pages`]), credentials held
+//! in `secrecy` types ([`credentials`]), the rate-limit headers
+//! ([`rate_limit_headers`]) and the API error with its stable reason
+//! ([`error`]).
 //!
 //! May use: the exporter's own counters in [`crate::exposition`]. Knows
 //! nothing of inventories, state or serving.
 
+pub mod budget;
 pub mod client;
 pub mod credentials;
+pub mod endpoint;
 pub mod error;
 pub mod pages;
-pub mod rate_limit;
+pub mod rate_limit_headers;
 pub mod wire;

@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 use std::future::Future;
 
+use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::error::ApiError;
 use crate::cloudflare::wire::ResultInfo;
 
@@ -35,7 +36,7 @@ pub struct Page<T> {
 /// A full page that brings no new item, or more than [`MAX_PAGES`] pages, is
 /// an [`ApiError::Pagination`]: the server is repeating itself.
 pub async fn walk_pages<T, K, F, Fut>(
-    endpoint: &'static str,
+    endpoint: Endpoint,
     per_page: u64,
     key: K,
     mut fetch: F,
@@ -111,7 +112,7 @@ mod tests {
     async fn walk(
         fetch: impl FnMut(u64, u64) -> std::future::Ready<Result<Page<String>, ApiError>>,
     ) -> Result<Vec<String>, ApiError> {
-        walk_pages("test", MAX_PER_PAGE, |s: &String| s.as_str(), fetch).await
+        walk_pages(Endpoint::SamlCertificates, MAX_PER_PAGE, |s: &String| s.as_str(), fetch).await
     }
 
     #[tokio::test]
@@ -125,7 +126,7 @@ mod tests {
         let mut calls = 0;
         let mut inner = server(names(25), 1000, false);
         let got = walk_pages(
-            "test",
+            Endpoint::SamlCertificates,
             10,
             |s: &String| s.as_str(),
             |p, n| {
@@ -173,7 +174,7 @@ mod tests {
         let err = walk(|_, _| std::future::ready(Ok(Page { items: names(2), info: info(2, None) })))
             .await
             .unwrap_err();
-        assert_eq!(err.reason(), "api_error");
+        assert_eq!(err.reason().label(), "api_error");
         assert!(err.to_string().contains("page 2 repeated"), "{err}");
     }
 
@@ -181,14 +182,14 @@ mod tests {
     async fn an_error_mid_walk_is_returned() {
         let err = walk(|page, _| {
             std::future::ready(if page == 2 {
-                Err(ApiError::Status { endpoint: "test", status: 500, errors: vec![] })
+                Err(ApiError::Status { endpoint: Endpoint::SamlCertificates, status: 500, errors: vec![] })
             } else {
                 Ok(Page { items: vec![format!("p{page}")], info: info(1, Some(3)) })
             })
         })
         .await
         .unwrap_err();
-        assert_eq!(err.reason(), "server_error");
+        assert_eq!(err.reason().label(), "server_error");
     }
     /// Walks a server that never runs dry: every page is as full as asked and
     /// holds only items not seen before. `info(page, per_page)` is the
@@ -200,7 +201,7 @@ mod tests {
     ) -> (Result<Vec<String>, ApiError>, u64) {
         let mut calls = 0;
         let outcome = walk_pages(
-            "test",
+            Endpoint::SamlCertificates,
             per_page,
             |s: &String| s.as_str(),
             |page, asked| {
@@ -227,7 +228,7 @@ mod tests {
             Err(err) => err,
         };
         assert!(matches!(err, ApiError::Pagination { .. }), "{err:?}");
-        assert_eq!(err.reason(), "api_error");
+        assert_eq!(err.reason().label(), "api_error");
         assert!(err.to_string().contains(&format!("more than {MAX_PAGES} pages")), "{err}");
         assert_eq!(calls, MAX_PAGES, "every page up to the cap, and not one more");
     }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use prometheus::proto::MetricFamily;
 use prometheus::{IntCounterVec, Opts, Registry};
 
-use crate::cloudflare::error::REASONS;
+use crate::cloudflare::error::Reason;
 use crate::exposition::definitions::{API_REQUESTS, MetricDef, REFRESH_ERRORS};
 use crate::exposition::render;
 use crate::model::state::ExporterState;
@@ -46,14 +46,14 @@ impl Metrics {
     /// Creates the error counters of an account at 0, so `increase()` sees
     /// the first error.
     pub fn init_account(&self, account_id: &str) {
-        for reason in REASONS {
-            self.refresh_errors.with_label_values(&[account_id, reason]);
+        for reason in Reason::ALL {
+            self.refresh_errors.with_label_values(&[account_id, reason.label()]);
         }
     }
 
     /// Counts a failed refresh of an account.
-    pub fn record_refresh_error(&self, account_id: &str, reason: &str) {
-        self.refresh_errors.with_label_values(&[account_id, reason]).inc();
+    pub fn record_refresh_error(&self, account_id: &str, reason: Reason) {
+        self.refresh_errors.with_label_values(&[account_id, reason.label()]).inc();
     }
 
     /// Remembers the remaining quota from Cloudflare's `Ratelimit` header.

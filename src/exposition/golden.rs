@@ -79,8 +79,8 @@ fn fixed_exposition() -> String {
     for account in [FLAKY, STEADY, FRESH] {
         metrics.init_account(account);
     }
-    metrics.record_refresh_error(FLAKY, "timeout");
-    metrics.record_refresh_error(FLAKY, "timeout");
+    metrics.record_refresh_error(FLAKY, crate::cloudflare::error::Reason::Timeout);
+    metrics.record_refresh_error(FLAKY, crate::cloudflare::error::Reason::Timeout);
     metrics.record_api_request("saml_certificates", "200");
     metrics.record_api_request("saml_certificates", "200");
     metrics.record_api_request("identity_providers", "200");

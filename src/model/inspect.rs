@@ -5,6 +5,7 @@
 //! `key_size()`, which is off for some keys (an RSA modulus of 2047 bits reads
 //! as 2040, P-521 as 528).
 
+use data_encoding::HEXLOWER;
 use sha2::{Digest, Sha256};
 use x509_parser::der_parser::oid::Oid;
 use x509_parser::oid_registry;
@@ -102,14 +103,8 @@ pub fn inspect_der(der: &[u8]) -> Result<CertificateFacts, InspectError> {
         signature_algorithm: oid_name(&cert.signature_algorithm.algorithm),
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),
-        serial: hex(cert
-            .raw_serial()
-            .iter()
-            .skip_while(|&&b| b == 0)
-            .copied()
-            .collect::<Vec<_>>()
-            .as_slice()),
-        sha256_fingerprint: hex(&Sha256::digest(der)),
+        serial: HEXLOWER.encode(without_leading_zeros(cert.raw_serial())),
+        sha256_fingerprint: HEXLOWER.encode(&Sha256::digest(der)),
     })
 }
 
@@ -148,25 +143,24 @@ fn fixed_key_bits(oid: &Oid<'_>) -> Option<u32> {
 
 /// Bit length of a big-endian unsigned integer (leading zero bytes ignored).
 fn unsigned_bits(bytes: &[u8]) -> u32 {
-    let significant: Vec<u8> = bytes.iter().copied().skip_while(|&b| b == 0).collect();
+    let significant = without_leading_zeros(bytes);
     match significant.first() {
         Some(first) => 8 * significant.len() as u32 - first.leading_zeros(),
         None => 0,
     }
 }
 
+/// A big-endian unsigned integer without its leading zero bytes (DER adds
+/// one to keep a high bit from reading as a sign).
+fn without_leading_zeros(bytes: &[u8]) -> &[u8] {
+    let first_significant = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[first_significant..]
+}
+
 fn oid_name(oid: &Oid<'_>) -> String {
     x509_parser::objects::oid2sn(oid, x509_parser::objects::oid_registry())
         .map(str::to_owned)
         .unwrap_or_else(|_| oid.to_id_string())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 #[cfg(test)]
@@ -178,6 +172,27 @@ mod tests {
         assert_eq!(unsigned_bits(&[0x00, 0x80, 0x00]), 16);
         assert_eq!(unsigned_bits(&[0x7f, 0xff]), 15);
         assert_eq!(unsigned_bits(&[0x00]), 0);
+    }
+
+    /// A self-signed P-256 certificate with the given serial, as DER.
+    fn der_with_serial(serial: &[u8]) -> Vec<u8> {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.serial_number = Some(rcgen::SerialNumber::from_slice(serial));
+        params.self_signed(&key).unwrap().der().to_vec()
+    }
+
+    #[test]
+    fn serial_and_fingerprint_are_lower_case_hex_without_separators() {
+        // A zero high nibble is kept; DER's sign byte before 0x80 is not.
+        for (serial, expected) in [(&[0x0a, 0xbc, 0xde][..], "0abcde"), (&[0x80, 0x01, 0xff][..], "8001ff")] {
+            let der = der_with_serial(serial);
+            let facts = inspect_der(&der).unwrap();
+            assert_eq!(facts.serial, expected);
+            let digest = Sha256::digest(&der);
+            let expected_fingerprint: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(facts.sha256_fingerprint, expected_fingerprint);
+        }
     }
 
     #[test]

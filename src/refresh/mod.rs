@@ -94,7 +94,7 @@ impl Refresher {
                     self.adopt_accounts(&ids);
                 }
                 Err(err) => {
-                    warn!(error = %err, reason = err.reason(), "account discovery failed; keeping the known accounts")
+                    warn!(error = %err, reason = err.reason().label(), "account discovery failed; keeping the known accounts")
                 }
             }
         }
@@ -121,7 +121,7 @@ impl Refresher {
         let started = Instant::now();
         let outcome = match tokio::time::timeout(self.refresh_timeout, self.read_account(account_id)).await {
             Ok(outcome) => outcome,
-            Err(_) => Err(ApiError::Timeout { endpoint: "refresh", after: self.refresh_timeout }),
+            Err(_) => Err(ApiError::RefreshTimeout { after: self.refresh_timeout }),
         };
         let duration = started.elapsed().as_secs_f64();
         match outcome {
@@ -140,7 +140,7 @@ impl Refresher {
                 Ok(())
             }
             Err(err) => {
-                warn!(account_id, reason = err.reason(), error = %err, "refresh failed; keeping the last good values");
+                warn!(account_id, reason = err.reason().label(), error = %err, "refresh failed; keeping the last good values");
                 self.metrics.record_refresh_error(account_id, err.reason());
                 self.state.record_failure(account_id, duration);
                 Err(err)

@@ -1,0 +1,48 @@
+//! The lists the exporter reads from Cloudflare, each with its metric label
+//! and its documented page-size limit.
+
+use std::fmt;
+
+use crate::cloudflare::pages::MAX_PER_PAGE;
+
+/// The documented maximum `per_page` of `GET /accounts`.
+pub const MAX_ACCOUNTS_PER_PAGE: u64 = 50;
+
+/// The lists the exporter reads; the `endpoint` label of
+/// `cloudflare_access_saml_api_requests_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// `GET /accounts`.
+    Accounts,
+    /// `GET /accounts/{id}/access/saml_certificates`.
+    SamlCertificates,
+    /// `GET /accounts/{id}/access/identity_providers`.
+    IdentityProviders,
+}
+
+impl Endpoint {
+    /// The metric label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            Endpoint::Accounts => "accounts",
+            Endpoint::SamlCertificates => "saml_certificates",
+            Endpoint::IdentityProviders => "identity_providers",
+        }
+    }
+
+    /// The largest `per_page` Cloudflare documents for this list: asking for
+    /// more than that risks a 400 instead of a bigger page.
+    pub fn max_per_page(self) -> u64 {
+        match self {
+            Endpoint::Accounts => MAX_ACCOUNTS_PER_PAGE,
+            Endpoint::SamlCertificates | Endpoint::IdentityProviders => MAX_PER_PAGE,
+        }
+    }
+}
+
+/// Writes the metric label, so error messages and metrics name a list alike.
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
