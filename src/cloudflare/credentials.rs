@@ -102,14 +102,25 @@ impl CredentialSource {
     pub fn loosely_permitted_file(&self) -> Option<&std::path::Path> {
         #[cfg(unix)]
         if let CredentialSource::TokenFile(path) = self {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(path).ok()?.permissions().mode();
-            if mode & 0o077 != 0 {
+            use std::os::unix::fs::{MetadataExt, PermissionsExt};
+            let metadata = std::fs::metadata(path).ok()?;
+            let mode = metadata.permissions().mode();
+            // Group read is fine when the group is the exporter's own: that is
+            // how Kubernetes mounts a secret for a pod's fsGroup (0440).
+            let own_group = own_effective_gid() == Some(metadata.gid());
+            if mode & 0o007 != 0 || (mode & 0o070 != 0 && !own_group) {
                 return Some(path);
             }
         }
         None
     }
+}
+
+/// The process's effective group: on Linux, the group of `/proc/self`.
+#[cfg(unix)]
+fn own_effective_gid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").ok().map(|m| m.gid())
 }
 
 impl Auth {
@@ -156,6 +167,26 @@ impl fmt::Debug for Auth {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_token_file_readable_by_others_or_a_foreign_group_is_flagged() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("cse-perm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("token");
+        std::fs::write(&path, "t").unwrap();
+        let source = CredentialSource::TokenFile(path.clone());
+        let flagged = |mode| {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            source.loosely_permitted_file().is_some()
+        };
+        // The test's own file belongs to its own group, as a Kubernetes secret
+        // mounted for the pod's fsGroup does.
+        let results = [flagged(0o600), flagged(0o640), flagged(0o440), flagged(0o604), flagged(0o644)];
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(results, [false, false, false, true, true]);
+    }
 
     #[test]
     fn debug_output_never_shows_the_secret() {

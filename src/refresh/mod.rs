@@ -84,7 +84,7 @@ impl Refresher {
             warn!(error = %err, "could not reload credentials; using the ones loaded before");
         }
         if let Some(warn_path) = self.client.credential_source().loosely_permitted_file() {
-            warn!(path = %warn_path.display(), "the API token file is readable by other users; chmod 600 it");
+            warn!(path = %warn_path.display(), "the API token file is readable by other users or another group; chmod 600 it");
         }
         if self.selection == AccountSelection::Discover {
             match self.client.list_accounts().await {
