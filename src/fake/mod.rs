@@ -72,6 +72,8 @@ pub struct FakeIdentityProvider {
     pub enable_encryption: bool,
     /// `saml_certificate_set_id`.
     pub certificate_set_id: Option<String>,
+    /// `config.idp_public_certs`: the signing certificates as pasted (SAML only).
+    pub signing_certificates: Vec<String>,
 }
 
 /// An account and its Access objects.
@@ -555,7 +557,7 @@ fn idp_json(idp: &FakeIdentityProvider) -> Value {
             "enable_encryption": idp.enable_encryption,
             "issuer_url": "https://idp.example.com/saml",
             "sso_target_url": "https://idp.example.com/sso",
-            "idp_public_certs": [],
+            "idp_public_certs": idp.signing_certificates,
         });
         if let Some(set) = &idp.certificate_set_id {
             value["saml_certificate_set_id"] = json!(set);

@@ -1,11 +1,13 @@
-//! One account's SAML encryption picture, built from the two API lists: which
-//! certificates exist and what they say, which sets rotate, which SAML IdPs
-//! use which set. Pure code: the clock and the network stay outside.
+//! One account's SAML certificate picture, built from the two API lists: which
+//! encryption certificates exist and what they say, which sets rotate, which
+//! SAML IdPs use which set, and each SAML IdP's signing certificates. Pure
+//! code: the clock and the network stay outside.
 
 use std::collections::{BTreeMap, HashSet};
 
 use crate::cloudflare::wire as api;
 use crate::model::inspect::{CertificateFacts, InspectError, inspect_pem};
+use crate::model::signing::SigningCertificates;
 
 /// The slot a certificate occupies in its set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -94,6 +96,8 @@ pub struct SamlIdentityProvider {
     pub certificate_set_uid: Option<String>,
     /// The set id names no set of the account.
     pub dangling: bool,
+    /// The external IdP's signing certificates (`config.idp_public_certs`).
+    pub signing: SigningCertificates,
 }
 
 impl SamlIdentityProvider {
@@ -125,8 +129,10 @@ impl AccountInventory {
             .map(|idp| {
                 let certificate_set_uid = idp.saml_certificate_set_id.filter(|s| !s.trim().is_empty());
                 let dangling = certificate_set_uid.as_deref().is_some_and(|uid| !set_uids.contains(uid));
+                let config = idp.config.unwrap_or_default();
                 SamlIdentityProvider {
-                    encryption_enabled: idp.config.and_then(|c| c.enable_encryption).unwrap_or(false),
+                    encryption_enabled: config.enable_encryption.unwrap_or(false),
+                    signing: SigningCertificates::parse(&config.idp_public_certs),
                     name: idp.name.unwrap_or_default(),
                     id: idp.id,
                     certificate_set_uid,
