@@ -296,4 +296,35 @@ mod tests {
         assert_eq!(inv.sets[0].certificates[0].not_after(), None);
         assert_eq!(inv.warnings.len(), 2, "{:?}", inv.warnings);
     }
+
+    #[test]
+    fn odd_idp_public_certs_decode_and_only_saml_providers_count() {
+        let inv = AccountInventory::build(
+            Vec::new(),
+            idps(json!([
+                {"id": "a", "type": "saml", "config": {"idp_public_certs": null}},
+                {"id": "b", "type": "saml", "config": {"idp_public_certs": "%%%"}},
+                {"id": "c", "type": "saml", "config": {"idp_public_certs": [42, "", "aGVsbG8="]}},
+                {"id": "d", "type": "saml"},
+                {"id": "e", "type": "okta", "config": {"idp_public_certs": ["%%%"]}}
+            ])),
+        );
+        let seen: Vec<(&str, usize, Vec<&str>)> = inv
+            .identity_providers
+            .iter()
+            .map(|i| {
+                let reasons = i.signing.unreadable.iter().map(|u| u.error.reason()).collect();
+                (i.id.as_str(), i.signing.entries, reasons)
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("a", 0, vec![]),
+                ("b", 1, vec!["bad_base64"]),
+                ("c", 3, vec!["no_certificate", "no_certificate", "bad_der"]),
+                ("d", 0, vec![]),
+            ]
+        );
+    }
 }

@@ -308,3 +308,6 @@ impl CheckReport {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;
