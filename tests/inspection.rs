@@ -107,7 +107,7 @@ fn every_pasted_form_yields_the_certificate_inspect_der_sees() {
     for (form, text) in forms {
         let parsed = parse_entry(&text);
         assert_eq!(parsed.error, None, "{form}");
-        assert_eq!(parsed.certificates, [expected.clone()], "{form}");
+        assert_eq!(parsed.certificates, std::slice::from_ref(&expected), "{form}");
     }
     // Several blocks in one entry, with text around them: each block is a certificate.
     let both = format!("Old:\r\n{}\r\nNew:\r\n{}", old.pem.replace('\n', "\r\n"), new.pem);
