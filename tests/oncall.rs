@@ -26,6 +26,11 @@ use crate::support::{eventually, get, scrape, try_get};
 const RULES: &str = "alerts/cloudflare-access-saml.rules.yml";
 const DASHBOARD: &str = "dashboards/cloudflare-access-saml.json";
 const JOB: &str = "cloudflare-saml-exporter";
+/// Demo IdPs whose signing certificates raise an alert (see `fake::demo_data`).
+const ENTRA: &str = "1d7a0002-0000-4000-8000-000000000002";
+const SHIBBOLETH: &str = "1d7b0001-0000-4000-8000-000000000001";
+const ONELOGIN: &str = "1d7b0002-0000-4000-8000-000000000002";
+const JUMPCLOUD: &str = "1d7b0003-0000-4000-8000-000000000003";
 
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
@@ -177,7 +182,7 @@ fn promtool_accepts_the_rules_and_their_unit_tests_pass() {
 fn every_alert_has_severity_summary_description_and_runbook_section() {
     let runbook = std::fs::read_to_string(repo("docs/runbook.md")).unwrap();
     let rules = rules();
-    assert!(rules.len() >= 13);
+    assert!(rules.len() >= 17);
     for rule in rules {
         let severity = rule.labels.get("severity").map(String::as_str);
         assert!(
@@ -352,7 +357,12 @@ fn free_port() -> u16 {
 fn alert_key(labels: &Value) -> String {
     let label = |k: &str| labels[k].as_str().unwrap_or("").to_owned();
     let object = [label("certificate_set_uid"), label("identity_provider_id")].join("");
-    format!("{} {} {}", label("alertname"), label("account_id"), object)
+    let key = format!("{} {} {}", label("alertname"), label("account_id"), object);
+    // Unreadable signing entries are told apart by their position.
+    match label("position").as_str() {
+        "" => key,
+        position => format!("{key} #{position}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -444,6 +454,15 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
         format!("CloudflareSAMLCertificateNotAfterMismatch {ACCOUNT_B} {}", sets::MISMATCH),
         format!("CloudflareSAMLEncryptionWithoutCertificateSet {ACCOUNT_B} 1d7b0004-0000-4000-8000-000000000004"),
         format!("CloudflareSAMLEncryptionWithoutCertificateSet {ACCOUNT_B} 1d7b0005-0000-4000-8000-000000000005"),
+        // Signing certificates, judged by each IdP's latest: PingFederate's rollover
+        // (old at 3 days, new at 400) and the healthy IdPs stay silent.
+        format!("CloudflareSAMLIdentityProviderSigningCertificateExpiring {ACCOUNT_A} {ENTRA}"),
+        format!("CloudflareSAMLIdentityProviderSigningCertificateExpiringSoon {ACCOUNT_B} {ONELOGIN}"),
+        format!("CloudflareSAMLIdentityProviderSigningCertificateExpired {ACCOUNT_B} {SHIBBOLETH}"),
+        format!("CloudflareSAMLIdentityProviderSigningCertificateUnreadable {ACCOUNT_B} {JUMPCLOUD} #1"),
+        format!("CloudflareSAMLIdentityProviderSigningCertificateUnreadable {ACCOUNT_B} {JUMPCLOUD} #2"),
+        format!("CloudflareSAMLIdentityProviderSigningCertificateUnreadable {ACCOUNT_B} {JUMPCLOUD} #3"),
+        format!("CloudflareSAMLIdentityProviderSigningCertificateUnreadable {ACCOUNT_B} {JUMPCLOUD} #4"),
     ]
     .into_iter()
     .collect();
@@ -478,13 +497,31 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
         })
         .unwrap();
     assert!(overdue["annotations"]["description"].as_str().unwrap().contains("Entra ID (demo)"), "{overdue}");
+    // The signing alerts name the IdP and the time left.
+    for (alertname, idp, name) in [
+        ("CloudflareSAMLIdentityProviderSigningCertificateExpiring", ENTRA, "Entra ID (demo)"),
+        ("CloudflareSAMLIdentityProviderSigningCertificateExpiringSoon", ONELOGIN, "OneLogin (demo)"),
+        ("CloudflareSAMLIdentityProviderSigningCertificateExpired", SHIBBOLETH, "Shibboleth (demo)"),
+        ("CloudflareSAMLIdentityProviderSigningCertificateUnreadable", JUMPCLOUD, "JumpCloud SAML (demo)"),
+    ] {
+        let alert = alerts
+            .iter()
+            .find(|a| a["labels"]["alertname"] == alertname && a["labels"]["identity_provider_id"] == idp)
+            .unwrap();
+        let description = alert["annotations"]["description"].as_str().unwrap();
+        assert!(description.contains(&format!("{name} ({idp})")), "{alert}");
+        assert!(description.contains("expire"), "time left missing: {alert}");
+    }
 
     // Alertmanager: the critical ones reach the webhook with their labels, nothing else does.
-    let critical: BTreeSet<String> = expected
-        .iter()
-        .filter(|k| k.contains("Expired ") || k.contains("EncryptionWithout"))
-        .cloned()
+    let paging: BTreeSet<String> = self::rules()
+        .into_iter()
+        .filter(|r| r.labels.get("severity").map(String::as_str) == Some("critical"))
+        .map(|r| format!("{} ", r.alert))
         .collect();
+    let critical: BTreeSet<String> =
+        expected.iter().filter(|k| paging.iter().any(|name| k.starts_with(name))).cloned().collect();
+    assert_eq!(critical.len(), 5, "{critical:?}");
     let delivered = eventually("the webhook to receive the critical alerts", Duration::from_secs(60), || {
         let (received, critical) = (Arc::clone(&received), critical.clone());
         async move {
