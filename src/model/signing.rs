@@ -214,4 +214,18 @@ mod tests {
         assert_eq!(unreadable, [(0, "no_certificate"), (1, "bad_base64")]);
         assert_eq!(parsed.latest_not_after(), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_text_never_panics_and_fails_with_a_reason(
+            text in proptest::prop_oneof![
+                proptest::prelude::any::<String>(),
+                "[A-Za-z0-9+/= \r\n-]{0,200}",
+                "(-----(BEGIN|END) [A-Z ]{0,12}-----|[A-Za-z0-9+/=]{0,40}|\r?\n| ){0,12}",
+            ]
+        ) {
+            let parsed = parse_entry(&text);
+            proptest::prop_assert!(parsed.error.is_some() || !parsed.certificates.is_empty());
+        }
+    }
 }
