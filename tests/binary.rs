@@ -173,6 +173,8 @@ async fn promtool_finds_only_the_documented_unit_notes() {
             "cloudflare_access_saml_certificate_days_until_expiry use base unit \"seconds\" instead of \"days\"",
             // The contract's name; promlint wants bytes. Kept on purpose (see README).
             "cloudflare_access_saml_certificate_key_bits use base unit \"bytes\" instead of \"bits\"",
+            // The same for signing certificates: the name is in issue 11's contract.
+            "cloudflare_access_saml_identity_provider_signing_certificate_key_bits use base unit \"bytes\" instead of \"bits\"",
         ],
         "promtool check metrics said:\n{report}"
     );
@@ -192,6 +194,17 @@ async fn check_against_the_demo_exits_2_and_names_the_expired_certificate() {
     );
     let overdue = table.lines().find(|l| l.contains(sets::OVERDUE)).expect("a row for the overdue set");
     assert!(overdue.contains("WARNING"), "{overdue}");
+    // Signing certificates: Shibboleth's latest has expired; PingFederate's old one is a rollover.
+    let signing = |idp: &str| -> Vec<String> {
+        table.lines().filter(|l| l.contains(" signing ") && l.contains(idp)).map(str::to_owned).collect()
+    };
+    assert!(signing("Shibboleth").iter().any(|l| l.contains("CRITICAL") && l.contains("expired")), "{table}");
+    assert_eq!(signing("PingFederate").len(), 2, "old and new, the new one listed twice: {table}");
+    assert!(signing("PingFederate").iter().all(|l| l.contains(" OK ")), "{table}");
+    assert_eq!(
+        signing("JumpCloud").iter().filter(|l| l.contains("WARNING") && l.contains("unreadable")).count(),
+        4
+    );
 
     let out = check().args(["--output", "json"]).run();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("check --output json is JSON");

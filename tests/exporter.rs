@@ -1,21 +1,25 @@
 //! The exporter in process against the fake API: refresh semantics,
-//! readiness and what `/metrics` serves.
+//! readiness and what `/metrics` serves, signing certificates included.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use cloudflare_saml_exporter::cloudflare::credentials::CredentialSource;
 use cloudflare_saml_exporter::commands::serve::RunningExporter;
 use cloudflare_saml_exporter::config::{CloudflareConfig, WebConfig};
+use cloudflare_saml_exporter::fake::mint::{KeyKind, mint_certificate};
 use cloudflare_saml_exporter::fake::{FakeCloudflare, Fault, FaultKind};
 use cloudflare_saml_exporter::refresh::AccountSelection;
 use secrecy::SecretString;
+use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::metrics::MetricMatch;
 use crate::support::{
-    Scrape, TOKEN, account, client_settings, data, eventually, get, metric, scrape, start_fake, two_accounts,
-    with_timeout,
+    Scrape, TOKEN, account, client_settings, data, eventually, get, metric, saml_idp, scrape, start_fake,
+    two_accounts, with_timeout,
 };
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -230,6 +234,64 @@ async fn discovery_walks_every_page_of_accounts_within_the_documented_page_size(
         fake.requests().into_iter().map(|r| r.uri).filter(|u| u.contains("/accounts?")).collect();
     assert!(pages.iter().all(|u| u.contains("per_page=50")), "{pages:?}");
     assert!(pages.iter().any(|u| u.contains("page=2&")), "two pages for 55 accounts: {pages:?}");
+    exporter.stop().await;
+    fake.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_certificates_are_served_by_the_metric_contract() {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let mint =
+        |days: i64| mint_certificate("signing", KeyKind::P256, now - 86_400, now + days * 86_400).unwrap();
+    let (old, new) = (mint(3), mint(400));
+    let mut idp = saml_idp("idp-roll", None);
+    idp.signing_certificates = vec![
+        old.pem.replace('\n', "\r\n"),
+        BASE64.encode(&new.der),
+        new.pem.clone(),
+        "-----BEGIN CERTIFICATE-----\nMIIC...\n-----END CERTIFICATE-----".into(),
+    ];
+    let bare = saml_idp("idp-none", None);
+    let fake = start_fake(data(vec![account("acc-a", vec![], vec![idp, bare])])).await;
+    let (exporter, base) =
+        start_with(&fake, Duration::from_secs(60), AccountSelection::Fixed(vec!["acc-a".into()])).await;
+    let url = format!("{base}/metrics");
+    wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", "acc-a"), 1.0).await;
+    let scrape = scrape(&url).await;
+
+    let idp = |name: &str, id: &str| {
+        metric(&format!("cloudflare_access_saml_identity_provider_{name}"))
+            .label("account_id", "acc-a")
+            .label("identity_provider_id", id)
+    };
+    idp("signing_certificates", "idp-roll").assert_value(&scrape, 4.0);
+    idp("signing_certificates", "idp-none").assert_value(&scrape, 0.0);
+    idp("signing_certificate_latest_not_after_timestamp_seconds", "idp-roll")
+        .assert_value(&scrape, new.not_after as f64);
+    idp("signing_certificate_latest_not_after_timestamp_seconds", "idp-none").assert_absent(&scrape);
+    idp("signing_certificate_parse_error", "idp-roll")
+        .label("position", "3")
+        .label("reason", "bad_pem")
+        .assert_value(&scrape, 1.0);
+    assert_eq!(idp("signing_certificate_parse_error", "idp-roll").samples_in(&scrape).len(), 1);
+    // The new certificate is listed twice and counted once.
+    assert_eq!(
+        idp("signing_certificate_not_after_timestamp_seconds", "idp-roll").samples_in(&scrape).len(),
+        2
+    );
+    for cert in [&old, &new] {
+        let fingerprint = format!("{:x}", Sha256::digest(&cert.der));
+        let one = |name: &str| idp(name, "idp-roll").label("sha256_fingerprint", &fingerprint);
+        one("signing_certificate_not_after_timestamp_seconds").assert_value(&scrape, cert.not_after as f64);
+        one("signing_certificate_not_before_timestamp_seconds").assert_value(&scrape, cert.not_before as f64);
+        one("signing_certificate_key_bits").assert_value(&scrape, 256.0);
+        one("signing_certificate_info")
+            .label("subject", "CN=signing, O=Cloudflare Access (fake)")
+            .label("issuer", "CN=signing, O=Cloudflare Access (fake)")
+            .label("key_algorithm", "ecdsa")
+            .label("signature_algorithm", "ecdsa-with-SHA256")
+            .assert_value(&scrape, 1.0);
+    }
     exporter.stop().await;
     fake.stop().await;
 }

@@ -113,7 +113,8 @@ pub struct IdentityProvider {
     /// `saml`, `okta`, `azureAD`, ...; only `saml` matters here.
     #[serde(rename = "type")]
     pub kind: String,
-    /// The type-specific configuration; only `enable_encryption` is read.
+    /// The type-specific configuration; only `enable_encryption` and
+    /// `idp_public_certs` are read.
     #[serde(default)]
     pub config: Option<IdentityProviderConfig>,
     /// The set used to encrypt assertions, when one is configured.
@@ -127,6 +128,29 @@ pub struct IdentityProviderConfig {
     /// Whether Cloudflare asks the IdP to encrypt assertions.
     #[serde(default)]
     pub enable_encryption: Option<bool>,
+    /// The external IdP's signing certificates as pasted into Cloudflare, in
+    /// order. Null, a missing key and `[]` all mean none; an entry that is
+    /// not a string is kept as `None` (it holds no certificate) so that it
+    /// keeps its position instead of failing the whole list.
+    #[serde(default, deserialize_with = "lenient_strings")]
+    pub idp_public_certs: Vec<Option<String>>,
+}
+
+/// A list of strings that tolerates null (no list), a lone string (a list of
+/// one) and non-string entries (`None`): hand-edited configuration must not
+/// fail the decoding of every identity provider of the account.
+fn lenient_strings<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<Option<String>>, D::Error> {
+    let entry = |value: serde_json::Value| match value {
+        serde_json::Value::String(text) => Some(text),
+        _ => None,
+    };
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Null => Vec::new(),
+        serde_json::Value::Array(items) => items.into_iter().map(entry).collect(),
+        other => vec![entry(other)],
+    })
 }
 
 impl IdentityProvider {

@@ -93,6 +93,27 @@ metrics! {
     IDP_SET_DANGLING: Refresh,
         "cloudflare_access_saml_identity_provider_certificate_set_dangling",
         "1 if the SAML identity provider's set id names no set of the account, else 0.";
+    SIGNING_CERTIFICATE_NOT_AFTER: Refresh,
+        "cloudflare_access_saml_identity_provider_signing_certificate_not_after_timestamp_seconds",
+        "Expiry of an identity provider's SAML signing certificate (config.idp_public_certs) as a Unix time.";
+    SIGNING_CERTIFICATE_NOT_BEFORE: Refresh,
+        "cloudflare_access_saml_identity_provider_signing_certificate_not_before_timestamp_seconds",
+        "Start of the validity of an identity provider's SAML signing certificate as a Unix time.";
+    SIGNING_CERTIFICATE_KEY_BITS: Refresh,
+        "cloudflare_access_saml_identity_provider_signing_certificate_key_bits",
+        "Size of the public key of an identity provider's SAML signing certificate in bits.";
+    SIGNING_CERTIFICATE_INFO: Refresh,
+        "cloudflare_access_saml_identity_provider_signing_certificate_info",
+        "Always 1; labels describe an identity provider's SAML signing certificate.";
+    SIGNING_CERTIFICATE_PARSE_ERROR: Refresh,
+        "cloudflare_access_saml_identity_provider_signing_certificate_parse_error",
+        "1 for an entry of config.idp_public_certs that could not be read; label position is its 0-based index, reason says why.";
+    SIGNING_CERTIFICATES: Refresh,
+        "cloudflare_access_saml_identity_provider_signing_certificates",
+        "Number of entries in the SAML identity provider's config.idp_public_certs (0 when none).";
+    SIGNING_CERTIFICATE_LATEST_NOT_AFTER: Refresh,
+        "cloudflare_access_saml_identity_provider_signing_certificate_latest_not_after_timestamp_seconds",
+        "The latest expiry among the SAML identity provider's readable signing certificates as a Unix time; logins keep working while one of them is valid.";
     IDPS_WITHOUT_SET: Refresh,
         "cloudflare_access_saml_identity_providers_without_certificate_set",
         "Number of SAML identity providers with no certificate set.";

@@ -20,13 +20,20 @@ const BUILD_LABELS: &str = "@BUILD_LABELS@";
 const NOW: f64 = 1_760_000_000.25;
 
 /// Account with two sets, a broken certificate, a set without certificate,
-/// and SAML IdPs that use a set, have none, or name a set that is gone; its
-/// last refresh failed after an earlier success.
+/// and SAML IdPs that use a set, have none, or name a set that is gone; one
+/// IdP rolls its signing certificate over (PEM, CRLF PEM, the same one again
+/// as bare base64, and two unreadable entries); its last refresh failed after
+/// an earlier success.
 const FLAKY: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 /// Account whose only refresh succeeded.
 const STEADY: &str = "1f2e3d4c5b6a79880716253443526170";
 /// Account whose first refresh has not finished.
 const FRESH: &str = "2222222222222222aaaaaaaaaaaaaaaa";
+
+/// The base64 body of a PEM, without armor; `line_end` joins its lines.
+fn bare_base64(pem: &str, line_end: &str) -> String {
+    pem.lines().filter(|l| !l.starts_with("-----")).collect::<Vec<_>>().join(line_end)
+}
 
 fn flaky_inventory() -> AccountInventory {
     let sets: Vec<api::CertificateSet> = serde_json::from_value(json!([
@@ -44,11 +51,15 @@ fn flaky_inventory() -> AccountInventory {
     .expect("fixture sets decode");
     let idps: Vec<api::IdentityProvider> = serde_json::from_value(json!([
         {"id": "idp-uses-set", "name": "Okta \"prod\" \\ EU", "type": "saml",
-         "saml_certificate_set_id": "set-rotating", "config": {"enable_encryption": true}},
-        {"id": "idp-no-set", "name": "", "type": "saml", "config": {}},
+         "saml_certificate_set_id": "set-rotating", "config": {"enable_encryption": true,
+         "idp_public_certs": [P256_PREVIOUS, RSA_CURRENT.replace('\n', "\r\n"),
+                              bare_base64(RSA_CURRENT, ""), "not a certificate!", null]}},
+        {"id": "idp-no-set", "name": "", "type": "saml",
+         "config": {"idp_public_certs": [bare_base64(ED25519_CURRENT, "\n")]}},
         {"id": "idp-dangling", "name": "dangling\nsecond line", "type": "saml",
          "saml_certificate_set_id": "set-gone", "config": {"enable_encryption": true}},
-        {"id": "idp-oidc", "name": "not saml", "type": "okta", "config": {"client_id": "x"}}
+        {"id": "idp-oidc", "name": "not saml", "type": "okta",
+         "config": {"client_id": "x", "idp_public_certs": [RSA_CURRENT]}}
     ]))
     .expect("fixture identity providers decode");
     AccountInventory::build(sets, idps)
@@ -62,7 +73,8 @@ fn steady_inventory() -> AccountInventory {
     .expect("fixture sets decode");
     let idps: Vec<api::IdentityProvider> = serde_json::from_value(json!([
         {"id": "idp-plain", "name": "Azure", "type": "saml",
-         "saml_certificate_set_id": "set-plain", "config": {"enable_encryption": false}}
+         "saml_certificate_set_id": "set-plain", "config": {"enable_encryption": false,
+         "idp_public_certs": [format!("{P256_PREVIOUS}{ED25519_CURRENT}")]}}
     ]))
     .expect("fixture identity providers decode");
     AccountInventory::build(sets, idps)

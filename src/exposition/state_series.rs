@@ -1,5 +1,6 @@
 //! The series built from the refresh state, one function per entity:
-//! account, certificate set, certificate, SAML identity provider. Each adds
+//! account, certificate set, certificate, SAML identity provider and its
+//! signing certificates. Each adds
 //! its samples under the definitions in [`crate::exposition::definitions`],
 //! so a new family is its definition plus one line here.
 //!
@@ -8,6 +9,7 @@
 
 use crate::exposition::definitions::*;
 use crate::exposition::families::Families;
+use crate::model::inspect::CertificateFacts;
 use crate::model::inventory::{CertificateRecord, CertificateSetRecord, SamlIdentityProvider};
 use crate::model::state::AccountStatus;
 
@@ -99,4 +101,40 @@ fn identity_provider(out: &mut Families, account_id: &str, idp: &SamlIdentityPro
     out.flag(&IDP_ENCRYPTION_ENABLED, &labels, idp.encryption_enabled);
     out.flag(&IDP_SET_MISSING, &labels, idp.certificate_set_uid.is_none());
     out.flag(&IDP_SET_DANGLING, &labels, idp.dangling);
+    let signing = &idp.signing;
+    out.gauge(&SIGNING_CERTIFICATES, &labels, signing.entries as f64);
+    if let Some(t) = signing.latest_not_after() {
+        out.gauge(&SIGNING_CERTIFICATE_LATEST_NOT_AFTER, &labels, t as f64);
+    }
+    for facts in &signing.certificates {
+        signing_certificate(out, account_id, &idp.id, facts);
+    }
+    for entry in &signing.unreadable {
+        let position = entry.position.to_string();
+        let with_reason =
+            [labels[0], labels[1], ("position", position.as_str()), ("reason", entry.error.reason())];
+        out.gauge(&SIGNING_CERTIFICATE_PARSE_ERROR, &with_reason, 1.0);
+    }
+}
+
+fn signing_certificate(out: &mut Families, account_id: &str, idp_id: &str, facts: &CertificateFacts) {
+    let labels = [
+        ("account_id", account_id),
+        ("identity_provider_id", idp_id),
+        ("sha256_fingerprint", facts.sha256_fingerprint.as_str()),
+    ];
+    out.gauge(&SIGNING_CERTIFICATE_NOT_AFTER, &labels, facts.not_after as f64);
+    out.gauge(&SIGNING_CERTIFICATE_NOT_BEFORE, &labels, facts.not_before as f64);
+    if let Some(bits) = facts.key_bits {
+        out.gauge(&SIGNING_CERTIFICATE_KEY_BITS, &labels, f64::from(bits));
+    }
+    let mut info = labels.to_vec();
+    info.extend([
+        ("subject", facts.subject.as_str()),
+        ("issuer", facts.issuer.as_str()),
+        ("serial", facts.serial.as_str()),
+        ("key_algorithm", facts.key_algorithm.as_str()),
+        ("signature_algorithm", facts.signature_algorithm.as_str()),
+    ]);
+    out.gauge(&SIGNING_CERTIFICATE_INFO, &info, 1.0);
 }

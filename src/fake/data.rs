@@ -40,6 +40,8 @@ pub struct FakeIdentityProvider {
     pub enable_encryption: bool,
     /// `saml_certificate_set_id`.
     pub certificate_set_id: Option<String>,
+    /// `config.idp_public_certs`: the signing certificates as pasted (SAML only).
+    pub signing_certificates: Vec<String>,
 }
 
 /// An account and its Access objects.

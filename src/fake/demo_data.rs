@@ -1,11 +1,22 @@
 //! The demo's two accounts: every state the exporter distinguishes, with
 //! certificates minted relative to "now" so the demo always shows them.
+//!
+//! Signing certificates (`idp_public_certs`), by IdP: Okta a PEM (700 days);
+//! Entra ID bare base64 on one line (20 days: expiring); PingFederate a
+//! rollover, old PEM at 3 days beside a new one at 400 days, the new one
+//! listed twice (once as wrapped base64); Legacy SAML none; Shibboleth a
+//! CRLF PEM that expired 2 days ago; OneLogin two PEM blocks in one entry
+//! (5 and 2 days: expiring soon); JumpCloud one good CRLF-wrapped base64
+//! certificate (1000 days) and one entry per unreadable reason; Auth0 a
+//! P-256 PEM (300 days); Keycloak base64 wrapped at 64 columns (500 days).
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use data_encoding::HEXLOWER;
 
 use super::FakeError;
 use super::data::{FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
-use super::mint::{KeyKind, MintError, mint_certificate, rfc3339};
+use super::mint::{KeyKind, MintError, MintedCertificate, mint_certificate, rfc3339};
 
 /// The token the demo's fake API accepts.
 pub const DEMO_TOKEN: &str = "demo-token-not-a-secret";
@@ -78,7 +89,30 @@ fn saml(id: &str, name: &str, encryption: bool, set: Option<&str>) -> FakeIdenti
         kind: "saml".to_owned(),
         enable_encryption: encryption,
         certificate_set_id: set.map(str::to_owned),
+        signing_certificates: Vec::new(),
     }
+}
+
+fn with_signing(mut idp: FakeIdentityProvider, entries: Vec<String>) -> FakeIdentityProvider {
+    idp.signing_certificates = entries;
+    idp
+}
+
+/// An IdP's signing certificate valid from a year before `now` to `expires_days` after it.
+fn signing(idp: &str, key: KeyKind, now: i64, expires_days: i64) -> Result<MintedCertificate, MintError> {
+    mint_certificate(&format!("{idp} SAML signing (demo)"), key, now - 365 * DAY, now + expires_days * DAY)
+}
+
+/// The DER's base64, as IdP metadata shows it, broken every `width` characters.
+fn wrapped_base64(der: &[u8], width: usize, line_end: &str) -> String {
+    let text = BASE64.encode(der);
+    let lines: Vec<&str> =
+        text.as_bytes().chunks(width).map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
+    lines.join(line_end)
+}
+
+fn crlf(pem: &str) -> String {
+    pem.replace('\n', "\r\n")
 }
 
 /// The demo data as of `now` (Unix seconds).
@@ -115,9 +149,23 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
             ),
         ],
         identity_providers: vec![
-            saml("1d7a0001-0000-4000-8000-000000000001", "Okta (demo)", true, Some(sets::HEALTHY)),
-            saml("1d7a0002-0000-4000-8000-000000000002", "Entra ID (demo)", true, Some(sets::OVERDUE)),
-            saml("1d7a0003-0000-4000-8000-000000000003", "PingFederate (demo)", true, Some(sets::ROTATING)),
+            with_signing(
+                saml("1d7a0001-0000-4000-8000-000000000001", "Okta (demo)", true, Some(sets::HEALTHY)),
+                vec![signing("Okta", KeyKind::Rsa(2048), now, 700)?.pem],
+            ),
+            with_signing(
+                saml("1d7a0002-0000-4000-8000-000000000002", "Entra ID (demo)", true, Some(sets::OVERDUE)),
+                vec![BASE64.encode(signing("Entra ID", KeyKind::Rsa(2048), now, 20)?.der)],
+            ),
+            with_signing(
+                saml(
+                    "1d7a0003-0000-4000-8000-000000000003",
+                    "PingFederate (demo)",
+                    true,
+                    Some(sets::ROTATING),
+                ),
+                rollover(now)?,
+            ),
             saml("1d7a0004-0000-4000-8000-000000000004", "Legacy SAML (demo)", false, None),
             FakeIdentityProvider {
                 id: "1d7a0005-0000-4000-8000-000000000005".to_owned(),
@@ -125,6 +173,7 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
                 kind: "google".to_owned(),
                 enable_encryption: false,
                 certificate_set_id: None,
+                signing_certificates: Vec::new(),
             },
         ],
     };
@@ -146,11 +195,30 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
             set(sets::MISMATCH, now, mismatched, None),
         ],
         identity_providers: vec![
-            saml("1d7b0001-0000-4000-8000-000000000001", "Shibboleth (demo)", true, Some(sets::EXPIRED)),
-            saml("1d7b0002-0000-4000-8000-000000000002", "OneLogin (demo)", true, Some(sets::UNREADABLE)),
-            saml("1d7b0003-0000-4000-8000-000000000003", "JumpCloud SAML (demo)", true, Some(sets::MISMATCH)),
-            saml("1d7b0004-0000-4000-8000-000000000004", "Auth0 (demo)", true, None),
-            saml("1d7b0005-0000-4000-8000-000000000005", "Keycloak (demo)", true, Some(sets::MISSING)),
+            with_signing(
+                saml("1d7b0001-0000-4000-8000-000000000001", "Shibboleth (demo)", true, Some(sets::EXPIRED)),
+                vec![crlf(&signing("Shibboleth", KeyKind::Rsa(2048), now, -2)?.pem)],
+            ),
+            with_signing(
+                saml("1d7b0002-0000-4000-8000-000000000002", "OneLogin (demo)", true, Some(sets::UNREADABLE)),
+                vec![crlf(&format!(
+                    "{}{}",
+                    signing("OneLogin", KeyKind::Rsa(2048), now, 5)?.pem,
+                    signing("OneLogin", KeyKind::Rsa(2048), now, 2)?.pem
+                ))],
+            ),
+            with_signing(
+                saml("1d7b0003-0000-4000-8000-000000000003", "JumpCloud SAML (demo)", true, Some(sets::MISMATCH)),
+                unreadable(now)?,
+            ),
+            with_signing(
+                saml("1d7b0004-0000-4000-8000-000000000004", "Auth0 (demo)", true, None),
+                vec![signing("Auth0", KeyKind::P256, now, 300)?.pem],
+            ),
+            with_signing(
+                saml("1d7b0005-0000-4000-8000-000000000005", "Keycloak (demo)", true, Some(sets::MISSING)),
+                vec![wrapped_base64(&signing("Keycloak", KeyKind::Rsa(2048), now, 500)?.der, 64, "\n")],
+            ),
         ],
     };
     Ok(FakeData {
@@ -159,6 +227,32 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
         account_owned_token: false,
         accounts: vec![account_a, account_b],
     })
+}
+
+/// A rollover: the old certificate (3 days left) beside the new one (400
+/// days), which is listed a second time as wrapped base64.
+fn rollover(now: i64) -> Result<Vec<String>, MintError> {
+    let old = signing("PingFederate", KeyKind::Rsa(2048), now, 3)?;
+    let new = signing("PingFederate", KeyKind::Rsa(2048), now, 400)?;
+    Ok(vec![old.pem, new.pem, wrapped_base64(&new.der, 76, "\n")])
+}
+
+/// One readable certificate, then one entry for each reason an entry fails.
+fn unreadable(now: i64) -> Result<Vec<String>, MintError> {
+    let good = signing("JumpCloud", KeyKind::Rsa(2048), now, 1000)?;
+    let base64 = BASE64.encode(&good.der);
+    Ok(vec![
+        wrapped_base64(&good.der, 76, "\r\n"),
+        // bad_pem: the body abbreviated, as in documentation examples.
+        "-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIQ...\n-----END CERTIFICATE-----\n".to_owned(),
+        // bad_base64: the XML element copied from the metadata along with the value.
+        format!("<ds:X509Certificate>{base64}</ds:X509Certificate>"),
+        // bad_der: a copy cut off halfway.
+        base64[..base64.len() / 2 / 4 * 4].to_owned(),
+        // no_certificate: the public key instead of the certificate.
+        "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n"
+            .to_owned(),
+    ])
 }
 
 #[cfg(test)]

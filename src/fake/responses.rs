@@ -164,7 +164,7 @@ pub(super) fn idp_json(idp: &FakeIdentityProvider) -> Value {
             "enable_encryption": idp.enable_encryption,
             "issuer_url": "https://idp.example.com/saml",
             "sso_target_url": "https://idp.example.com/sso",
-            "idp_public_certs": [],
+            "idp_public_certs": idp.signing_certificates,
         });
         if let Some(set) = &idp.certificate_set_id {
             value["saml_certificate_set_id"] = json!(set);

@@ -1,11 +1,13 @@
-//! One account's SAML encryption picture, built from the two API lists: which
-//! certificates exist and what they say, which sets rotate, which SAML IdPs
-//! use which set. Pure code: the clock and the network stay outside.
+//! One account's SAML certificate picture, built from the two API lists: which
+//! encryption certificates exist and what they say, which sets rotate, which
+//! SAML IdPs use which set, and each SAML IdP's signing certificates. Pure
+//! code: the clock and the network stay outside.
 
 use std::collections::{BTreeMap, HashSet};
 
 use crate::cloudflare::wire as api;
 use crate::model::inspect::{CertificateFacts, InspectError, inspect_pem};
+use crate::model::signing::SigningCertificates;
 
 /// The slot a certificate occupies in its set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -94,6 +96,8 @@ pub struct SamlIdentityProvider {
     pub certificate_set_uid: Option<String>,
     /// The set id names no set of the account.
     pub dangling: bool,
+    /// The external IdP's signing certificates (`config.idp_public_certs`).
+    pub signing: SigningCertificates,
 }
 
 impl SamlIdentityProvider {
@@ -125,8 +129,10 @@ impl AccountInventory {
             .map(|idp| {
                 let certificate_set_uid = idp.saml_certificate_set_id.filter(|s| !s.trim().is_empty());
                 let dangling = certificate_set_uid.as_deref().is_some_and(|uid| !set_uids.contains(uid));
+                let config = idp.config.unwrap_or_default();
                 SamlIdentityProvider {
-                    encryption_enabled: idp.config.and_then(|c| c.enable_encryption).unwrap_or(false),
+                    encryption_enabled: config.enable_encryption.unwrap_or(false),
+                    signing: SigningCertificates::parse(&config.idp_public_certs),
                     name: idp.name.unwrap_or_default(),
                     id: idp.id,
                     certificate_set_uid,
@@ -289,5 +295,36 @@ mod tests {
         assert_eq!(inv.sets[0].updated_at, None);
         assert_eq!(inv.sets[0].certificates[0].not_after(), None);
         assert_eq!(inv.warnings.len(), 2, "{:?}", inv.warnings);
+    }
+
+    #[test]
+    fn odd_idp_public_certs_decode_and_only_saml_providers_count() {
+        let inv = AccountInventory::build(
+            Vec::new(),
+            idps(json!([
+                {"id": "a", "type": "saml", "config": {"idp_public_certs": null}},
+                {"id": "b", "type": "saml", "config": {"idp_public_certs": "%%%"}},
+                {"id": "c", "type": "saml", "config": {"idp_public_certs": [42, "", "aGVsbG8="]}},
+                {"id": "d", "type": "saml"},
+                {"id": "e", "type": "okta", "config": {"idp_public_certs": ["%%%"]}}
+            ])),
+        );
+        let seen: Vec<(&str, usize, Vec<&str>)> = inv
+            .identity_providers
+            .iter()
+            .map(|i| {
+                let reasons = i.signing.unreadable.iter().map(|u| u.error.reason()).collect();
+                (i.id.as_str(), i.signing.entries, reasons)
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("a", 0, vec![]),
+                ("b", 1, vec!["bad_base64"]),
+                ("c", 3, vec!["no_certificate", "no_certificate", "bad_der"]),
+                ("d", 0, vec![]),
+            ]
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! What the exporter knows, as pure data: certificate inspection
-//! ([`inspect`]), one account's inventory built from the API lists
+//! ([`inspect`]), the identity providers' pasted signing certificates
+//! ([`signing`]), one account's inventory built from the API lists
 //! ([`inventory`]), the state shared between refresh and scrapes
 //! ([`state`]) and the graded report that `check` prints ([`report`]).
 //! No I/O and no clock: time comes in as arguments.
@@ -9,4 +10,5 @@
 pub mod inspect;
 pub mod inventory;
 pub mod report;
+pub mod signing;
 pub mod state;

@@ -1,6 +1,8 @@
 //! The graded report behind `check`, the status page and `/status.json`:
-//! one row per certificate and per SAML identity provider with a problem,
-//! worst first, each with a severity from the same thresholds as the alerts.
+//! one row per encryption certificate, per SAML identity provider with a
+//! problem, and per IdP signing certificate or unreadable signing entry
+//! (slot `signing`), worst first, each with a severity from the same
+//! thresholds as the alerts.
 //! Pure code: the state and the time come in as arguments.
 
 use std::fmt::Write as _;
@@ -8,7 +10,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::model::inventory::format_rfc3339 as rfc3339;
-use crate::model::inventory::{AccountInventory, Slot};
+use crate::model::inventory::{AccountInventory, SamlIdentityProvider, Slot};
 use crate::model::state::AccountStatus;
 
 /// How bad a row (or the whole report) is.
@@ -53,7 +55,8 @@ pub struct Row {
     pub account_id: String,
     /// Certificate set UID (empty for account and IdP rows).
     pub certificate_set_uid: String,
-    /// `current`, `previous`, `identity_provider` or `account`.
+    /// `current`, `previous`, `identity_provider`, `signing` (an IdP's signing
+    /// certificate or unreadable signing entry) or `account`.
     pub slot: String,
     /// Names of the SAML IdPs using the set, or the IdP of an IdP row.
     pub identity_providers: Vec<String>,
@@ -176,6 +179,9 @@ fn grade(account_id: &str, inventory: &AccountInventory, now: f64, config: Thres
         }
     }
     for idp in &inventory.identity_providers {
+        grade_signing(account_id, idp, now, config, rows);
+    }
+    for idp in &inventory.identity_providers {
         let (state, note) = match (idp.encryption_enabled, idp.certificate_set_uid.is_some(), idp.dangling) {
             (true, false, _) => (Severity::Warning, "encryption enabled but no certificate set"),
             (true, true, true) => {
@@ -195,6 +201,59 @@ fn grade(account_id: &str, inventory: &AccountInventory, now: f64, config: Thres
             state,
             note: note.into(),
         });
+    }
+}
+
+/// An IdP's signing certificates, judged like the alerts by the latest one:
+/// during a rollover an older certificate close to expiry is harmless.
+fn grade_signing(
+    account_id: &str,
+    idp: &SamlIdentityProvider,
+    now: f64,
+    config: Thresholds,
+    rows: &mut Vec<Row>,
+) {
+    let name = if idp.name.is_empty() { idp.id.clone() } else { idp.name.clone() };
+    let row = |not_after: Option<i64>, state: Severity, note: String| Row {
+        account_id: account_id.to_owned(),
+        certificate_set_uid: String::new(),
+        slot: "signing".into(),
+        identity_providers: vec![name.clone()],
+        not_after: not_after.map(rfc3339),
+        days_left: not_after.map(|t| (t as f64 - now) / 86_400.0),
+        state,
+        note,
+    };
+    let latest = idp.signing.latest_not_after();
+    for cert in &idp.signing.certificates {
+        let days = (cert.not_after as f64 - now) / 86_400.0;
+        let fingerprint = cert.sha256_fingerprint.get(..16).unwrap_or(&cert.sha256_fingerprint);
+        let what = format!("signing certificate {} (sha256 {fingerprint}...)", cert.subject);
+        let (state, why) = if Some(cert.not_after) != latest {
+            if days <= 0.0 {
+                (Severity::Info, "expired; a later one is listed: remove this one".to_owned())
+            } else {
+                (Severity::Ok, "a later one is listed (rollover)".to_owned())
+            }
+        } else if days <= 0.0 {
+            (Severity::Critical, "expired: Cloudflare rejects every login through this IdP".to_owned())
+        } else if days < config.crit_days {
+            (Severity::Critical, format!("under {} days left", config.crit_days))
+        } else if days < config.warn_days {
+            (
+                Severity::Warning,
+                format!("under {} days left: add the IdP's next signing certificate", config.warn_days),
+            )
+        } else {
+            (Severity::Ok, String::new())
+        };
+        let note = if why.is_empty() { what } else { format!("{what}: {why}") };
+        rows.push(row(Some(cert.not_after), state, note));
+    }
+    for entry in &idp.signing.unreadable {
+        let note =
+            format!("signing certificate entry {} unreadable ({})", entry.position, entry.error.reason());
+        rows.push(row(None, Severity::Warning, note));
     }
 }
 
@@ -249,3 +308,6 @@ impl CheckReport {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -14,7 +14,13 @@ use cloudflare_saml_exporter::fake::demo_data::{ACCOUNT_A, ACCOUNT_B, sets};
 use http_body_util::{BodyExt, Full};
 use serde_json::Value;
 
-use super::{JOB, RULES, dashboard_queries, names_in, repo, rules, tool};
+use super::{JOB, RULES, dashboard_queries, names_in, repo, rules, rules as rules_of_repo, tool};
+
+/// Demo IdPs whose signing certificates raise an alert (see `fake::demo_data`).
+const ENTRA: &str = "1d7a0002-0000-4000-8000-000000000002";
+const SHIBBOLETH: &str = "1d7b0001-0000-4000-8000-000000000001";
+const ONELOGIN: &str = "1d7b0002-0000-4000-8000-000000000002";
+const JUMPCLOUD: &str = "1d7b0003-0000-4000-8000-000000000003";
 use crate::support::process::{ExporterProcess, RunningBinary};
 use crate::support::{Exporter, TempDir, eventually, scrape, try_get};
 
@@ -94,7 +100,12 @@ async fn start_webhook() -> (SocketAddr, Arc<Mutex<Vec<Value>>>) {
 fn alert_key(labels: &Value) -> String {
     let label = |k: &str| labels[k].as_str().unwrap_or("").to_owned();
     let object = [label("certificate_set_uid"), label("identity_provider_id")].join("");
-    format!("{} {} {}", label("alertname"), label("account_id"), object)
+    let key = format!("{} {} {}", label("alertname"), label("account_id"), object);
+    // Unreadable signing entries are told apart by their position.
+    match label("position").as_str() {
+        "" => key,
+        position => format!("{key} #{position}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -181,6 +192,15 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
         format!("CloudflareSAMLCertificateNotAfterMismatch {ACCOUNT_B} {}", sets::MISMATCH),
         format!("CloudflareSAMLEncryptionWithoutCertificateSet {ACCOUNT_B} 1d7b0004-0000-4000-8000-000000000004"),
         format!("CloudflareSAMLEncryptionWithoutCertificateSet {ACCOUNT_B} 1d7b0005-0000-4000-8000-000000000005"),
+        // Signing certificates, judged by each IdP's latest: PingFederate's rollover
+        // (old at 3 days, new at 400) and the healthy IdPs stay silent.
+        format!("CloudflareSAMLIdentityProviderSigningCertificateExpiring {ACCOUNT_A} {ENTRA}"),
+        format!("CloudflareSAMLIdentityProviderSigningCertificateExpiringSoon {ACCOUNT_B} {ONELOGIN}"),
+        format!("CloudflareSAMLIdentityProviderSigningCertificateExpired {ACCOUNT_B} {SHIBBOLETH}"),
+        format!("CloudflareSAMLIdentityProviderSigningCertificateUnreadable {ACCOUNT_B} {JUMPCLOUD} #1"),
+        format!("CloudflareSAMLIdentityProviderSigningCertificateUnreadable {ACCOUNT_B} {JUMPCLOUD} #2"),
+        format!("CloudflareSAMLIdentityProviderSigningCertificateUnreadable {ACCOUNT_B} {JUMPCLOUD} #3"),
+        format!("CloudflareSAMLIdentityProviderSigningCertificateUnreadable {ACCOUNT_B} {JUMPCLOUD} #4"),
     ]
     .into_iter()
     .collect();
@@ -215,13 +235,31 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
         })
         .unwrap();
     assert!(overdue["annotations"]["description"].as_str().unwrap().contains("Entra ID (demo)"), "{overdue}");
+    // The signing alerts name the IdP and the time left.
+    for (alertname, idp, name) in [
+        ("CloudflareSAMLIdentityProviderSigningCertificateExpiring", ENTRA, "Entra ID (demo)"),
+        ("CloudflareSAMLIdentityProviderSigningCertificateExpiringSoon", ONELOGIN, "OneLogin (demo)"),
+        ("CloudflareSAMLIdentityProviderSigningCertificateExpired", SHIBBOLETH, "Shibboleth (demo)"),
+        ("CloudflareSAMLIdentityProviderSigningCertificateUnreadable", JUMPCLOUD, "JumpCloud SAML (demo)"),
+    ] {
+        let alert = alerts
+            .iter()
+            .find(|a| a["labels"]["alertname"] == alertname && a["labels"]["identity_provider_id"] == idp)
+            .unwrap();
+        let description = alert["annotations"]["description"].as_str().unwrap();
+        assert!(description.contains(&format!("{name} ({idp})")), "{alert}");
+        assert!(description.contains("expire"), "time left missing: {alert}");
+    }
 
     // Alertmanager: the critical ones reach the webhook with their labels, nothing else does.
-    let critical: BTreeSet<String> = expected
-        .iter()
-        .filter(|k| k.contains("Expired ") || k.contains("EncryptionWithout"))
-        .cloned()
+    let paging: BTreeSet<String> = rules_of_repo()
+        .into_iter()
+        .filter(|r| r.labels.get("severity").map(String::as_str) == Some("critical"))
+        .map(|r| format!("{} ", r.alert))
         .collect();
+    let critical: BTreeSet<String> =
+        expected.iter().filter(|k| paging.iter().any(|name| k.starts_with(name))).cloned().collect();
+    assert_eq!(critical.len(), 5, "{critical:?}");
     let delivered = eventually("the webhook to receive the critical alerts", Duration::from_secs(60), || {
         let (received, critical) = (Arc::clone(&received), critical.clone());
         async move {

@@ -40,6 +40,7 @@ pub fn saml_idp(id: &str, set: Option<&str>) -> FakeIdentityProvider {
         kind: "saml".to_owned(),
         enable_encryption: set.is_some(),
         certificate_set_id: set.map(str::to_owned),
+        signing_certificates: Vec::new(),
     }
 }
 
