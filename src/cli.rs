@@ -47,6 +47,11 @@ pub enum Command {
     Check(CheckArgs),
     /// Act on what the alerts say: `plan`, `create-set`, `rotate`, `pem`
     /// (writing commands are dry runs unless --apply).
+    ///
+    /// The writing commands need a token with "Access: Organizations,
+    /// Identity Providers, and Groups Write". Exit codes: 0 done (or dry run
+    /// shown), 1 something pending (plan), 2 Cloudflare refused or the
+    /// command failed, 3 refused for safety, 64 usage.
     Encryption(EncryptionArgs),
 }
 
