@@ -1,9 +1,15 @@
 //! The command line as the user types it: clap types only, no I/O and no
 //! validation beyond syntax. [`crate::config`] turns these into a `Config`.
 
+mod encryption;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use self::encryption::{
+    CreateSetArgs, EncryptionArgs, EncryptionCommand, PemArgs, PemSlot, PlanArgs, RotateArgs,
+};
 
 /// Production API base URL.
 pub const DEFAULT_API_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
@@ -39,6 +45,14 @@ pub enum Command {
     Demo(DemoArgs),
     /// Refresh once, print a table of every certificate and exit 0 (ok), 1 (warning) or 2 (critical).
     Check(CheckArgs),
+    /// Act on what the alerts say: `plan`, `create-set`, `rotate`, `pem`
+    /// (writing commands are dry runs unless --apply).
+    ///
+    /// The writing commands need a token with "Access: Organizations,
+    /// Identity Providers, and Groups Write". Exit codes: 0 done (or dry run
+    /// shown), 1 something pending (plan), 2 Cloudflare refused or the
+    /// command failed, 3 refused for safety, 64 usage.
+    Encryption(EncryptionArgs),
 }
 
 /// How to reach Cloudflare and which accounts to read.
@@ -174,7 +188,7 @@ pub struct CheckArgs {
     pub output: OutputFormat,
 }
 
-/// Output formats of `check`.
+/// Output formats of `check` and `encryption`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// Aligned columns for people.

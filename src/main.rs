@@ -1,7 +1,8 @@
 //! The `cloudflare-saml-exporter` binary: parse the command line, validate
 //! it, start logging, run the command, turn the outcome into an exit code.
 //! Exit codes: 0 fine, 64 bad usage (clap's syntax errors included), 1
-//! runtime failure; `check` exits 0, 1 or 2 by what it found.
+//! runtime failure; `check` exits 0, 1 or 2 by what it found; `encryption`
+//! exits 0, 1 (pending), 2 (failed) or 3 (refused for safety).
 
 use std::process::ExitCode;
 

@@ -20,5 +20,7 @@ mod faults;
 mod security;
 // Helm chart, systemd unit, Debian package and Dockerfile against real tools.
 mod deploy;
+// `encryption plan | create-set | rotate | pem` against the fake API.
+mod encryption;
 // Property tests: decoding, inventory, inspection and header parsers never panic.
 mod properties;

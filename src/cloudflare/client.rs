@@ -47,6 +47,15 @@ const RETRY_BASE: Duration = Duration::from_millis(500);
 /// Cloudflare blocks for five minutes.
 const DEFAULT_RATE_LIMIT_BLOCK: Duration = Duration::from_secs(300);
 
+/// A 2xx answer to [`CloudflareClient::send`].
+#[derive(Debug)]
+pub(crate) struct Reply {
+    /// The HTTP status, e.g. 201 for a created set.
+    pub(crate) status: u16,
+    /// The body, within the body cap.
+    pub(crate) body: Vec<u8>,
+}
+
 /// Reads the SAML certificate and identity provider lists of accounts.
 #[derive(Debug)]
 pub struct CloudflareClient {
@@ -118,6 +127,52 @@ impl CloudflareClient {
             self.get_page(endpoint, &path, page, per_page)
         })
         .await
+    }
+
+    /// One request to a single resource (not a list), sent once: within the
+    /// budget and never while a 429 is honoured, but never retried, because
+    /// a retried write (a rotation) could act twice. A non-2xx answer is an
+    /// error carrying Cloudflare's codes; [`crate::cloudflare::sets`] decodes
+    /// the body.
+    pub(crate) async fn send(
+        &self,
+        endpoint: Endpoint,
+        method: reqwest::Method,
+        path: &str,
+        accept: &'static str,
+    ) -> Result<Reply, ApiError> {
+        self.budget
+            .wait_for_turn()
+            .await
+            .map_err(|blocked| ApiError::BackingOff { endpoint, remaining: blocked.remaining })?;
+        let url = self.url(path).map_err(|detail| ApiError::Transport { endpoint, detail })?;
+        let auth =
+            self.current_auth().map_err(|e| ApiError::Credentials { endpoint, detail: e.to_string() })?;
+        let request = self.http.request(method, url).header(reqwest::header::ACCEPT, accept);
+        let response = match auth.apply(request).send().await {
+            Ok(response) => response,
+            Err(err) => {
+                self.metrics.record_api_request(endpoint.label(), "error");
+                return Err(self.transport_error(endpoint, &err));
+            }
+        };
+        let status = response.status();
+        self.metrics.record_api_request(endpoint.label(), status.as_str());
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+            self.budget.block_for(retry_after.unwrap_or(DEFAULT_RATE_LIMIT_BLOCK));
+            let body = self.read_body(endpoint, 1, response).await.unwrap_or_default();
+            return Err(ApiError::RateLimited { endpoint, retry_after, errors: error_entries(&body) });
+        }
+        let body = self.read_body(endpoint, 1, response).await?;
+        if !status.is_success() {
+            return Err(ApiError::Status { endpoint, status: status.as_u16(), errors: error_entries(&body) });
+        }
+        Ok(Reply { status: status.as_u16(), body })
     }
 
     /// One page, politely: within the request budget, never while a 429 is

@@ -1,5 +1,6 @@
-//! The lists the exporter reads from Cloudflare, each with its metric label
-//! and its documented page-size limit.
+//! The endpoints the exporter calls: the lists it reads, each with its metric
+//! label and its documented page-size limit, and the single-resource calls
+//! of the `encryption` commands.
 
 use std::fmt;
 
@@ -8,7 +9,7 @@ use crate::cloudflare::pages::MAX_PER_PAGE;
 /// The documented maximum `per_page` of `GET /accounts`.
 pub const MAX_ACCOUNTS_PER_PAGE: u64 = 50;
 
-/// The lists the exporter reads; the `endpoint` label of
+/// The endpoints called; the `endpoint` label of
 /// `cloudflare_access_saml_api_requests_total`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Endpoint {
@@ -18,6 +19,14 @@ pub enum Endpoint {
     SamlCertificates,
     /// `GET /accounts/{id}/access/identity_providers`.
     IdentityProviders,
+    /// `GET /accounts/{id}/access/saml_certificates/{uid}`.
+    CertificateSet,
+    /// `GET /accounts/{id}/access/saml_certificates/{uid}/pem`.
+    CertificateSetPem,
+    /// `POST /accounts/{id}/access/identity_providers/{idp}/saml_certificate`.
+    CreateCertificateSet,
+    /// `POST /accounts/{id}/access/saml_certificates/{uid}/rotate`.
+    RotateCertificateSet,
 }
 
 impl Endpoint {
@@ -27,6 +36,10 @@ impl Endpoint {
             Endpoint::Accounts => "accounts",
             Endpoint::SamlCertificates => "saml_certificates",
             Endpoint::IdentityProviders => "identity_providers",
+            Endpoint::CertificateSet => "saml_certificate_set",
+            Endpoint::CertificateSetPem => "saml_certificate_set_pem",
+            Endpoint::CreateCertificateSet => "create_saml_certificate_set",
+            Endpoint::RotateCertificateSet => "rotate_saml_certificate_set",
         }
     }
 
@@ -36,6 +49,11 @@ impl Endpoint {
         match self {
             Endpoint::Accounts => MAX_ACCOUNTS_PER_PAGE,
             Endpoint::SamlCertificates | Endpoint::IdentityProviders => MAX_PER_PAGE,
+            // A single resource is one object, never a page.
+            Endpoint::CertificateSet
+            | Endpoint::CertificateSetPem
+            | Endpoint::CreateCertificateSet
+            | Endpoint::RotateCertificateSet => 1,
         }
     }
 }

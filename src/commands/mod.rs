@@ -1,12 +1,14 @@
 //! The subcommands, wired from a validated [`crate::config`]: `serve`
-//! ([`serve`]), `demo` against the fake API ([`demo`]) and the one-off
-//! `check` ([`check`]), all built on one [`wiring`] of client, state and
+//! ([`serve`]), `demo` against the fake API ([`demo`]), the one-off
+//! `check` ([`check`]) and the `encryption` commands that act on what the
+//! alerts say ([`encryption`]), built on one [`wiring`] of client, state and
 //! refresher. [`Invocation`] is the single dispatch the binary calls.
 //!
 //! May use every layer; nothing below uses this module.
 
 pub mod check;
 pub mod demo;
+pub mod encryption;
 pub mod serve;
 pub mod wiring;
 
@@ -15,7 +17,7 @@ use std::net::SocketAddr;
 
 use crate::cli::Command;
 use crate::cloudflare::error::ApiError;
-use crate::config::{CheckConfig, ConfigError, DemoConfig, Env, LogConfig, ServeConfig};
+use crate::config::{CheckConfig, ConfigError, DemoConfig, EncryptionConfig, Env, LogConfig, ServeConfig};
 
 /// Why a command could not run.
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +49,7 @@ pub enum RunError {
 #[error("{error}")]
 pub struct Failure {
     /// The process exit code: 1 for `serve` and `demo`; 2 for `check`,
-    /// where nothing readable is critical.
+    /// where nothing readable is critical; 2 or 3 for `encryption`.
     pub exit_code: u8,
     /// What went wrong.
     pub error: Box<dyn std::error::Error + Send + Sync>,
@@ -68,6 +70,8 @@ pub enum Invocation {
     Demo(DemoConfig),
     /// `check`.
     Check(CheckConfig),
+    /// `encryption plan | create-set | rotate | pem`.
+    Encryption(EncryptionConfig),
 }
 
 impl Invocation {
@@ -77,6 +81,7 @@ impl Invocation {
             Command::Serve(args) => Self::Serve(ServeConfig::new(&args, env)?),
             Command::Demo(args) => Self::Demo(DemoConfig::new(&args)?),
             Command::Check(args) => Self::Check(CheckConfig::new(&args, env)?),
+            Command::Encryption(args) => Self::Encryption(EncryptionConfig::new(&args, env)?),
         })
     }
 
@@ -86,6 +91,7 @@ impl Invocation {
             Self::Serve(config) => config.log,
             Self::Demo(config) => config.log,
             Self::Check(config) => config.log,
+            Self::Encryption(config) => config.log,
         }
     }
 
@@ -96,6 +102,7 @@ impl Invocation {
             Self::Serve(config) => serve::run(config, shutdown).await.map_err(|e| Failure::new(1, e)),
             Self::Demo(config) => demo::run(config, shutdown).await.map_err(|e| Failure::new(1, e)),
             Self::Check(config) => check::run(config).await.map_err(|e| Failure::new(2, e)),
+            Self::Encryption(config) => encryption::run(config).await,
         }
     }
 }

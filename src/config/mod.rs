@@ -2,9 +2,10 @@
 //! [`crate::cli`] arguments and the credential environment variables. Every
 //! user mistake becomes a [`ConfigError`] that names the option at fault.
 //! `config/cloudflare.rs` validates how to reach Cloudflare, `config/web.rs`
-//! where and how to serve.
+//! where and how to serve, `config/encryption.rs` the `encryption` commands.
 
 mod cloudflare;
+mod encryption;
 mod web;
 
 use std::net::SocketAddr;
@@ -15,6 +16,8 @@ use crate::cloudflare::client::ClientSettings;
 use crate::cloudflare::credentials::CredentialSource;
 use crate::refresh::AccountSelection;
 use crate::web::config_file::{WebConfigError, WebSecurity};
+
+pub use self::encryption::{EncryptionAction, EncryptionConfig};
 
 use self::cloudflare::cloudflare_config;
 use self::web::{socket_addr, web_config};
@@ -208,7 +211,7 @@ impl CheckConfig {
     }
 }
 
-fn log_config(args: &LogArgs) -> LogConfig {
+pub(crate) fn log_config(args: &LogArgs) -> LogConfig {
     LogConfig { level: args.level, format: args.format }
 }
 

@@ -4,8 +4,10 @@
 //!
 //! Served: `GET /accounts`, `GET /accounts/{id}/access/saml_certificates`,
 //! `GET /accounts/{id}/access/identity_providers` (with `page`/`per_page`,
-//! `result_info`, documented defaults and the 1000 maximum) and
-//! `POST /accounts/{id}/access/identity_providers/{idp}/saml_certificate`.
+//! `result_info`, documented defaults and the 1000 maximum),
+//! `POST /accounts/{id}/access/identity_providers/{idp}/saml_certificate`,
+//! `GET .../saml_certificates/{uid}`, `GET .../saml_certificates/{uid}/pem`
+//! and `POST .../saml_certificates/{uid}/rotate` (`set_routes`).
 //!
 //! It owns: the data it serves ([`data`]), the knobs, faults and holds that
 //! bend its answers ([`knobs`]), the server and its request log
@@ -20,6 +22,7 @@ pub mod mint;
 mod responses;
 mod routes;
 pub mod server;
+mod set_routes;
 
 pub use data::{FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
 pub use error::FakeError;

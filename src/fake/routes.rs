@@ -1,5 +1,6 @@
 //! Answering one request: credentials, holds and faults first, then the
-//! route: the account list, the two Access lists and creating a set.
+//! route: the account list, the two Access lists and creating a set; the
+//! single-set reads and the rotation are in `set_routes`.
 
 use hyper::body::Incoming;
 use hyper::header::{AUTHORIZATION, HeaderName, HeaderValue};
@@ -16,6 +17,7 @@ use super::responses::{
     success,
 };
 use super::server::{RecordedRequest, Shared, lock};
+use super::set_routes;
 use crate::clock::unix_now;
 
 /// Answers `request`: logs it, waits for any hold, applies any fault, then
@@ -102,6 +104,15 @@ fn route(shared: &Shared, method: &Method, path: &str, query: &str, pagination: 
         },
         (&Method::POST, ["accounts", id, "access", "identity_providers", idp, "saml_certificate"]) => {
             return create_set(&mut data, id, idp);
+        }
+        (&Method::GET, ["accounts", id, "access", "saml_certificates", uid]) => {
+            return set_routes::get_set(&data, id, uid);
+        }
+        (&Method::GET, ["accounts", id, "access", "saml_certificates", uid, "pem"]) => {
+            return set_routes::get_pem(&data, id, uid);
+        }
+        (&Method::POST, ["accounts", id, "access", "saml_certificates", uid, "rotate"]) => {
+            return set_routes::rotate_set(&mut data, id, uid);
         }
         _ => return no_route(path),
     };

@@ -1,0 +1,277 @@
+//! What the `encryption` commands show: a set and its certificates, the
+//! request a dry run would send, the commands and the hand-made change to
+//! suggest, aligned tables, and JSON. No I/O beyond printing.
+
+use std::fmt::Write as _;
+
+use reqwest::Url;
+use serde::Serialize;
+
+use crate::cli::DEFAULT_API_BASE_URL;
+use crate::cloudflare::error::ApiError;
+use crate::cloudflare::wire::{ApiMessage, Certificate, CertificateSet};
+use crate::commands::encryption::EncryptionError;
+use crate::model::inspect::inspect_pem;
+use crate::model::inventory::{format_rfc3339, parse_rfc3339};
+
+const DAY: f64 = 86_400.0;
+
+/// A request as a dry run shows it (credentials are never shown).
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestView {
+    /// `POST`.
+    pub method: &'static str,
+    /// The full URL.
+    pub url: String,
+}
+
+impl RequestView {
+    /// A POST without a body to `path` under `base_url`.
+    pub fn post(base_url: &Url, path: &str) -> Self {
+        Self { method: "POST", url: full_url(base_url, path) }
+    }
+}
+
+/// `path` under the API base, as the client builds it.
+pub fn full_url(base_url: &Url, path: &str) -> String {
+    format!("{}{path}", base_url.as_str().trim_end_matches('/'))
+}
+
+/// One certificate of a set, with what its PEM says.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateView {
+    /// The certificate's UID.
+    pub uid: Option<String>,
+    /// Expiry (RFC 3339): the certificate's own, else the API's.
+    pub not_after: Option<String>,
+    /// Days until `not_after` (negative once expired).
+    pub days_left: Option<f64>,
+    /// SHA-256 of the DER, to compare with what the external IdP holds.
+    pub sha256_fingerprint: Option<String>,
+    /// Why the PEM does not parse, when it does not.
+    pub parse_error: Option<String>,
+    /// The PEM, as Cloudflare sent it.
+    pub public_certificate: Option<String>,
+}
+
+impl CertificateView {
+    /// `None` for a missing certificate and for `{}`.
+    pub fn new(cert: Option<&Certificate>, now: i64) -> Option<Self> {
+        let cert = cert.filter(|c| !c.is_empty())?;
+        let inspected = inspect_pem(cert.public_certificate.as_deref().unwrap_or(""));
+        let not_after = match &inspected {
+            Ok(facts) => Some(facts.not_after),
+            Err(_) => cert.not_after.as_deref().and_then(parse_rfc3339),
+        };
+        Some(Self {
+            uid: cert.uid.clone(),
+            not_after: not_after.map(format_rfc3339),
+            days_left: not_after.map(|t| ((t - now) as f64 / DAY * 10.0).round() / 10.0),
+            sha256_fingerprint: inspected.as_ref().ok().map(|f| f.sha256_fingerprint.clone()),
+            parse_error: inspected.as_ref().err().map(ToString::to_string),
+            public_certificate: cert.public_certificate.clone(),
+        })
+    }
+
+    /// e.g. `2027-05-07T19:11:00Z (365.0 days left)`.
+    pub fn expiry_text(&self) -> String {
+        match (&self.not_after, self.days_left) {
+            (Some(at), Some(days)) if days < 0.0 => format!("{at} (expired {:.1} days ago)", -days),
+            (Some(at), Some(days)) => format!("{at} ({days:.1} days left)"),
+            _ => "an unknown time".to_owned(),
+        }
+    }
+}
+
+/// A certificate set as the commands show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetView {
+    /// The set's UID.
+    pub uid: String,
+    /// When the set last changed.
+    pub updated_at: Option<String>,
+    /// The certificate Cloudflare encrypts with now.
+    pub current: Option<CertificateView>,
+    /// The certificate kept during a rotation.
+    pub previous: Option<CertificateView>,
+}
+
+impl SetView {
+    /// The view of a set read from the API at `now`.
+    pub fn new(set: &CertificateSet, now: i64) -> Self {
+        Self {
+            uid: set.uid.clone(),
+            updated_at: set.updated_at.clone(),
+            current: CertificateView::new(set.current_certificate.as_ref(), now),
+            previous: CertificateView::new(set.previous_certificate.as_ref(), now),
+        }
+    }
+
+    /// Lines for people: each slot's UID, expiry and fingerprint, then the
+    /// current PEM.
+    pub fn text(&self) -> String {
+        let mut out = format!("Certificate set {}\n", self.uid);
+        for (slot, cert) in [("current", &self.current), ("previous", &self.previous)] {
+            let _ = match cert {
+                Some(c) => writeln!(
+                    out,
+                    "  {slot:<8}  {}  expires {}  sha256 {}",
+                    c.uid.as_deref().unwrap_or("-"),
+                    c.expiry_text(),
+                    c.sha256_fingerprint.as_deref().or(c.parse_error.as_deref()).unwrap_or("-"),
+                ),
+                None => writeln!(out, "  {slot:<8}  none"),
+            };
+        }
+        if let Some(pem) = self.current.as_ref().and_then(|c| c.public_certificate.as_deref()) {
+            let _ = write!(out, "\nCurrent public certificate (load this into the external IdP):\n{pem}");
+            if !pem.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// A command line to suggest; `--api-base-url` is added when it is not
+/// Cloudflare's, so the line works as printed.
+pub fn suggest(base_url: &Url, subcommand: &str, args: &str) -> String {
+    let mut line = format!("cloudflare-saml-exporter encryption {subcommand} {args}");
+    if base_url.as_str().trim_end_matches('/') != DEFAULT_API_BASE_URL {
+        let _ = write!(line, " --api-base-url {}", base_url.as_str().trim_end_matches('/'));
+    }
+    line
+}
+
+/// The exact hand-made change that turns encryption on for an IdP. Not
+/// automated: the PUT replaces the whole IdP and must resend fields the API
+/// redacts when read.
+pub fn enable_encryption_change(base_url: &Url, account_id: &str, idp_id: &str, set_uid: &str) -> String {
+    let url = full_url(base_url, &format!("/accounts/{account_id}/access/identity_providers/{idp_id}"));
+    format!(
+        "enable encryption on identity provider {idp_id} by hand (a PUT replaces the whole IdP, \
+         so it is not automated):\n\
+         \x20   PUT {url}\n\
+         \x20   with config.enable_encryption: true and saml_certificate_set_id: \"{set_uid}\", every other field unchanged:\n\
+         \x20   curl -sS -H \"Authorization: Bearer $CLOUDFLARE_API_TOKEN\" \"{url}\" \\\n\
+         \x20     | jq --arg set {set_uid} '.result | {{name, type, config: (.config + {{enable_encryption: true}}), saml_certificate_set_id: $set}}' > idp.json\n\
+         \x20   # review idp.json and put back any value the GET redacted, then:\n\
+         \x20   curl -sS -X PUT -H \"Authorization: Bearer $CLOUDFLARE_API_TOKEN\" -H \"Content-Type: application/json\" \\\n\
+         \x20     --data @idp.json \"{url}\" | jq .success"
+    )
+}
+
+/// The step that loads a set's current certificate into the external IdP.
+pub fn load_pem_step(base_url: &Url, account_id: &str, set_uid: &str) -> String {
+    let pem = suggest(base_url, "pem", &format!("--account-id {account_id} --certificate-set {set_uid}"));
+    format!(
+        "load the set's current public certificate into the external IdP as its encryption certificate, \
+         then test a login:\n    {pem} > cloudflare-saml-{set_uid}.pem"
+    )
+}
+
+/// Aligned columns; the last column is not padded.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+    for row in std::iter::once(&header).chain(rows) {
+        let mut line = String::new();
+        for (i, (cell, w)) in row.iter().zip(&widths).enumerate() {
+            if i + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                let _ = write!(line, "{cell:<w$}  ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Prints `value` as pretty JSON on stdout.
+pub fn print_json(value: &impl Serialize) -> Result<(), EncryptionError> {
+    println!("{}", serde_json::to_string_pretty(value).map_err(EncryptionError::Output)?);
+    Ok(())
+}
+
+/// The JSON document of a failed or refused command.
+#[derive(Debug, Serialize)]
+pub struct FailureView<'a> {
+    /// e.g. `rotate`.
+    pub command: &'a str,
+    /// `refused` (exit 3) or `failed` (exit 2).
+    pub status: &'static str,
+    /// The process exit code.
+    pub exit_code: u8,
+    /// The message also printed on stderr.
+    pub error: String,
+    /// Cloudflare's own codes and messages, when it answered.
+    pub cloudflare_errors: &'a [ApiMessage],
+}
+
+/// Cloudflare's error entries carried by `err`.
+pub fn cloudflare_errors(err: &ApiError) -> &[ApiMessage] {
+    match err {
+        ApiError::RateLimited { errors, .. }
+        | ApiError::Status { errors, .. }
+        | ApiError::Unsuccessful { errors, .. } => errors,
+        _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_carry_a_non_default_base_url_only() {
+        let default = Url::parse(DEFAULT_API_BASE_URL).unwrap();
+        assert_eq!(
+            suggest(&default, "rotate", "--account-id a --certificate-set s --apply"),
+            "cloudflare-saml-exporter encryption rotate --account-id a --certificate-set s --apply"
+        );
+        let fake = Url::parse("http://127.0.0.1:4711/client/v4").unwrap();
+        assert!(suggest(&fake, "pem", "x").ends_with(" --api-base-url http://127.0.0.1:4711/client/v4"));
+    }
+
+    #[test]
+    fn the_enable_encryption_change_names_the_put_the_flag_and_the_set() {
+        let base = Url::parse(DEFAULT_API_BASE_URL).unwrap();
+        let change = enable_encryption_change(&base, "acc", "idp-1", "set-1");
+        assert!(change.contains(
+            "PUT https://api.cloudflare.com/client/v4/accounts/acc/access/identity_providers/idp-1"
+        ));
+        assert!(
+            change.contains("enable_encryption: true")
+                && change.contains("saml_certificate_set_id: \"set-1\"")
+        );
+        assert!(change.contains("$CLOUDFLARE_API_TOKEN"), "the variable, never a value");
+    }
+
+    #[test]
+    fn an_empty_previous_certificate_is_no_certificate() {
+        assert!(CertificateView::new(Some(&Certificate::default()), 0).is_none());
+        let api_only = Certificate {
+            uid: Some("c".into()),
+            public_certificate: Some("-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n".into()),
+            not_after: Some("1970-01-11T00:00:00Z".into()),
+        };
+        let view = CertificateView::new(Some(&api_only), 0).unwrap();
+        assert_eq!(view.days_left, Some(10.0), "the API's date when the PEM does not parse");
+        assert!(view.parse_error.is_some() && view.sha256_fingerprint.is_none());
+        assert_eq!(view.expiry_text(), "1970-01-11T00:00:00Z (10.0 days left)");
+    }
+
+    #[test]
+    fn tables_align_every_column_but_the_last() {
+        let rows = vec![vec!["a".to_owned(), "long cell".to_owned(), "x".to_owned()]];
+        assert_eq!(table(&["A", "B", "C"], &rows), "A  B          C\na  long cell  x\n");
+    }
+}

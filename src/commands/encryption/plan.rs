@@ -1,0 +1,323 @@
+//! `encryption plan`: reads every account once and says, per SAML identity
+//! provider, the next step towards encrypted assertions: `create-set`,
+//! `rotate`, `enable-encryption`, `hand-over`, or nothing. Never writes.
+//! Exit 0 when nothing is pending, 1 when something is, 2 when an account
+//! could not be read.
+
+use reqwest::Url;
+use serde::Serialize;
+
+use crate::cli::OutputFormat;
+use crate::commands::encryption::output::{
+    enable_encryption_change, load_pem_step, print_json, suggest, table,
+};
+use crate::commands::encryption::{EXIT_FAILED, EncryptionError, now};
+use crate::commands::wiring::Wiring;
+use crate::config::CloudflareConfig;
+use crate::model::inventory::{AccountInventory, SamlIdentityProvider, Slot, format_rfc3339};
+
+/// Under this many days left on a set that is not rotating, Cloudflare's
+/// automatic rotation (30 days before expiry) is overdue: the same line as
+/// the `CloudflareSAMLCertificateRotationOverdue` alert.
+pub const ROTATION_OVERDUE_DAYS: f64 = 29.0;
+
+/// The next step for one SAML IdP, first needed first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// No set, or a set that does not exist: create one.
+    CreateSet,
+    /// The set's automatic rotation stalled: rotate it.
+    Rotate,
+    /// A set, but encryption off: turn it on (by hand).
+    EnableEncryption,
+    /// A rotation in progress: load the current certificate into the IdP.
+    HandOver,
+    /// Nothing to do.
+    None,
+}
+
+impl Action {
+    /// The word shown.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::CreateSet => "create-set",
+            Action::Rotate => "rotate",
+            Action::EnableEncryption => "enable-encryption",
+            Action::HandOver => "hand-over",
+            Action::None => "none",
+        }
+    }
+}
+
+/// One SAML IdP and its next step.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    /// The account.
+    pub account_id: String,
+    /// The IdP's ID.
+    pub identity_provider_id: String,
+    /// Its name.
+    pub identity_provider_name: String,
+    /// The set it names, if any.
+    pub certificate_set_uid: Option<String>,
+    /// `config.enable_encryption`.
+    pub encryption_enabled: bool,
+    /// What to do.
+    pub action: Action,
+    /// Why.
+    pub why: String,
+    /// The command to run or the change to make; `None` for [`Action::None`].
+    pub next: Option<String>,
+}
+
+/// The steps for every SAML IdP of one account at `now` (Unix seconds).
+pub fn plan_account(account_id: &str, inventory: &AccountInventory, now: i64, base_url: &Url) -> Vec<Step> {
+    inventory
+        .identity_providers
+        .iter()
+        .map(|idp| {
+            let (action, why) = decide(idp, inventory, now);
+            Step {
+                account_id: account_id.to_owned(),
+                identity_provider_id: idp.id.clone(),
+                identity_provider_name: idp.name.clone(),
+                certificate_set_uid: idp.certificate_set_uid.clone(),
+                encryption_enabled: idp.encryption_enabled,
+                action,
+                why,
+                next: next(action, account_id, idp, base_url),
+            }
+        })
+        .collect()
+}
+
+fn decide(idp: &SamlIdentityProvider, inventory: &AccountInventory, now: i64) -> (Action, String) {
+    let set = idp.certificate_set_uid.as_deref().and_then(|uid| inventory.sets.iter().find(|s| s.uid == uid));
+    let Some(set) = set else {
+        let why = match &idp.certificate_set_uid {
+            Some(_) => "its certificate set does not exist in the account".to_owned(),
+            None => "no certificate set".to_owned(),
+        };
+        let impact = if idp.encryption_enabled { "; encryption is on, so logins may be failing" } else { "" };
+        return (Action::CreateSet, format!("{why}{impact}"));
+    };
+    let current = set.certificate(Slot::Current);
+    let days_left = current.and_then(|c| c.not_after()).map(|t| (t - now) as f64 / 86_400.0);
+    let previous = set.certificate(Slot::Previous);
+    if let (None, Some(days)) = (previous, days_left)
+        && days < ROTATION_OVERDUE_DAYS
+    {
+        let state = if days < 0.0 {
+            format!("expired {:.1} days ago", -days)
+        } else {
+            format!("expires in {days:.1} days")
+        };
+        return (
+            Action::Rotate,
+            format!(
+                "current certificate {state} and no rotation happened \
+                 (Cloudflare rotates 30 days before expiry)"
+            ),
+        );
+    }
+    if !idp.encryption_enabled {
+        return (Action::EnableEncryption, "a set is assigned but encryption is off".to_owned());
+    }
+    if let Some(previous) = previous {
+        let deadline = previous.not_after().map_or_else(|| "an unknown time".to_owned(), format_rfc3339);
+        return (
+            Action::HandOver,
+            format!(
+                "rotating: load the current certificate into the external IdP before the previous one \
+                 expires at {deadline}"
+            ),
+        );
+    }
+    let valid =
+        days_left.map_or_else(|| "of unknown expiry".to_owned(), |d| format!("valid for {d:.1} days"));
+    (Action::None, format!("encrypting; current certificate {valid}"))
+}
+
+fn next(action: Action, account_id: &str, idp: &SamlIdentityProvider, base_url: &Url) -> Option<String> {
+    let set = idp.certificate_set_uid.as_deref().unwrap_or_default();
+    let run = |subcommand: &str, args: String| format!("run: {}", suggest(base_url, subcommand, &args));
+    match action {
+        Action::CreateSet => Some(run(
+            "create-set",
+            format!("--account-id {account_id} --identity-provider {} --apply", idp.id),
+        )),
+        Action::Rotate => {
+            Some(run("rotate", format!("--account-id {account_id} --certificate-set {set} --apply")))
+        }
+        Action::EnableEncryption => Some(format!(
+            "{}\n  then {}",
+            enable_encryption_change(base_url, account_id, &idp.id, set),
+            load_pem_step(base_url, account_id, set)
+        )),
+        Action::HandOver => Some(load_pem_step(base_url, account_id, set)),
+        Action::None => None,
+    }
+}
+
+/// What `plan` prints with `--output json`.
+#[derive(Debug, Serialize)]
+struct PlanReport {
+    exit_code: u8,
+    pending: usize,
+    identity_providers: Vec<Step>,
+    failures: Vec<AccountFailure>,
+}
+
+#[derive(Debug, Serialize)]
+struct AccountFailure {
+    account_id: String,
+    error: String,
+}
+
+/// Reads every account, prints the plan, and returns the exit code.
+pub async fn run(cloudflare: CloudflareConfig, output: OutputFormat) -> Result<u8, EncryptionError> {
+    let base_url = cloudflare.client.base_url.clone();
+    let wiring = Wiring::connect(cloudflare).await?;
+    let failures: Vec<AccountFailure> = wiring
+        .refresher
+        .refresh_all()
+        .await
+        .into_iter()
+        .map(|(account_id, err)| AccountFailure { account_id, error: err.to_string() })
+        .collect();
+    let now = now();
+    let mut steps = Vec::new();
+    for (account_id, status) in wiring.state.snapshot() {
+        if let Some(inventory) = status.inventory.as_ref().filter(|_| status.up) {
+            steps.extend(plan_account(&account_id, inventory, now, &base_url));
+        }
+    }
+    let pending = steps.iter().filter(|s| s.action != Action::None).count();
+    let exit_code = match (failures.is_empty(), pending) {
+        (false, _) => EXIT_FAILED,
+        (true, 0) => 0,
+        (true, _) => 1,
+    };
+    let report = PlanReport { exit_code, pending, identity_providers: steps, failures };
+    match output {
+        OutputFormat::Json => print_json(&report)?,
+        OutputFormat::Table => print!("{}", text(&report)),
+    }
+    for failure in &report.failures {
+        eprintln!(
+            "cloudflare-saml-exporter: account {} could not be read: {}",
+            failure.account_id, failure.error
+        );
+    }
+    Ok(exit_code)
+}
+
+fn text(report: &PlanReport) -> String {
+    let rows: Vec<Vec<String>> = report
+        .identity_providers
+        .iter()
+        .map(|s| {
+            vec![
+                s.account_id.clone(),
+                s.identity_provider_name.clone(),
+                s.identity_provider_id.clone(),
+                s.certificate_set_uid.clone().unwrap_or_else(|| "-".to_owned()),
+                s.action.label().to_owned(),
+                s.why.clone(),
+            ]
+        })
+        .collect();
+    let mut out = table(&["ACCOUNT", "IDENTITY_PROVIDER", "ID", "SET", "ACTION", "WHY"], &rows);
+    let pending: Vec<&Step> = report.identity_providers.iter().filter(|s| s.next.is_some()).collect();
+    if !pending.is_empty() {
+        out.push_str("\nNext steps:\n");
+        for step in pending {
+            let next = step.next.as_deref().unwrap_or_default();
+            out.push_str(&format!(
+                "- {} ({}): {next}\n",
+                step.identity_provider_name, step.identity_provider_id
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "\npending: {} of {} SAML identity providers (exit {})\n",
+        report.pending,
+        report.identity_providers.len(),
+        report.exit_code
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloudflare::wire as api;
+    use serde_json::json;
+
+    const DAY: i64 = 86_400;
+
+    fn cert(uid: &str, not_after: i64) -> serde_json::Value {
+        json!({"uid": uid, "public_certificate": "unparsed", "not_after": format_rfc3339(not_after)})
+    }
+
+    fn actions(now: i64) -> Vec<(String, Action)> {
+        let sets: Vec<api::CertificateSet> = serde_json::from_value(json!([
+            {"uid": "fine", "current_certificate": cert("c1", now + 300 * DAY), "previous_certificate": {}},
+            {"uid": "stalled", "current_certificate": cert("c2", now + 20 * DAY)},
+            {"uid": "expired", "current_certificate": cert("c3", now - 3 * DAY)},
+            {"uid": "rotating", "current_certificate": cert("c4", now + 355 * DAY),
+             "previous_certificate": cert("c5", now + 10 * DAY)},
+        ]))
+        .unwrap();
+        let idp = |id: &str, set: Option<&str>, on: bool| {
+            json!({"id": id, "name": id, "type": "saml", "saml_certificate_set_id": set,
+                   "config": {"enable_encryption": on}})
+        };
+        let idps: Vec<api::IdentityProvider> = serde_json::from_value(json!([
+            idp("a-fine", Some("fine"), true),
+            idp("b-stalled", Some("stalled"), true),
+            idp("c-expired-off", Some("expired"), false),
+            idp("d-rotating", Some("rotating"), true),
+            idp("e-off", Some("fine"), false),
+            idp("f-none", None, false),
+            idp("g-dangling", Some("gone"), true),
+            idp("h-rotating-off", Some("rotating"), false),
+        ]))
+        .unwrap();
+        let inventory = AccountInventory::build(sets, idps);
+        let base = Url::parse("https://api.cloudflare.com/client/v4").unwrap();
+        plan_account("acc", &inventory, now, &base)
+            .into_iter()
+            .map(|s| (s.identity_provider_id, s.action))
+            .collect()
+    }
+
+    #[test]
+    fn each_state_gets_its_first_needed_step() {
+        let got = actions(1_800_000_000);
+        let want = [
+            ("a-fine", Action::None),
+            ("b-stalled", Action::Rotate),
+            // Rotate before loading a certificate that is about to be replaced.
+            ("c-expired-off", Action::Rotate),
+            ("d-rotating", Action::HandOver),
+            ("e-off", Action::EnableEncryption),
+            ("f-none", Action::CreateSet),
+            ("g-dangling", Action::CreateSet),
+            // Turning encryption on loads the current certificate anyway.
+            ("h-rotating-off", Action::EnableEncryption),
+        ];
+        let want: Vec<(String, Action)> = want.iter().map(|(id, a)| ((*id).to_owned(), *a)).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn labels_are_the_documented_words() {
+        let labels =
+            [Action::CreateSet, Action::Rotate, Action::EnableEncryption, Action::HandOver, Action::None]
+                .map(Action::label);
+        assert_eq!(labels, ["create-set", "rotate", "enable-encryption", "hand-over", "none"]);
+        assert_eq!(serde_json::to_value(Action::HandOver).unwrap(), "hand-over");
+    }
+}
