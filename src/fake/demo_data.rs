@@ -4,7 +4,7 @@
 use data_encoding::HEXLOWER;
 
 use super::FakeError;
-use super::data::{FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
+use super::data::{AccountType, FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
 use super::mint::{KeyKind, MintError, mint_certificate, rfc3339};
 
 /// The token the demo's fake API accepts.
@@ -88,6 +88,7 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
     let account_a = FakeAccount {
         id: ACCOUNT_A.to_owned(),
         name: "Example Corp (demo)".to_owned(),
+        account_type: AccountType::Enterprise,
         sets: vec![
             set(
                 sets::HEALTHY,
@@ -131,6 +132,7 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
     let account_b = FakeAccount {
         id: ACCOUNT_B.to_owned(),
         name: "Example Labs (demo)".to_owned(),
+        account_type: AccountType::Standard,
         sets: vec![
             set(sets::EXPIRED, now, certificate("ce7b0001-0000-4000-8000-000000000001", now, -368, -3)?, None),
             set(
@@ -151,6 +153,9 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
             saml("1d7b0003-0000-4000-8000-000000000003", "JumpCloud SAML (demo)", true, Some(sets::MISMATCH)),
             saml("1d7b0004-0000-4000-8000-000000000004", "Auth0 (demo)", true, None),
             saml("1d7b0005-0000-4000-8000-000000000005", "Keycloak (demo)", true, Some(sets::MISSING)),
+            // Cloudflare's schema makes `id` optional: the exporter skips such
+            // an IdP with a warning.
+            saml("", "No-id SAML (demo)", false, None),
         ],
     };
     Ok(FakeData {

@@ -21,7 +21,7 @@ mod responses;
 mod routes;
 pub mod server;
 
-pub use data::{FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
+pub use data::{AccountType, FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
 pub use error::FakeError;
 pub use knobs::{Fault, FaultKind, Hold, Knobs};
 pub use server::{FakeCloudflare, RecordedRequest};
