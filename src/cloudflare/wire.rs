@@ -38,7 +38,7 @@ pub struct ApiMessage {
 }
 
 /// Pagination facts of a list response.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct ResultInfo {
     /// The page this response holds (1-based).
     pub page: Option<u64>,
@@ -66,7 +66,7 @@ pub struct Account {
 /// `GET /accounts/{id}/access/saml_certificates`. Serializable too: the
 /// state file keeps these lists as the API sent them (see
 /// [`crate::model::snapshot`]).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct CertificateSet {
     /// The set's UID.
     pub uid: String,
@@ -83,7 +83,7 @@ pub struct CertificateSet {
 }
 
 /// One certificate of a set. All fields are optional so that `{}` parses.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Certificate {
     /// The certificate's UID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -107,7 +107,7 @@ impl Certificate {
 /// `GET /accounts/{id}/access/identity_providers`. Only the fields read here
 /// are kept, so serializing one (for the state file) never writes the
 /// secrets other IdP types carry in their `config`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct IdentityProvider {
     /// The IdP's ID; optional in Cloudflare's own schema, and an IdP
     /// without one is skipped by the inventory.
@@ -128,7 +128,7 @@ pub struct IdentityProvider {
 }
 
 /// The part of an IdP's `config` the exporter reads.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct IdentityProviderConfig {
     /// Whether Cloudflare asks the IdP to encrypt assertions.
     #[serde(default, skip_serializing_if = "Option::is_none")]

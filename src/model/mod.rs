@@ -1,7 +1,8 @@
 //! What the exporter knows, as pure data: certificate inspection
 //! ([`inspect`]), one account's inventory built from the API lists
 //! ([`inventory`]), the state shared between refresh and scrapes
-//! ([`state`]) and the graded report that `check` prints ([`report`]).
+//! ([`state`]), the graded report that `check` prints ([`report`]) and the
+//! state file's format ([`snapshot`]).
 //! No I/O and no clock: time comes in as arguments.
 //!
 //! May use: the wire types of [`crate::cloudflare::wire`].
@@ -9,4 +10,5 @@
 pub mod inspect;
 pub mod inventory;
 pub mod report;
+pub mod snapshot;
 pub mod state;
