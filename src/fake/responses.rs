@@ -118,19 +118,22 @@ pub(super) fn list(
     let start = ((page - 1).saturating_mul(per_page)).min(total) as usize;
     let end = (start as u64 + per_page).min(total) as usize;
     let result: Vec<Value> = items[start..end].to_vec();
-    let mut total_pages = total.div_ceil(per_page).max(1);
+    let count = result.len();
+    let (mut reported_per_page, mut total_count, mut total_pages) =
+        (per_page, total, total.div_ceil(per_page).max(1));
     if pagination.same_page {
-        total_pages = u64::MAX / 2;
+        // A page that looks full, of a list that never ends: the walk can
+        // only stop on seeing nothing new.
+        (reported_per_page, total_count, total_pages) = (count.max(1) as u64, u64::MAX / 2, u64::MAX / 2);
     }
     if let Some(n) = pagination.total_pages {
         total_pages = n;
     }
-    let count = result.len();
     let mut body = success(Value::Array(result));
     if !knobs.omit_result_info {
         body["result_info"] = json!({
-            "page": page, "per_page": per_page, "count": count,
-            "total_count": total, "total_pages": total_pages,
+            "page": page, "per_page": reported_per_page, "count": count,
+            "total_count": total_count, "total_pages": total_pages,
         });
     }
     Ok(body)
