@@ -145,6 +145,11 @@ pub struct ServeArgs {
     /// How often Cloudflare is read, e.g. `5m`; scrapes never call Cloudflare.
     #[arg(long = "refresh-interval", value_name = "DURATION", default_value = "5m")]
     pub refresh_interval: String,
+    /// Keep every account's last good data in this file (written after
+    /// refreshes, mode 0600), so that a restart serves it at once, even
+    /// while Cloudflare is unreachable.
+    #[arg(long = "state.file", value_name = "PATH")]
+    pub state_file: Option<PathBuf>,
 }
 
 /// Options of `demo`.

@@ -10,6 +10,8 @@ mod inspection;
 mod pagination;
 // Refresh semantics, readiness and serving, in process.
 mod exporter;
+// --state.file: a restart during an outage, a corrupt file.
+mod state_file;
 // The built binary: demo, check, configuration errors, signals.
 mod binary;
 // Alert rules, dashboard and the real Prometheus + Alertmanager.

@@ -51,10 +51,14 @@ fn decode_build_render(
         Err(err) => (Vec::new(), Some(err)),
     };
     let set_count = sets.len();
-    let saml_count = idps.iter().filter(|i| i.is_saml()).count();
+    let has_id = |i: &&IdentityProvider| i.id.as_deref().is_some_and(|id| !id.trim().is_empty());
+    let saml_count = idps.iter().filter(|i| i.is_saml()).filter(has_id).count();
+    let skipped = idps.iter().filter(|i| i.is_saml()).count() - saml_count;
     let inventory = AccountInventory::build(sets, idps);
     prop_assert_eq!(inventory.sets.len(), set_count, "every set is kept");
-    prop_assert_eq!(inventory.identity_providers.len(), saml_count, "every SAML IdP is kept");
+    prop_assert_eq!(inventory.identity_providers.len(), saml_count, "every SAML IdP with an id is kept");
+    let skip_warnings = inventory.warnings.iter().filter(|w| w.ends_with("has no id; skipped")).count();
+    prop_assert_eq!(skip_warnings, skipped, "each SAML IdP without id is a warning");
     for set in &inventory.sets {
         prop_assert!(matches!(set.certificates.len(), 1 | 2), "{:?}", set);
     }

@@ -102,26 +102,26 @@ impl CloudflareClient {
 
     /// Every account the credentials can see (all pages).
     pub async fn list_accounts(&self) -> Result<Vec<Account>, ApiError> {
-        self.list(Endpoint::Accounts, "/accounts".to_owned(), |a: &Account| &a.id).await
+        self.list(Endpoint::Accounts, "/accounts".to_owned(), |a: &Account| Some(a.id.as_str())).await
     }
 
     /// Every SAML certificate set of an account (all pages).
     pub async fn list_certificate_sets(&self, account_id: &str) -> Result<Vec<CertificateSet>, ApiError> {
         let path = format!("/accounts/{account_id}/access/saml_certificates");
-        self.list(Endpoint::SamlCertificates, path, |s: &CertificateSet| &s.uid).await
+        self.list(Endpoint::SamlCertificates, path, |s: &CertificateSet| Some(s.uid.as_str())).await
     }
 
     /// Every identity provider of an account (all pages, all types).
     pub async fn list_identity_providers(&self, account_id: &str) -> Result<Vec<IdentityProvider>, ApiError> {
         let path = format!("/accounts/{account_id}/access/identity_providers");
-        self.list(Endpoint::IdentityProviders, path, |i: &IdentityProvider| &i.id).await
+        self.list(Endpoint::IdentityProviders, path, |i: &IdentityProvider| i.id.as_deref()).await
     }
 
     async fn list<T: DeserializeOwned>(
         &self,
         endpoint: Endpoint,
         path: String,
-        key: impl Fn(&T) -> &str,
+        key: impl Fn(&T) -> Option<&str>,
     ) -> Result<Vec<T>, ApiError> {
         walk_pages(endpoint, endpoint.max_per_page(), key, |page, per_page| {
             self.get_page(endpoint, &path, page, per_page)

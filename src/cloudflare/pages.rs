@@ -1,8 +1,11 @@
 //! Walking a paginated v4 list to its end, exactly once per item.
 //!
-//! Cloudflare's `result_info` is optional and servers may cap `per_page`
-//! below what was asked, so the walk trusts what the server reports, stops on
-//! the first of several end signals, and refuses to loop forever.
+//! Cloudflare's own clients ask for the next page until they get an empty
+//! one and never trust `total_pages`; `result_info` is optional and servers
+//! may cap `per_page` below what was asked. So the walk ends on a page that
+//! is provably the last (empty, short, or completing `total_count`), never
+//! on a full page that `total_pages` calls the last, and refuses to loop
+//! forever.
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -28,13 +31,15 @@ pub struct Page<T> {
 }
 
 /// Fetches `page = 1, 2, ...` with `fetch(page, per_page)` until the list
-/// ends, and returns every item once (first occurrence wins, keyed by `key`).
+/// ends, and returns every item once: the first occurrence of a `key` wins,
+/// and items whose `key` is `None` (an IdP without `id`) are all kept.
 ///
-/// The list ends at the first of: an empty page; `page >= total_pages` when
-/// the server reports `total_pages`; otherwise a page shorter than the page
-/// size the server reports (or, without `result_info`, the size asked for).
-/// A full page that brings no new item, or more than [`MAX_PAGES`] pages, is
-/// an [`ApiError::Pagination`]: the server is repeating itself.
+/// The list ends at the first of: an empty page; a page shorter than the
+/// page size the server reports (or, without `result_info`, the size asked
+/// for); or once as many items as `total_count` have been received. A full
+/// page never ends the list on `total_pages` alone. A full page that brings
+/// no new item, or more than [`MAX_PAGES`] pages, is an
+/// [`ApiError::Pagination`]: the server is repeating itself.
 pub async fn walk_pages<T, K, F, Fut>(
     endpoint: Endpoint,
     per_page: u64,
@@ -42,31 +47,35 @@ pub async fn walk_pages<T, K, F, Fut>(
     mut fetch: F,
 ) -> Result<Vec<T>, ApiError>
 where
-    K: Fn(&T) -> &str,
+    K: Fn(&T) -> Option<&str>,
     F: FnMut(u64, u64) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
 {
     let mut seen: HashSet<String> = HashSet::new();
     let mut all = Vec::new();
+    let mut received_in_total = 0u64;
     for page in 1..=MAX_PAGES {
         let Page { items, info } = fetch(page, per_page).await?;
         let received = items.len() as u64;
         if received == 0 {
             return Ok(all);
         }
+        received_in_total += received;
         let before = all.len();
         for item in items {
-            if seen.insert(key(&item).to_owned()) {
+            let new = match key(&item) {
+                Some(key) => seen.insert(key.to_owned()),
+                None => true,
+            };
+            if new {
                 all.push(item);
             }
         }
         let info = info.unwrap_or_default();
         let page_size = info.per_page.filter(|&n| n > 0).unwrap_or(per_page);
-        let last = match info.total_pages {
-            Some(total) => page >= total,
-            None => received < page_size,
-        };
-        if last {
+        let short = received < page_size;
+        let complete = info.total_count.is_some_and(|total| received_in_total >= total);
+        if short || complete {
             return Ok(all);
         }
         if all.len() == before {
@@ -100,7 +109,12 @@ mod tests {
             let total_pages = (items.len() as u64).div_ceil(size as u64);
             std::future::ready(Ok(Page {
                 items: items[start..end].to_vec(),
-                info: if with_info { info(size as u64, Some(total_pages)) } else { None },
+                info: with_info.then(|| ResultInfo {
+                    per_page: Some(size as u64),
+                    total_count: Some(items.len() as u64),
+                    total_pages: Some(total_pages),
+                    ..ResultInfo::default()
+                }),
             }))
         }
     }
@@ -112,7 +126,7 @@ mod tests {
     async fn walk(
         fetch: impl FnMut(u64, u64) -> std::future::Ready<Result<Page<String>, ApiError>>,
     ) -> Result<Vec<String>, ApiError> {
-        walk_pages(Endpoint::SamlCertificates, MAX_PER_PAGE, |s: &String| s.as_str(), fetch).await
+        walk_pages(Endpoint::SamlCertificates, MAX_PER_PAGE, |s: &String| Some(s.as_str()), fetch).await
     }
 
     #[tokio::test]
@@ -128,7 +142,7 @@ mod tests {
         let got = walk_pages(
             Endpoint::SamlCertificates,
             10,
-            |s: &String| s.as_str(),
+            |s: &String| Some(s.as_str()),
             |p, n| {
                 calls += 1;
                 inner(p, n)
@@ -169,6 +183,79 @@ mod tests {
         assert_eq!(got, names(3));
     }
 
+    /// Walks `fetch`, returning the items and how many pages were asked for.
+    async fn counted(
+        per_page: u64,
+        mut fetch: impl FnMut(u64, u64) -> std::future::Ready<Result<Page<String>, ApiError>>,
+    ) -> (Vec<String>, u64) {
+        let mut calls = 0;
+        let got = walk_pages(
+            Endpoint::SamlCertificates,
+            per_page,
+            |s: &String| Some(s.as_str()),
+            |p, n| {
+                calls += 1;
+                fetch(p, n)
+            },
+        )
+        .await
+        .unwrap();
+        (got, calls)
+    }
+
+    #[tokio::test]
+    async fn a_list_in_one_short_page_is_one_request() {
+        assert_eq!(counted(1000, server(names(7), 1000, true)).await, (names(7), 1));
+        assert_eq!(counted(1000, server(names(7), 1000, false)).await, (names(7), 1));
+    }
+
+    #[tokio::test]
+    async fn a_full_page_that_total_pages_calls_the_last_is_not_trusted() {
+        // The server claims one page and no total_count, but the page is full:
+        // Cloudflare's clients read on, and so does the walk.
+        let (got, calls) = counted(1000, |page, _| {
+            let items = match page {
+                1 => names(3),
+                2 => vec!["late".to_owned()],
+                _ => Vec::new(),
+            };
+            std::future::ready(Ok(Page { items, info: info(3, Some(1)) }))
+        })
+        .await;
+        assert_eq!(got, [names(3), vec!["late".to_owned()]].concat());
+        assert_eq!(calls, 2, "the short second page ends it");
+    }
+
+    #[tokio::test]
+    async fn total_count_reached_on_a_full_page_ends_the_walk_without_another_request() {
+        assert_eq!(counted(1000, server(names(20), 10, true)).await, (names(20), 2));
+    }
+
+    #[tokio::test]
+    async fn a_full_last_page_without_result_info_is_followed_by_one_empty_page() {
+        assert_eq!(counted(10, server(names(20), 1000, false)).await, (names(20), 3));
+    }
+
+    #[tokio::test]
+    async fn items_without_a_key_are_all_kept_and_never_end_the_walk() {
+        // Two IdPs without id on a full page, one keyed IdP repeated across pages.
+        let pages: [Vec<(Option<&str>, &str)>; 3] =
+            [vec![(None, "x"), (None, "y")], vec![(Some("k"), "k1"), (None, "z")], vec![(Some("k"), "k2")]];
+        let got = walk_pages(
+            Endpoint::SamlCertificates,
+            2,
+            |item: &(Option<&str>, &str)| item.0,
+            |page, _| {
+                let items = pages.get(page as usize - 1).cloned().unwrap_or_default();
+                std::future::ready(Ok(Page { items, info: info(2, None) }))
+            },
+        )
+        .await
+        .unwrap();
+        let names: Vec<&str> = got.iter().map(|i| i.1).collect();
+        assert_eq!(names, ["x", "y", "k1", "z"], "keyless items kept; the repeated key once");
+    }
+
     #[tokio::test]
     async fn a_server_repeating_the_same_page_is_an_error_not_a_loop() {
         let err = walk(|_, _| std::future::ready(Ok(Page { items: names(2), info: info(2, None) })))
@@ -203,7 +290,7 @@ mod tests {
         let outcome = walk_pages(
             Endpoint::SamlCertificates,
             per_page,
-            |s: &String| s.as_str(),
+            |s: &String| Some(s.as_str()),
             |page, asked| {
                 calls += 1;
                 // A walk that ignores its cap would spin here for ever (the

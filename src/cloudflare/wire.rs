@@ -38,7 +38,7 @@ pub struct ApiMessage {
 }
 
 /// Pagination facts of a list response.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct ResultInfo {
     /// The page this response holds (1-based).
     pub page: Option<u64>,
@@ -63,34 +63,36 @@ pub struct Account {
 }
 
 /// A SAML encryption certificate set, as listed by
-/// `GET /accounts/{id}/access/saml_certificates`.
-#[derive(Debug, Clone, Deserialize)]
+/// `GET /accounts/{id}/access/saml_certificates`. Serializable too: the
+/// state file keeps these lists as the API sent them (see
+/// [`crate::model::snapshot`]).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct CertificateSet {
     /// The set's UID.
     pub uid: String,
     /// When the set was last updated (RFC 3339), e.g. at rotation.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// The certificate Cloudflare encrypts with now.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_certificate: Option<Certificate>,
     /// The certificate kept during a rotation; null, missing and `{}` all mean
     /// "no rotation" (the documented examples use `{}`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_certificate: Option<Certificate>,
 }
 
 /// One certificate of a set. All fields are optional so that `{}` parses.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Certificate {
     /// The certificate's UID.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     /// PEM text.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_certificate: Option<String>,
     /// Expiry as the API states it (RFC 3339).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_after: Option<String>,
 }
 
@@ -102,31 +104,35 @@ impl Certificate {
 }
 
 /// An Access identity provider, as listed by
-/// `GET /accounts/{id}/access/identity_providers`.
-#[derive(Debug, Clone, Deserialize)]
+/// `GET /accounts/{id}/access/identity_providers`. Only the fields read here
+/// are kept, so serializing one (for the state file) never writes the
+/// secrets other IdP types carry in their `config`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct IdentityProvider {
-    /// The IdP's ID.
-    pub id: String,
+    /// The IdP's ID; optional in Cloudflare's own schema, and an IdP
+    /// without one is skipped by the inventory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Display name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `saml`, `okta`, `azureAD`, ...; only `saml` matters here.
     #[serde(rename = "type")]
     pub kind: String,
     /// The type-specific configuration; only `enable_encryption` and
     /// `idp_public_certs` are read.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<IdentityProviderConfig>,
     /// The set used to encrypt assertions, when one is configured.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_certificate_set_id: Option<String>,
 }
 
 /// The part of an IdP's `config` the exporter reads.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct IdentityProviderConfig {
     /// Whether Cloudflare asks the IdP to encrypt assertions.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_encryption: Option<bool>,
     /// The external IdP's signing certificates as pasted into Cloudflare, in
     /// order. Null, a missing key and `[]` all mean none; an entry that is

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use tracing::warn;
+
 use crate::cloudflare::client::CloudflareClient;
 use crate::commands::RunError;
 use crate::config::CloudflareConfig;
@@ -26,6 +28,17 @@ impl Wiring {
     /// Builds the client and refresher and settles the accounts (discovery,
     /// when no account was named, happens here).
     pub async fn connect(cloudflare: CloudflareConfig) -> Result<Self, RunError> {
+        Self::connect_or_fall_back(cloudflare, &[]).await
+    }
+
+    /// Like [`Wiring::connect`], but when discovery fails and `fallback`
+    /// (the state file's accounts) is not empty, watches those instead: a
+    /// restart during a Cloudflare outage still serves the last good data,
+    /// and the refresh rounds keep trying discovery.
+    pub async fn connect_or_fall_back(
+        cloudflare: CloudflareConfig,
+        fallback: &[String],
+    ) -> Result<Self, RunError> {
         let metrics = Arc::new(Metrics::new());
         let state = Arc::new(ExporterState::default());
         let client =
@@ -37,7 +50,19 @@ impl Wiring {
             cloudflare.accounts,
             cloudflare.refresh_timeout,
         );
-        refresher.resolve_accounts().await.map_err(RunError::Discovery)?;
+        match refresher.resolve_accounts().await {
+            Ok(_) => {}
+            Err(err) if !fallback.is_empty() => {
+                warn!(
+                    error = %err,
+                    reason = err.reason().label(),
+                    accounts = fallback.len(),
+                    "account discovery failed; watching the state file's accounts until it succeeds"
+                );
+                refresher.adopt_accounts(fallback);
+            }
+            Err(err) => return Err(RunError::Discovery(err)),
+        }
         Ok(Self { metrics, state, refresher })
     }
 }

@@ -9,6 +9,7 @@ mod encryption;
 mod web;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cli::{CheckArgs, DemoArgs, LogArgs, LogFormat, LogLevel, OutputFormat, ServeArgs};
@@ -106,6 +107,8 @@ pub struct ServeConfig {
     pub log: LogConfig,
     /// Pause between refresh rounds.
     pub refresh_interval: Duration,
+    /// `--state.file`: where the last good data survives restarts.
+    pub state_file: Option<PathBuf>,
 }
 
 /// Configuration of `demo`.
@@ -156,6 +159,7 @@ impl ServeConfig {
             web: web_config(&args.web)?,
             log: log_config(&args.log),
             refresh_interval,
+            state_file: args.state_file.as_deref().map(state_file).transpose()?,
         })
     }
 }
@@ -209,6 +213,19 @@ impl CheckConfig {
             output: args.output,
         })
     }
+}
+
+/// `--state.file` must name a file: its content is checked at start (and
+/// never fatal), but a path that can never be written is a usage error.
+fn state_file(path: &std::path::Path) -> Result<PathBuf, ConfigError> {
+    let shown = path.display().to_string();
+    if path.as_os_str().is_empty() {
+        return Err(invalid("--state.file", &shown, "must not be empty"));
+    }
+    if path.is_dir() || path.file_name().is_none() {
+        return Err(invalid("--state.file", &shown, "names a directory; give a file path inside it"));
+    }
+    Ok(path.to_owned())
 }
 
 pub(crate) fn log_config(args: &LogArgs) -> LogConfig {

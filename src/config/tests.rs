@@ -65,3 +65,14 @@ fn bad_values_name_the_option() {
     let err = serve(&["--web.listen-address", "nowhere"], &env).unwrap_err().to_string();
     assert!(err.contains("--web.listen-address"), "{err}");
 }
+
+#[test]
+fn the_state_file_is_optional_and_must_name_a_file() {
+    let token = [("CLOUDFLARE_API_TOKEN", "t")];
+    assert_eq!(serve(&[], &token).unwrap().state_file, None);
+    let config = serve(&["--state.file", "/var/lib/cse/state.json"], &token).unwrap();
+    assert_eq!(config.state_file, Some(PathBuf::from("/var/lib/cse/state.json")));
+    let dir = std::env::temp_dir();
+    let err = serve(&["--state.file", dir.to_str().unwrap()], &token).unwrap_err().to_string();
+    assert!(err.starts_with("invalid --state.file") && err.contains("names a directory"), "{err}");
+}

@@ -30,7 +30,8 @@ pub struct FakeSet {
 /// An identity provider as the fake serves it.
 #[derive(Debug, Clone)]
 pub struct FakeIdentityProvider {
-    /// ID.
+    /// ID; an empty one is left out of the JSON (Cloudflare's schema makes
+    /// `id` optional).
     pub id: String,
     /// Name.
     pub name: String,
@@ -44,6 +45,26 @@ pub struct FakeIdentityProvider {
     pub signing_certificates: Vec<String>,
 }
 
+/// An account's `type`, as `GET /accounts` lists it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AccountType {
+    /// `standard`.
+    #[default]
+    Standard,
+    /// `enterprise`.
+    Enterprise,
+}
+
+impl AccountType {
+    /// The API's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::Enterprise => "enterprise",
+        }
+    }
+}
+
 /// An account and its Access objects.
 #[derive(Debug, Clone)]
 pub struct FakeAccount {
@@ -51,6 +72,8 @@ pub struct FakeAccount {
     pub id: String,
     /// Account name.
     pub name: String,
+    /// Account type.
+    pub account_type: AccountType,
     /// SAML certificate sets.
     pub sets: Vec<FakeSet>,
     /// Identity providers of every type.

@@ -15,7 +15,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use data_encoding::HEXLOWER;
 
 use super::FakeError;
-use super::data::{FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
+use super::data::{AccountType, FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
 use super::mint::{KeyKind, MintError, MintedCertificate, mint_certificate, rfc3339};
 
 /// The token the demo's fake API accepts.
@@ -122,6 +122,7 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
     let account_a = FakeAccount {
         id: ACCOUNT_A.to_owned(),
         name: "Example Corp (demo)".to_owned(),
+        account_type: AccountType::Enterprise,
         sets: vec![
             set(
                 sets::HEALTHY,
@@ -180,6 +181,7 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
     let account_b = FakeAccount {
         id: ACCOUNT_B.to_owned(),
         name: "Example Labs (demo)".to_owned(),
+        account_type: AccountType::Standard,
         sets: vec![
             set(sets::EXPIRED, now, certificate("ce7b0001-0000-4000-8000-000000000001", now, -368, -3)?, None),
             set(
@@ -219,6 +221,9 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
                 saml("1d7b0005-0000-4000-8000-000000000005", "Keycloak (demo)", true, Some(sets::MISSING)),
                 vec![wrapped_base64(&signing("Keycloak", KeyKind::Rsa(2048), now, 500)?.der, 64, "\n")],
             ),
+            // Cloudflare's schema makes `id` optional: the exporter skips such
+            // an IdP with a warning.
+            saml("", "No-id SAML (demo)", false, None),
         ],
     };
     Ok(FakeData {

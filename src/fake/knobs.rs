@@ -25,7 +25,8 @@ pub enum FaultKind {
     ResetMidBody,
     /// Answer normally but report this many `total_pages`.
     TotalPages(u64),
-    /// Answer every page with page 1, and claim there are more.
+    /// Answer every page with page 1, reported as a full page of an endless
+    /// list.
     SamePageForever,
     /// A body of this many bytes of padding inside valid JSON.
     Oversized(usize),

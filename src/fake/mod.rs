@@ -24,7 +24,7 @@ mod routes;
 pub mod server;
 mod set_routes;
 
-pub use data::{FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
+pub use data::{AccountType, FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
 pub use error::FakeError;
 pub use knobs::{Fault, FaultKind, Hold, Knobs};
 pub use server::{FakeCloudflare, RecordedRequest};

@@ -11,7 +11,7 @@ use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
-use super::data::{FakeCertificate, FakeIdentityProvider, FakeSet};
+use super::data::{FakeAccount, FakeCertificate, FakeIdentityProvider, FakeSet};
 use super::knobs::Knobs;
 
 /// The response body: whole, or cut off after its first bytes.
@@ -118,59 +118,176 @@ pub(super) fn list(
     let start = ((page - 1).saturating_mul(per_page)).min(total) as usize;
     let end = (start as u64 + per_page).min(total) as usize;
     let result: Vec<Value> = items[start..end].to_vec();
-    let mut total_pages = total.div_ceil(per_page).max(1);
+    let count = result.len();
+    let (mut reported_per_page, mut total_count, mut total_pages) =
+        (per_page, total, total.div_ceil(per_page).max(1));
     if pagination.same_page {
-        total_pages = u64::MAX / 2;
+        // A page that looks full, of a list that never ends: the walk can
+        // only stop on seeing nothing new.
+        (reported_per_page, total_count, total_pages) = (count.max(1) as u64, u64::MAX / 2, u64::MAX / 2);
     }
     if let Some(n) = pagination.total_pages {
         total_pages = n;
     }
-    let count = result.len();
     let mut body = success(Value::Array(result));
     if !knobs.omit_result_info {
         body["result_info"] = json!({
-            "page": page, "per_page": per_page, "count": count,
-            "total_count": total, "total_pages": total_pages,
+            "page": page, "per_page": reported_per_page, "count": count,
+            "total_count": total_count, "total_pages": total_pages,
         });
     }
     Ok(body)
 }
 
-fn certificate_json(cert: &Option<FakeCertificate>, is_current: bool) -> Value {
-    match cert {
-        Some(c) => {
-            json!({"uid": c.uid, "public_certificate": c.pem, "not_after": c.not_after, "is_current": is_current})
+fn certificate_json(cert: &FakeCertificate, is_current: bool) -> Value {
+    json!({"uid": cert.uid, "public_certificate": cert.pem, "not_after": cert.not_after, "is_current": is_current})
+}
+
+/// How a set without a previous certificate says so. Cloudflare's schema
+/// allows null, the documented examples show `{}`, and a client may leave the
+/// key out: the fake picks one per set from its UID, so every data set with
+/// a few sets shows all three and a test can choose one by UID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AbsentPrevious {
+    /// `"previous_certificate": null`.
+    Null,
+    /// No `previous_certificate` key.
+    Missing,
+    /// `"previous_certificate": {}`.
+    EmptyObject,
+}
+
+impl AbsentPrevious {
+    /// The shape the fake uses for the set `uid`.
+    pub fn for_set(uid: &str) -> Self {
+        match uid.bytes().map(u32::from).sum::<u32>() % 3 {
+            0 => Self::EmptyObject,
+            1 => Self::Null,
+            _ => Self::Missing,
         }
-        None if is_current => Value::Null,
-        // The documented examples show `{}` for "no previous certificate".
-        None => json!({}),
     }
 }
 
 /// A certificate set object.
 pub(super) fn set_json(set: &FakeSet) -> Value {
-    json!({
+    let mut value = json!({
         "uid": set.uid, "created_at": set.created_at, "updated_at": set.updated_at,
-        "current_certificate": certificate_json(&set.current, true),
-        "previous_certificate": certificate_json(&set.previous, false),
+        "current_certificate": set.current.as_ref().map(|c| certificate_json(c, true)),
+    });
+    match (&set.previous, AbsentPrevious::for_set(&set.uid)) {
+        (Some(previous), _) => value["previous_certificate"] = certificate_json(previous, false),
+        (None, AbsentPrevious::Null) => value["previous_certificate"] = Value::Null,
+        (None, AbsentPrevious::EmptyObject) => value["previous_certificate"] = json!({}),
+        (None, AbsentPrevious::Missing) => {}
+    }
+    value
+}
+
+/// An account object of `GET /accounts`.
+pub(super) fn account_json(account: &FakeAccount) -> Value {
+    json!({
+        "id": account.id, "name": account.name, "type": account.account_type.as_str(),
+        "created_on": "2020-01-01T00:00:00Z",
+        "settings": {"enforce_twofactor": false, "abuse_contact_email": null},
     })
 }
 
-/// An identity provider object, with the `config` its type has.
-pub(super) fn idp_json(idp: &FakeIdentityProvider) -> Value {
-    let mut value = json!({"id": idp.id, "name": idp.name, "type": idp.kind, "config": {}});
+/// An identity provider object, with the `config` its type has; a SAML IdP
+/// with a set of `sets` embeds that set, as Cloudflare does.
+pub(super) fn idp_json(idp: &FakeIdentityProvider, sets: &[FakeSet]) -> Value {
+    let mut value = json!({
+        "name": idp.name, "type": idp.kind, "config": {}, "read_only": false,
+        "scim_config": {
+            "enabled": false, "group_member_deprovision": false, "seat_deprovision": false,
+            "user_deprovision": false, "identity_update_behavior": "no_action",
+        },
+    });
+    if !idp.id.is_empty() {
+        value["id"] = json!(idp.id);
+    }
     if idp.kind == "saml" {
         value["config"] = json!({
             "enable_encryption": idp.enable_encryption,
             "issuer_url": "https://idp.example.com/saml",
             "sso_target_url": "https://idp.example.com/sso",
             "idp_public_certs": idp.signing_certificates,
+            "sign_request": false,
         });
-        if let Some(set) = &idp.certificate_set_id {
-            value["saml_certificate_set_id"] = json!(set);
+        if let Some(uid) = &idp.certificate_set_id {
+            value["saml_certificate_set_id"] = json!(uid);
+            if let Some(set) = sets.iter().find(|s| &s.uid == uid) {
+                value["saml_certificate_set"] = set_json(set);
+            }
         }
     } else {
         value["config"] = json!({"client_id": "demo-client", "client_secret": "**********"});
     }
     value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::demo_data::demo;
+
+    fn set(uid: &str) -> FakeSet {
+        FakeSet {
+            uid: uid.to_owned(),
+            created_at: "2024-01-01T00:00:00Z".into(),
+            updated_at: "2024-01-01T00:00:00Z".into(),
+            current: None,
+            previous: None,
+        }
+    }
+
+    #[test]
+    fn an_absent_previous_certificate_comes_as_null_missing_or_empty_by_set() {
+        let shapes: Vec<Option<Value>> = ["a", "b", "c"]
+            .iter()
+            .map(|uid| set_json(&set(uid)).get("previous_certificate").cloned())
+            .collect();
+        assert_eq!(shapes, [Some(Value::Null), None, Some(json!({}))]);
+    }
+
+    #[test]
+    fn the_demo_data_shows_every_shape_of_an_absent_previous_certificate() {
+        let data = demo(1_700_000_000).unwrap();
+        let shapes: std::collections::HashSet<_> = data
+            .accounts
+            .iter()
+            .flat_map(|a| &a.sets)
+            .filter(|s| s.previous.is_none())
+            .map(|s| AbsentPrevious::for_set(&s.uid))
+            .collect();
+        assert_eq!(shapes.len(), 3, "{shapes:?}");
+    }
+
+    #[test]
+    fn a_saml_idp_embeds_its_set_and_carries_scim_config_and_read_only() {
+        let sets = [set("set-1")];
+        let idp = |id: &str, set: Option<&str>| FakeIdentityProvider {
+            id: id.to_owned(),
+            name: "n".into(),
+            kind: "saml".into(),
+            enable_encryption: true,
+            certificate_set_id: set.map(str::to_owned),
+            signing_certificates: Vec::new(),
+        };
+        let with_set = idp_json(&idp("i1", Some("set-1")), &sets);
+        assert_eq!(with_set["saml_certificate_set"], set_json(&sets[0]));
+        assert_eq!(with_set["saml_certificate_set_id"], "set-1");
+        assert_eq!(with_set["read_only"], false);
+        assert!(with_set["scim_config"].is_object());
+        let dangling = idp_json(&idp("i2", Some("gone")), &sets);
+        assert!(dangling.get("saml_certificate_set").is_none(), "{dangling}");
+        let without_id = idp_json(&idp("", None), &sets);
+        assert!(without_id.get("id").is_none() && without_id.get("saml_certificate_set").is_none());
+    }
+
+    #[test]
+    fn accounts_carry_their_type() {
+        let data = demo(1_700_000_000).unwrap();
+        let types: Vec<Value> = data.accounts.iter().map(|a| account_json(a)["type"].clone()).collect();
+        assert_eq!(types, [json!("enterprise"), json!("standard")]);
+    }
 }

@@ -5,7 +5,7 @@
 use hyper::body::Incoming;
 use hyper::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use hyper::{Method, Request};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::time::Instant;
 
 use super::data::{FakeCertificate, FakeData, FakeSet};
@@ -13,8 +13,8 @@ use super::demo_data::uuid;
 use super::knobs::FaultKind;
 use super::mint::{KeyKind, mint_certificate, rfc3339};
 use super::responses::{
-    Answer, ListLimits, Pagination, cut_off_mid_body, failure, idp_json, list, no_route, respond, set_json,
-    success,
+    Answer, ListLimits, Pagination, account_json, cut_off_mid_body, failure, idp_json, list, no_route,
+    respond, set_json, success,
 };
 use super::server::{RecordedRequest, Shared, lock};
 use super::set_routes;
@@ -84,8 +84,7 @@ fn route(shared: &Shared, method: &Method, path: &str, query: &str, pagination: 
             if data.account_owned_token {
                 return failure(403, 1001, "List accounts endpoint does not support account owned tokens");
             }
-            let items: Vec<Value> =
-                data.accounts.iter().map(|a| json!({"id": a.id, "name": a.name})).collect();
+            let items: Vec<Value> = data.accounts.iter().map(account_json).collect();
             list(items, page, requested, ListLimits { default: 20, max: 50 }, &knobs, pagination)
         }
         (&Method::GET, ["accounts", id, "access", "saml_certificates"]) => match data.account(id) {
@@ -97,7 +96,7 @@ fn route(shared: &Shared, method: &Method, path: &str, query: &str, pagination: 
         },
         (&Method::GET, ["accounts", id, "access", "identity_providers"]) => match data.account(id) {
             Some(account) => {
-                let items = account.identity_providers.iter().map(idp_json).collect();
+                let items = account.identity_providers.iter().map(|i| idp_json(i, &account.sets)).collect();
                 list(items, page, requested, ListLimits { default: 200, max: 1000 }, &knobs, pagination)
             }
             None => return no_route(path),

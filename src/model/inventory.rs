@@ -126,18 +126,28 @@ impl AccountInventory {
         let saml: Vec<SamlIdentityProvider> = idps
             .into_iter()
             .filter(api::IdentityProvider::is_saml)
-            .map(|idp| {
+            .filter_map(|idp| {
+                // Cloudflare's schema makes `id` optional. Without one there is
+                // nothing to label its series with, and it must not cost the
+                // account its other data.
+                let Some(id) = idp.id.filter(|id| !id.trim().is_empty()) else {
+                    warnings.push(format!(
+                        "SAML identity provider {:?} has no id; skipped",
+                        idp.name.as_deref().unwrap_or("")
+                    ));
+                    return None;
+                };
                 let certificate_set_uid = idp.saml_certificate_set_id.filter(|s| !s.trim().is_empty());
                 let dangling = certificate_set_uid.as_deref().is_some_and(|uid| !set_uids.contains(uid));
                 let config = idp.config.unwrap_or_default();
-                SamlIdentityProvider {
+                Some(SamlIdentityProvider {
                     encryption_enabled: config.enable_encryption.unwrap_or(false),
                     signing: SigningCertificates::parse(&config.idp_public_certs),
                     name: idp.name.unwrap_or_default(),
-                    id: idp.id,
+                    id,
                     certificate_set_uid,
                     dangling,
-                }
+                })
             })
             .collect();
         let mut users: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -283,6 +293,24 @@ mod tests {
         let dangling = &inv.identity_providers[2];
         assert!(dangling.dangling && dangling.encryption_unusable());
         assert!(!inv.identity_providers[0].encryption_unusable());
+    }
+
+    #[test]
+    fn a_saml_identity_provider_without_id_is_skipped_with_a_warning() {
+        let inv = AccountInventory::build(
+            sets(json!([{"uid": "set-1", "updated_at": "2024-03-21T10:30:00Z"}])),
+            idps(json!([
+                {"name": "no id", "type": "saml", "saml_certificate_set_id": "set-1", "config": {}},
+                {"id": "", "name": "empty id", "type": "saml", "config": {}},
+                {"name": "google without id", "type": "google", "config": {}},
+                {"id": "1", "name": "kept", "type": "saml", "saml_certificate_set_id": "set-1", "config": {}}
+            ])),
+        );
+        let ids: Vec<&str> = inv.identity_providers.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["1"]);
+        assert_eq!(inv.sets[0].identity_providers, ["kept"]);
+        assert_eq!(inv.warnings.len(), 2, "{:?}", inv.warnings);
+        assert!(inv.warnings[0].contains("\"no id\" has no id; skipped"), "{:?}", inv.warnings);
     }
 
     #[test]

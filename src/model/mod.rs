@@ -2,7 +2,8 @@
 //! ([`inspect`]), the identity providers' pasted signing certificates
 //! ([`signing`]), one account's inventory built from the API lists
 //! ([`inventory`]), the state shared between refresh and scrapes
-//! ([`state`]) and the graded report that `check` prints ([`report`]).
+//! ([`state`]), the graded report that `check` prints ([`report`]) and the
+//! state file's format ([`snapshot`]).
 //! No I/O and no clock: time comes in as arguments.
 //!
 //! May use: the wire types of [`crate::cloudflare::wire`].
@@ -11,4 +12,5 @@ pub mod inspect;
 pub mod inventory;
 pub mod report;
 pub mod signing;
+pub mod snapshot;
 pub mod state;

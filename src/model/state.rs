@@ -20,6 +20,9 @@ pub struct AccountStatus {
     pub last_duration: Option<f64>,
     /// At least one refresh has finished (either way).
     pub attempted: bool,
+    /// The inventory and `last_success` came from the state file, and no
+    /// refresh of this run has finished yet.
+    pub restored: bool,
 }
 
 /// Shared, cheaply readable exporter state.
@@ -51,6 +54,22 @@ impl ExporterState {
         self.read().accounts.keys().cloned().collect()
     }
 
+    /// Serves an account from the state file until its first refresh of this
+    /// run ends: its inventory and last success time, but no `up`. Only an
+    /// account still watched and not yet refreshed takes it; returns whether
+    /// this one did.
+    pub fn restore(&self, account_id: &str, inventory: AccountInventory, last_success: f64) -> bool {
+        let mut inner = self.write();
+        let Some(status) = inner.accounts.get_mut(account_id) else { return false };
+        if status.attempted || status.inventory.is_some() {
+            return false;
+        }
+        status.inventory = Some(Arc::new(inventory));
+        status.last_success = Some(last_success);
+        status.restored = true;
+        true
+    }
+
     /// Records a successful refresh: its inventory replaces the old one.
     pub fn record_success(&self, account_id: &str, inventory: AccountInventory, duration: f64, now: f64) {
         let mut inner = self.write();
@@ -60,6 +79,7 @@ impl ExporterState {
         status.last_success = Some(now);
         status.last_duration = Some(duration);
         status.attempted = true;
+        status.restored = false;
     }
 
     /// Records a failed refresh: the last good inventory stays.
@@ -69,12 +89,14 @@ impl ExporterState {
         status.up = false;
         status.last_duration = Some(duration);
         status.attempted = true;
+        status.restored = false;
     }
 
-    /// True once the accounts are known and each has finished a refresh.
+    /// True once the accounts are known and each has finished a refresh or
+    /// was restored from the state file.
     pub fn is_ready(&self) -> bool {
         let inner = self.read();
-        inner.accounts_known && inner.accounts.values().all(|a| a.attempted)
+        inner.accounts_known && inner.accounts.values().all(|a| a.attempted || a.restored)
     }
 
     /// A consistent copy of every account's status (inventories are shared).
@@ -107,5 +129,24 @@ mod tests {
         assert_eq!(status.last_success, Some(100.0));
         assert_eq!(status.last_duration, Some(0.7));
         assert!(state.is_ready());
+    }
+
+    #[test]
+    fn a_restored_account_is_ready_without_up_and_a_refresh_takes_over() {
+        let state = ExporterState::default();
+        state.set_accounts(&["a".into(), "b".into()]);
+        assert!(state.restore("a", AccountInventory::default(), 50.0));
+        assert!(!state.restore("gone", AccountInventory::default(), 50.0), "not watched");
+        assert!(!state.is_ready(), "b is neither restored nor refreshed");
+        state.record_failure("b", 0.1);
+        assert!(state.is_ready());
+        let (_, a) = &state.snapshot()[0];
+        assert!(a.restored && !a.attempted && a.inventory.is_some());
+        assert_eq!(a.last_success, Some(50.0));
+        state.record_failure("a", 0.2);
+        let (_, a) = &state.snapshot()[0];
+        assert!(!a.restored && !a.up && a.inventory.is_some(), "the restored data stays as last good");
+        assert_eq!(a.last_success, Some(50.0));
+        assert!(!state.restore("a", AccountInventory::default(), 60.0), "a refresh has ended");
     }
 }

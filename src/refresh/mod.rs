@@ -1,6 +1,11 @@
 //! The background refresh: reads every account from Cloudflare on an
 //! interval and records the outcome in [`ExporterState`]. Scrapes never wait
 //! for it; rounds never overlap; accounts within a round run concurrently.
+//! With `--state.file`, each success is also handed to the
+//! [`snapshot_writer`], which keeps the [`state_file`] up to date.
+
+pub mod snapshot_writer;
+pub mod state_file;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,9 +18,12 @@ use tracing::{debug, info, warn};
 
 use crate::cloudflare::client::CloudflareClient;
 use crate::cloudflare::error::ApiError;
+use crate::cloudflare::wire::{CertificateSet, IdentityProvider};
 use crate::exposition::metrics::Metrics;
 use crate::model::inventory::AccountInventory;
+use crate::model::snapshot::AccountSnapshot;
 use crate::model::state::ExporterState;
+use crate::refresh::snapshot_writer::SnapshotWriter;
 
 /// Which accounts to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +42,7 @@ pub struct Refresher {
     metrics: Arc<Metrics>,
     selection: AccountSelection,
     refresh_timeout: Duration,
+    snapshot: Option<SnapshotWriter>,
 }
 
 impl Refresher {
@@ -46,7 +55,13 @@ impl Refresher {
         selection: AccountSelection,
         refresh_timeout: Duration,
     ) -> Self {
-        Self { client, state, metrics, selection, refresh_timeout }
+        Self { client, state, metrics, selection, refresh_timeout, snapshot: None }
+    }
+
+    /// Hands every successful refresh to `writer` too, for the state file.
+    pub fn with_snapshot(mut self, writer: SnapshotWriter) -> Self {
+        self.snapshot = Some(writer);
+        self
     }
 
     /// Settles the account list before the first round. With discovery, a
@@ -70,7 +85,9 @@ impl Refresher {
         Ok(ids)
     }
 
-    fn adopt_accounts(&self, ids: &[String]) {
+    /// Watches exactly `ids` from now on (e.g. the state file's accounts
+    /// when discovery fails at start).
+    pub fn adopt_accounts(&self, ids: &[String]) {
         for id in ids {
             self.metrics.init_account(id);
         }
@@ -124,8 +141,13 @@ impl Refresher {
             Err(_) => Err(ApiError::RefreshTimeout { after: self.refresh_timeout }),
         };
         let duration = started.elapsed().as_secs_f64();
+        let now = unix_now();
         match outcome {
-            Ok(inventory) => {
+            Ok((sets, idps)) => {
+                if let Some(writer) = &self.snapshot {
+                    writer.record(account_id, AccountSnapshot::new(now, &sets, &idps));
+                }
+                let inventory = AccountInventory::build(sets, idps);
                 for warning in &inventory.warnings {
                     warn!(account_id, "{warning}");
                 }
@@ -136,7 +158,7 @@ impl Refresher {
                     duration_ms = (duration * 1000.0) as u64,
                     "refreshed account"
                 );
-                self.state.record_success(account_id, inventory, duration, unix_now());
+                self.state.record_success(account_id, inventory, duration, now);
                 Ok(())
             }
             Err(err) => {
@@ -148,12 +170,15 @@ impl Refresher {
         }
     }
 
-    async fn read_account(&self, account_id: &str) -> Result<AccountInventory, ApiError> {
+    async fn read_account(
+        &self,
+        account_id: &str,
+    ) -> Result<(Vec<CertificateSet>, Vec<IdentityProvider>), ApiError> {
         let (sets, idps) = tokio::join!(
             self.client.list_certificate_sets(account_id),
             self.client.list_identity_providers(account_id)
         );
-        Ok(AccountInventory::build(sets?, idps?))
+        Ok((sets?, idps?))
     }
 
     /// Refreshes now, then every `interval` (with a little jitter so that

@@ -9,7 +9,7 @@ use cloudflare_saml_exporter::clock::unix_now;
 use cloudflare_saml_exporter::cloudflare::client::ClientSettings;
 use cloudflare_saml_exporter::fake::mint::{KeyKind, mint_certificate, rfc3339};
 use cloudflare_saml_exporter::fake::{
-    FakeAccount, FakeCertificate, FakeCloudflare, FakeData, FakeIdentityProvider, FakeSet,
+    AccountType, FakeAccount, FakeCertificate, FakeCloudflare, FakeData, FakeIdentityProvider, FakeSet,
 };
 
 /// The token the test fakes accept.
@@ -46,7 +46,13 @@ pub fn saml_idp(id: &str, set: Option<&str>) -> FakeIdentityProvider {
 
 /// An account with these sets and IdPs.
 pub fn account(id: &str, sets: Vec<FakeSet>, identity_providers: Vec<FakeIdentityProvider>) -> FakeAccount {
-    FakeAccount { id: id.to_owned(), name: format!("Account {id}"), sets, identity_providers }
+    FakeAccount {
+        id: id.to_owned(),
+        name: format!("Account {id}"),
+        account_type: AccountType::Standard,
+        sets,
+        identity_providers,
+    }
 }
 
 /// Fake data accepting [`TOKEN`].

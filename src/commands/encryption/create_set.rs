@@ -74,7 +74,7 @@ pub async fn run(
         return Err(Refusal::PemOutExists { path: path.clone() }.into());
     }
     let idps = client.list_identity_providers(&account_id).await.map_err(EncryptionError::Read)?;
-    let idp = idps.into_iter().find(|i| i.id == idp_id);
+    let idp = idps.into_iter().find(|i| i.id.as_deref() == Some(idp_id.as_str()));
     let mut report = Report {
         command: "create-set",
         dry_run: !apply,
@@ -96,7 +96,7 @@ pub async fn run(
             id: report.identity_provider_id.clone(),
         })?;
         if !idp.is_saml() {
-            return Err(EncryptionError::NotSaml { id: idp.id, kind: idp.kind });
+            return Err(EncryptionError::NotSaml { id: report.identity_provider_id.clone(), kind: idp.kind });
         }
         report.expected = Some(expected(client, &report.account_id, &idp).await?);
         return show(&report, output);
