@@ -8,6 +8,10 @@ set -euo pipefail
 need=()
 command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+
+# The status page's browser test (tests/browser.rs): headless Chromium, and a
+# font so its screenshot is readable.
+command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-dejavu-core)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -18,5 +18,7 @@ mod oncall;
 mod faults;
 // TLS, mutual TLS, basic auth, scrape limits and slow clients.
 mod security;
+// The status page in headless Chromium.
+mod browser;
 // Property tests: decoding, inventory, inspection and header parsers never panic.
 mod properties;

@@ -141,7 +141,7 @@ impl StatusSnapshot {
             let _ = writeln!(
                 page,
                 "<tr class=\"{}\"><td class=\"id\">{}</td><td class=\"id\">{}</td><td>{}</td><td>{}</td>\
-                 <td>{}</td><td class=\"num\">{days}</td><td class=\"state\">{}</td><td>{}</td></tr>",
+                 <td class=\"date\">{}</td><td class=\"num\">{days}</td><td class=\"state\">{}</td><td>{}</td></tr>",
                 class(row.state),
                 escape(&row.account_id),
                 dash(&row.certificate_set_uid),
@@ -187,7 +187,7 @@ const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:
 h1{font-size:1.5em;margin:0 0 .4em}h2{font-size:1.15em;margin:1.6em 0 .5em}\
 table{border-collapse:collapse;width:100%}th,td{padding:.3em .6em;text-align:left;vertical-align:top;\
 border-bottom:1px solid #ddd}th{background:#f3f3f5;position:sticky;top:0}\
-td.id{font-family:ui-monospace,monospace;font-size:.92em}td.num{text-align:right;font-variant-numeric:tabular-nums}\
+td.id{font-family:ui-monospace,monospace;font-size:.92em;white-space:nowrap}td.date{white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}\
 td.state{font-weight:600}.summary{padding:.5em .8em;border-radius:4px}.legend{color:#555}\
 .critical{background:#fbe0de}tr.critical td.state,.summary.critical strong{color:#b3261e}\
 .warning{background:#fff1cc}tr.warning td.state,.summary.warning strong{color:#8a5a00}\
