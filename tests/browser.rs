@@ -62,7 +62,7 @@ async fn chromium_shows_the_expired_certificate_of_the_demo_first() {
     command.args(["demo", "--web.listen-address", "127.0.0.1:0"]);
     let mut demo = RunningBinary::start(command);
     let page = url_in(&demo.wait_for_line("Exporter landing:", Duration::from_secs(60)));
-    let ready = format!("{}-/ready", page);
+    let ready = format!("{page}-/ready");
     eventually("the demo to be ready", Duration::from_secs(30), || {
         let ready = ready.clone();
         async move { (crate::support::try_get(&ready).await?.0 == 200).then_some(()) }
