@@ -150,7 +150,10 @@ impl ExpositionCache {
 pub fn render(state: &ExporterState, metrics: &Metrics, unix_time: f64) -> Rendered {
     // The generation is read before the state: the text is at least as new.
     let generation = state.generation();
-    let plain = Bytes::from(metrics.render(state, unix_time));
+    let mut text = metrics.render(state, unix_time);
+    // The buffer grew by doubling: do not keep up to twice the text alive.
+    text.shrink_to_fit();
+    let plain = Bytes::from(text);
     Rendered { generation, unix_time, made_at: Instant::now(), gzip: gzip(&plain), plain }
 }
 
