@@ -150,11 +150,21 @@ impl ExpositionCache {
 pub fn render(state: &ExporterState, metrics: &Metrics, unix_time: f64) -> Rendered {
     // The generation is read before the state: the text is at least as new.
     let generation = state.generation();
+    let started = std::time::Instant::now();
     let mut text = metrics.render(state, unix_time);
     // The buffer grew by doubling: do not keep up to twice the text alive.
     text.shrink_to_fit();
     let plain = Bytes::from(text);
-    Rendered { generation, unix_time, made_at: Instant::now(), gzip: gzip(&plain), plain }
+    let rendered_in = started.elapsed();
+    let gzip = gzip(&plain);
+    tracing::debug!(
+        bytes = plain.len(),
+        gzip_bytes = gzip.len(),
+        render_ms = rendered_in.as_secs_f64() * 1e3,
+        gzip_ms = (started.elapsed() - rendered_in).as_secs_f64() * 1e3,
+        "rendered /metrics"
+    );
+    Rendered { generation, unix_time, made_at: Instant::now(), gzip, plain }
 }
 
 /// Gzip at the fastest level: the text is so repetitive that it still

@@ -211,6 +211,11 @@ pub async fn serve(listener: TcpListener, app: Arc<WebApp>, mut shutdown: watch:
                         continue;
                     }
                 };
+                // Without it, Nagle's algorithm holds back the last segment
+                // of a response until the client acknowledges the previous.
+                if let Err(err) = stream.set_nodelay(true) {
+                    debug!(%peer, error = %err, "cannot set TCP_NODELAY");
+                }
                 let app = Arc::clone(&app);
                 let watcher = graceful.watcher();
                 let builder = builder.clone();
