@@ -40,11 +40,21 @@ const ENCODINGS: [Option<&str>; 2] = [None, Some("gzip")];
 /// wrk's duration, connections and threads.
 type WrkLoad<'a> = (&'a str, &'a str, &'a str);
 
-/// A child process killed by PID when dropped, whatever happens.
+/// A child process stopped by PID when dropped, whatever happens: SIGTERM
+/// first (a SIGKILLed nginx master would orphan its workers), SIGKILL after
+/// five seconds.
 struct Guard(Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
