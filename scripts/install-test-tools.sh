@@ -50,9 +50,12 @@ command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertman
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v dpkg-shlibdeps >/dev/null 2>&1 || need+=(dpkg-dev)
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
+# The status page's browser test (tests/browser.rs): headless Chromium, and a
+# font so its screenshot is readable.
+command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   apt_install "${need[@]}"
-  for tool in promtool prometheus prometheus-alertmanager amtool systemd-analyze dpkg-shlibdeps python3; do
+  for tool in promtool prometheus prometheus-alertmanager amtool systemd-analyze dpkg-shlibdeps python3 chromium; do
     command -v "$tool" >/dev/null 2>&1 || { echo "install-test-tools: $tool still missing after install" >&2; exit 1; }
   done
 fi

@@ -295,3 +295,89 @@ async fn signing_certificates_are_served_by_the_metric_contract() {
     exporter.stop().await;
     fake.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_come_gzip_compressed_when_asked_and_head_gives_the_headers_only() {
+    use std::io::Read as _;
+    let fake = start_fake(two_accounts()).await;
+    let (exporter, base) = start(&fake, Duration::from_secs(60)).await;
+    let url = format!("{base}/metrics");
+    wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", "acc-b"), 1.0).await;
+    let client = reqwest::Client::new();
+
+    let plain = client.get(&url).send().await.unwrap();
+    assert_eq!(plain.headers()["vary"], "Accept-Encoding");
+    assert!(plain.headers().get("content-encoding").is_none(), "no gzip unless asked");
+    let plain = plain.text().await.unwrap();
+
+    let zipped = client.get(&url).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(zipped.headers()["vary"], "Accept-Encoding");
+    assert_eq!(zipped.headers()["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+    let zipped = zipped.bytes().await.unwrap();
+    let mut decoded = String::new();
+    flate2::read::GzDecoder::new(&zipped[..]).read_to_string(&mut decoded).expect("a valid gzip body");
+    assert!(zipped.len() * 3 < decoded.len(), "{} bytes for {}", zipped.len(), decoded.len());
+    // Two scrapes may straddle a re-render: only days_until_expiry may differ.
+    let comparable = |text: &str| -> Vec<String> {
+        crate::support::Scrape::parse(text)
+            .samples
+            .into_iter()
+            .map(|s| match s.name.as_str() {
+                "cloudflare_access_saml_certificate_days_until_expiry" => {
+                    format!("{} {:?}", s.name, s.labels)
+                }
+                _ => format!("{} {:?} {}", s.name, s.labels, s.value),
+            })
+            .collect()
+    };
+    assert_eq!(comparable(&decoded), comparable(&plain));
+
+    for accept in [None, Some("gzip")] {
+        let mut head = client.head(&url);
+        if let Some(accept) = accept {
+            head = head.header("accept-encoding", accept);
+        }
+        let head = head.send().await.unwrap();
+        assert_eq!(head.status().as_u16(), 200);
+        assert_eq!(head.headers()["vary"], "Accept-Encoding");
+        assert_eq!(head.headers().get("content-encoding").is_some(), accept.is_some());
+        let length: usize = head.headers()["content-length"].to_str().unwrap().parse().unwrap();
+        let expected = if accept.is_some() { zipped.len() } else { plain.len() };
+        assert!(length.abs_diff(expected) * 50 < expected, "HEAD says {length}, GET gave {expected}");
+        assert!(head.bytes().await.unwrap().is_empty());
+    }
+    exporter.stop().await;
+    fake.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_status_page_and_its_json_grade_every_certificate() {
+    let fake = start_fake(two_accounts()).await;
+    let (exporter, base) = start(&fake, Duration::from_secs(60)).await;
+    wait_for_value(
+        &format!("{base}/metrics"),
+        metric("cloudflare_access_saml_up").label("account_id", "acc-b"),
+        1.0,
+    )
+    .await;
+    let response = reqwest::get(format!("{base}/status.json")).await.unwrap();
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let report: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(report["status"], "ok", "{report:#}");
+    let sets: Vec<&str> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["certificate_set_uid"].as_str().unwrap())
+        .collect();
+    assert_eq!(sets, ["set-b1", "set-a", "set-b2"], "soonest expiry first: {report:#}");
+
+    let (status, page) = get(&format!("{base}/")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Status: <strong>OK</strong>"), "{page}");
+    assert!(page.find("set-b1").unwrap() < page.find("set-a").unwrap(), "{page}");
+    assert!(page.contains("IdP idp-b1"), "{page}");
+    exporter.stop().await;
+    fake.stop().await;
+}

@@ -24,5 +24,7 @@ mod security;
 mod deploy;
 // `encryption plan | create-set | rotate | pem` against the fake API.
 mod encryption;
+// The status page in headless Chromium.
+mod browser;
 // Property tests: decoding, inventory, inspection and header parsers never panic.
 mod properties;

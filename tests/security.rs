@@ -114,6 +114,11 @@ async fn server_only_tls_with_basic_auth_and_headers() {
     assert_eq!(response.headers()["x-frame-options"], "deny");
     assert_eq!(status(&tls, &url, Some(("prom", "wrong"))).await, Ok(401));
     assert_eq!(status(&tls, &url, Some(("nobody", "s3cret"))).await, Ok(401));
+    for page in ["/", "/status.json"] {
+        let page_url = url.replace("/metrics", page);
+        assert_eq!(status(&tls, &page_url, None).await, Ok(401), "{page} without credentials");
+        assert_eq!(status(&tls, &page_url, Some(("prom", "s3cret"))).await, Ok(200), "{page}");
+    }
     let plain = url.replace("https://", "http://");
     assert!(try_get(&plain).await.is_none_or(|(code, _)| code != 200), "plain HTTP must not be served");
 }

@@ -56,6 +56,14 @@ impl Metrics {
         self.refresh_errors.with_label_values(&[account_id, reason.label()]).inc();
     }
 
+    /// Failed refreshes of an account so far, every reason together.
+    pub fn refresh_errors_of(&self, account_id: &str) -> u64 {
+        let count = |reason: Reason| {
+            self.refresh_errors.get_metric_with_label_values(&[account_id, reason.label()]).ok()
+        };
+        Reason::ALL.into_iter().filter_map(count).map(|c| c.get()).sum()
+    }
+
     /// Remembers the remaining quota from Cloudflare's `Ratelimit` header.
     pub fn set_rate_limit_remaining(&self, remaining: u64) {
         self.rate_limit_remaining.store(remaining.min(i64::MAX as u64) as i64, Ordering::Relaxed);

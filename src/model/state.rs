@@ -1,8 +1,11 @@
 //! What the background refresh has learned, shared with the scrape handler:
 //! per account, the last good inventory and the health of the last refresh.
 //! A failed refresh never removes data; only a successful one replaces it.
+//! Every write bumps a generation number, so readers that cache something
+//! derived from the state (the rendered `/metrics`) know when it went stale.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crate::model::inventory::AccountInventory;
@@ -29,6 +32,7 @@ pub struct AccountStatus {
 #[derive(Debug, Default)]
 pub struct ExporterState {
     inner: RwLock<Inner>,
+    generation: AtomicU64,
 }
 
 #[derive(Debug, Default)]
@@ -104,12 +108,23 @@ impl ExporterState {
         self.read().accounts.iter().map(|(id, s)| (id.clone(), s.clone())).collect()
     }
 
+    /// A number that changes with every write. Read it *before* taking a
+    /// [`snapshot`](Self::snapshot): what is derived from that snapshot is
+    /// then at least as new as the number says.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
         self.inner.read().unwrap_or_else(|p| p.into_inner())
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
-        self.inner.write().unwrap_or_else(|p| p.into_inner())
+        let guard = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        // Bumped under the lock: a reader that sees the new number can only
+        // snapshot after this write is done.
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        guard
     }
 }
 
@@ -148,5 +163,21 @@ mod tests {
         assert!(!a.restored && !a.up && a.inventory.is_some(), "the restored data stays as last good");
         assert_eq!(a.last_success, Some(50.0));
         assert!(!state.restore("a", AccountInventory::default(), 60.0), "a refresh has ended");
+    }
+
+    #[test]
+    fn every_write_changes_the_generation_and_reads_do_not() {
+        let state = ExporterState::default();
+        let mut seen = vec![state.generation()];
+        state.set_accounts(&["a".into()]);
+        seen.push(state.generation());
+        state.record_success("a", AccountInventory::default(), 0.5, 100.0);
+        seen.push(state.generation());
+        state.record_failure("a", 0.7);
+        seen.push(state.generation());
+        let _ = (state.snapshot(), state.is_ready(), state.account_ids());
+        assert_eq!(state.generation(), seen[3], "reads leave it alone");
+        seen.dedup();
+        assert_eq!(seen.len(), 4, "each write gave a new number: {seen:?}");
     }
 }

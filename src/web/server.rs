@@ -1,5 +1,5 @@
-//! The HTTP side: `/metrics`, `/-/healthy`, `/-/ready` and a landing page,
-//! served by hyper 1 with a header-read timeout that really applies (hyper
+//! The HTTP side: `/metrics` (cached, gzip when accepted), the status page
+//! at `/` and `/status.json`, `/-/healthy` and `/-/ready`, served by hyper 1 with a header-read timeout that really applies (hyper
 //! ignores it without a timer), optional TLS and basic auth from
 //! `--web.config.file`, a cap on concurrent scrapes, and a bounded graceful
 //! shutdown.
@@ -10,8 +10,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
+use hyper::body::{Body as _, Incoming};
+use hyper::header::{
+    ALLOW, AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, VARY, WWW_AUTHENTICATE,
+};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -27,6 +29,9 @@ use crate::exposition::metrics::{CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics};
 use crate::model::state::ExporterState;
 use crate::web::basic_auth::Login;
 use crate::web::config_file::WebSecurity;
+use crate::web::exposition_cache::ExpositionCache;
+use crate::web::negotiation::accepts_gzip;
+use crate::web::status_page::StatusSnapshot;
 
 /// How long a client may take to send its request headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -39,6 +44,7 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub struct WebApp {
     state: Arc<ExporterState>,
     metrics: Arc<Metrics>,
+    exposition: ExpositionCache,
     telemetry_path: String,
     security: WebSecurity,
     scrapes: Option<Semaphore>,
@@ -55,7 +61,8 @@ impl WebApp {
         max_requests: usize,
     ) -> Self {
         let scrapes = (max_requests > 0).then(|| Semaphore::new(max_requests));
-        Self { state, metrics, telemetry_path, security, scrapes }
+        let exposition = ExpositionCache::new(Arc::clone(&state), Arc::clone(&metrics));
+        Self { state, metrics, exposition, telemetry_path, security, scrapes }
     }
 
     /// Answers a request: authentication, scrape limit, then the page, with
@@ -85,20 +92,22 @@ impl WebApp {
                 }
             }
         }
-        // The limit guards the expensive path only: health probes must keep
+        // The limit guards the expensive paths only: health probes must keep
         // answering while scrapers pile up.
-        let _slot = match (&self.scrapes, request.uri().path() == self.telemetry_path) {
+        let path = request.uri().path();
+        let expensive = path == self.telemetry_path || path == "/" || path == "/status.json";
+        let _slot = match (&self.scrapes, expensive) {
             (Some(limit), true) => match limit.try_acquire() {
                 Ok(slot) => Some(slot),
                 Err(_) => return text(StatusCode::SERVICE_UNAVAILABLE, "too many concurrent scrapes\n"),
             },
             _ => None,
         };
-        self.handle(request)
+        self.handle(request).await
     }
 
     /// Answers one request; needs no socket, so tests can call it directly.
-    pub fn handle<B>(&self, request: &Request<B>) -> Response<Full<Bytes>> {
+    pub async fn handle<B>(&self, request: &Request<B>) -> Response<Full<Bytes>> {
         let path = request.uri().path();
         let head = request.method() == Method::HEAD;
         if request.method() != Method::GET && !head {
@@ -107,10 +116,7 @@ impl WebApp {
             return response;
         }
         let mut response = if path == self.telemetry_path {
-            let body = self.metrics.render(&self.state, unix_now());
-            let mut response = Response::new(Full::new(Bytes::from(body)));
-            response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(METRICS_CONTENT_TYPE));
-            response
+            self.metrics_page(request).await
         } else {
             match path {
                 "/-/healthy" => text(StatusCode::OK, "Healthy\n"),
@@ -118,28 +124,45 @@ impl WebApp {
                 "/-/ready" => {
                     text(StatusCode::SERVICE_UNAVAILABLE, "Not ready: first refresh still running\n")
                 }
-                "/" => self.landing_page(),
+                "/" => self.status(|s| s.html(&self.telemetry_path), "text/html; charset=utf-8"),
+                "/status.json" => self.status(StatusSnapshot::json, "application/json"),
                 _ => text(StatusCode::NOT_FOUND, "not found\n"),
             }
         };
         if head {
+            // The headers of a GET, the length included, without its body.
+            let length = response.body().size_hint().exact().unwrap_or(0);
+            response.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from(length));
             *response.body_mut() = Full::new(Bytes::new());
         }
         response
     }
 
-    fn landing_page(&self) -> Response<Full<Bytes>> {
-        let metrics = html_escape(&self.telemetry_path);
-        let page = format!(
-            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Cloudflare SAML exporter</title></head>\n\
-             <body><h1>cloudflare-saml-exporter</h1>\n\
-             <p>Prometheus exporter for Cloudflare Access SAML encryption certificate expiry. Version {}.</p>\n\
-             <ul><li><a href=\"{metrics}\">Metrics</a></li>\n<li><a href=\"/-/healthy\">Health</a></li>\n\
-             <li><a href=\"/-/ready\">Readiness</a></li></ul></body></html>\n",
-            env!("CARGO_PKG_VERSION")
-        );
-        let mut response = Response::new(Full::new(Bytes::from(page)));
-        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    /// The cached exposition, gzip-compressed when the client accepts it;
+    /// the body is a clone of the shared bytes, never a copy.
+    async fn metrics_page<B>(&self, request: &Request<B>) -> Response<Full<Bytes>> {
+        let rendered = self.exposition.current().await;
+        let gzip = accepts_gzip(request.headers());
+        let body = if gzip { rendered.gzip.clone() } else { rendered.plain.clone() };
+        let mut response = Response::new(Full::new(body));
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(METRICS_CONTENT_TYPE));
+        headers.insert(VARY, HeaderValue::from_static("Accept-Encoding"));
+        if gzip {
+            headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        response
+    }
+
+    /// The status page or its JSON, built from the state as of now.
+    fn status(
+        &self,
+        body: impl Fn(&StatusSnapshot) -> String,
+        content_type: &'static str,
+    ) -> Response<Full<Bytes>> {
+        let snapshot = StatusSnapshot::gather(&self.state, &self.metrics, unix_now());
+        let mut response = Response::new(Full::new(Bytes::from(body(&snapshot))));
+        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         response
     }
 }
@@ -149,10 +172,6 @@ fn text(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
     *response.status_mut() = status;
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     response
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 async fn serve_connection<I>(
@@ -192,6 +211,11 @@ pub async fn serve(listener: TcpListener, app: Arc<WebApp>, mut shutdown: watch:
                         continue;
                     }
                 };
+                // Without it, Nagle's algorithm holds back the last segment
+                // of a response until the client acknowledges the previous.
+                if let Err(err) = stream.set_nodelay(true) {
+                    debug!(%peer, error = %err, "cannot set TCP_NODELAY");
+                }
                 let app = Arc::clone(&app);
                 let watcher = graceful.watcher();
                 let builder = builder.clone();

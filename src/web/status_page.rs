@@ -1,0 +1,245 @@
+//! The status page at `/` and its JSON twin `/status.json`: the graded
+//! report `check` prints (worst first, coloured by the alert thresholds)
+//! and the exporter's health per account. Plain HTML and CSS, no script,
+//! nothing loaded from elsewhere, every text from the API escaped.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::exposition::metrics::Metrics;
+use crate::model::inventory::format_rfc3339;
+use crate::model::report::{CheckReport, Severity, Thresholds};
+use crate::model::state::ExporterState;
+
+/// The thresholds of the shipped alert rules (and `check`'s defaults):
+/// warning under 30 days left, critical under 7.
+pub const ALERT_THRESHOLDS: Thresholds = Thresholds { warn_days: 30.0, crit_days: 7.0 };
+
+/// How often the browser reloads the page, in seconds.
+pub const RELOAD_SECONDS: u32 = 60;
+
+/// The refresh health of one account.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountHealth {
+    /// Account ID.
+    pub account_id: String,
+    /// `None` until the first refresh ended, then whether the last one succeeded.
+    pub up: Option<bool>,
+    /// Unix time of the last successful refresh.
+    pub last_success: Option<f64>,
+    /// How long the last refresh took, in seconds.
+    pub last_duration: Option<f64>,
+    /// Failed refreshes since the exporter started.
+    pub errors: u64,
+}
+
+/// What the page shows, gathered at one instant.
+#[derive(Debug, Clone)]
+pub struct StatusSnapshot {
+    /// The graded rows, as `check` would print them.
+    pub report: CheckReport,
+    /// One entry per watched account.
+    pub health: Vec<AccountHealth>,
+    /// When it was gathered (Unix seconds).
+    pub now: f64,
+}
+
+impl StatusSnapshot {
+    /// Grades the state as of `now`. An account whose last refresh failed
+    /// gets a critical row, as `check` gives one, and keeps its last good rows.
+    pub fn gather(state: &ExporterState, metrics: &Metrics, now: f64) -> Self {
+        let accounts = state.snapshot();
+        let failures = accounts
+            .iter()
+            .filter(|(_, status)| status.attempted && !status.up)
+            .map(|(id, status)| {
+                let shown = if status.inventory.is_some() {
+                    "the last refresh failed; its other rows are from the last successful one"
+                } else {
+                    "no refresh has succeeded yet"
+                };
+                (id.clone(), shown.to_owned())
+            })
+            .collect();
+        let health = accounts
+            .iter()
+            .map(|(id, status)| AccountHealth {
+                account_id: id.clone(),
+                up: status.attempted.then_some(status.up),
+                last_success: status.last_success,
+                last_duration: status.last_duration,
+                errors: metrics.refresh_errors_of(id),
+            })
+            .collect();
+        let report = CheckReport::build(failures, &accounts, now, ALERT_THRESHOLDS);
+        Self { report, health, now }
+    }
+
+    /// The report as `check --output json` prints it.
+    pub fn json(&self) -> String {
+        // Serialising plain strings, numbers and enums cannot fail.
+        let mut text = serde_json::to_string_pretty(&self.report).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// The HTML page; `telemetry_path` is where `/metrics` is served.
+    pub fn html(&self, telemetry_path: &str) -> String {
+        let mut page = String::with_capacity(4096 + self.report.rows.len() * 400);
+        let status = self.report.status;
+        let _ = write!(
+            page,
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta http-equiv=\"refresh\" content=\"{RELOAD_SECONDS}\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>{} · Cloudflare Access SAML certificates</title>\n<style>{STYLE}</style></head>\n<body>\n\
+             <h1>Cloudflare Access SAML certificates</h1>\n",
+            status.label()
+        );
+        let _ = writeln!(
+            page,
+            "<p class=\"summary {}\">Status: <strong>{}</strong> · {} · as of {} · this page reloads every {RELOAD_SECONDS} s</p>",
+            class(status),
+            status.label(),
+            counts(&self.report),
+            format_rfc3339(self.now as i64)
+        );
+        let _ = writeln!(
+            page,
+            "<p class=\"legend\">Critical: expired, or under {} days left · Warning: under {} days left \
+             · Info: rotation hand-over or coverage gap</p>",
+            ALERT_THRESHOLDS.crit_days, ALERT_THRESHOLDS.warn_days
+        );
+        self.rows(&mut page);
+        self.health(&mut page);
+        let metrics = escape(telemetry_path);
+        let _ = write!(
+            page,
+            "<h2>Links</h2>\n<ul class=\"links\"><li><a href=\"{metrics}\">Metrics</a></li>\
+             <li><a href=\"/status.json\">This report as JSON</a></li>\
+             <li><a href=\"/-/healthy\">Health</a></li><li><a href=\"/-/ready\">Readiness</a></li></ul>\n\
+             <footer>cloudflare-saml-exporter {}</footer>\n</body></html>\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        page
+    }
+
+    fn rows(&self, page: &mut String) {
+        page.push_str("<h2>Certificates and identity providers</h2>\n");
+        if self.report.rows.is_empty() {
+            page.push_str("<p>No certificate sets or SAML identity providers known yet.</p>\n");
+            return;
+        }
+        page.push_str(
+            "<table class=\"report\"><thead><tr><th>Account</th><th>Set</th><th>Slot</th><th>IdPs</th>\
+             <th>Not after</th><th>Days left</th><th>State</th><th>Note</th></tr></thead><tbody>\n",
+        );
+        for row in &self.report.rows {
+            let dash = |s: &str| if s.is_empty() { "-".to_owned() } else { escape(s) };
+            let days = row.days_left.map_or_else(|| "-".to_owned(), |d| format!("{d:.1}"));
+            let _ = writeln!(
+                page,
+                "<tr class=\"{}\"><td class=\"id\">{}</td><td class=\"id\">{}</td><td>{}</td><td>{}</td>\
+                 <td class=\"date\">{}</td><td class=\"num\">{days}</td><td class=\"state\">{}</td><td>{}</td></tr>",
+                class(row.state),
+                escape(&row.account_id),
+                dash(&row.certificate_set_uid),
+                escape(&row.slot),
+                dash(&row.identity_providers.join(", ")),
+                dash(row.not_after.as_deref().unwrap_or("")),
+                row.state.label(),
+                escape(&row.note),
+            );
+        }
+        page.push_str("</tbody></table>\n");
+    }
+
+    fn health(&self, page: &mut String) {
+        page.push_str(
+            "<h2>Exporter health</h2>\n<table class=\"health\"><thead><tr><th>Account</th><th>Up</th>\
+             <th>Last success</th><th>Last refresh took</th><th>Failed refreshes</th></tr></thead><tbody>\n",
+        );
+        for account in &self.health {
+            let (up_class, up) = match account.up {
+                None => ("info", "pending"),
+                Some(true) => ("ok", "yes"),
+                Some(false) => ("critical", "no"),
+            };
+            let last_success = account.last_success.map_or_else(
+                || "never".to_owned(),
+                |t| format!("{} ({})", format_rfc3339(t as i64), ago(self.now - t)),
+            );
+            let took = account.last_duration.map_or_else(|| "-".to_owned(), |d| format!("{d:.2} s"));
+            let _ = writeln!(
+                page,
+                "<tr><td class=\"id\">{}</td><td class=\"{up_class}\">{up}</td><td>{last_success}</td>\
+                 <td class=\"num\">{took}</td><td class=\"num\">{}</td></tr>",
+                escape(&account.account_id),
+                account.errors
+            );
+        }
+        page.push_str("</tbody></table>\n");
+    }
+}
+
+const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#1d1d1f;background:#fff}\
+h1{font-size:1.5em;margin:0 0 .4em}h2{font-size:1.15em;margin:1.6em 0 .5em}\
+table{border-collapse:collapse;width:100%}th,td{padding:.3em .6em;text-align:left;vertical-align:top;\
+border-bottom:1px solid #ddd}th{background:#f3f3f5;position:sticky;top:0}\
+td.id{font-family:ui-monospace,monospace;font-size:.92em;white-space:nowrap}td.date{white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}\
+td.state{font-weight:600}.summary{padding:.5em .8em;border-radius:4px}.legend{color:#555}\
+.critical{background:#fbe0de}tr.critical td.state,.summary.critical strong{color:#b3261e}\
+.warning{background:#fff1cc}tr.warning td.state,.summary.warning strong{color:#8a5a00}\
+.info{background:#e4effa}.ok{background:#e5f4e8}footer{margin-top:2em;color:#777}";
+
+/// The CSS class of a severity.
+fn class(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "critical",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+        Severity::Ok => "ok",
+    }
+}
+
+fn counts(report: &CheckReport) -> String {
+    let count = |s: Severity| report.rows.iter().filter(|r| r.state == s).count();
+    format!(
+        "{} critical, {} warning, {} info, {} ok",
+        count(Severity::Critical),
+        count(Severity::Warning),
+        count(Severity::Info),
+        count(Severity::Ok)
+    )
+}
+
+fn ago(seconds: f64) -> String {
+    let s = seconds.max(0.0) as u64;
+    match s {
+        0..60 => format!("{s} s ago"),
+        60..3600 => format!("{} min ago", s / 60),
+        3600..172_800 => format!("{} h ago", s / 3600),
+        _ => format!("{} days ago", s / 86_400),
+    }
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "status_page_tests.rs"]
+mod tests;

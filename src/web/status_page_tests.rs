@@ -1,0 +1,135 @@
+//! The status page: worst first, coloured, escaped, self-contained.
+
+use serde_json::json;
+
+use super::*;
+use crate::cloudflare::error::Reason;
+use crate::cloudflare::wire as api;
+use crate::fake::mint::{KeyKind, mint_certificate};
+use crate::model::inventory::AccountInventory;
+
+const NOW: f64 = 1_800_000_000.0;
+const DAY: i64 = 86_400;
+const EVIL: &str = "<script>alert('x')</script> & \"co\"";
+
+fn set(uid: &str, days_left: i64) -> serde_json::Value {
+    let now = NOW as i64;
+    let minted = mint_certificate("test", KeyKind::P256, now - 300 * DAY, now + days_left * DAY).unwrap();
+    json!({"uid": uid, "updated_at": "2024-03-21T10:30:00Z",
+           "current_certificate": {"uid": format!("{uid}-c"), "public_certificate": minted.pem}})
+}
+
+fn idp(id: &str, name: &str, set: &str) -> serde_json::Value {
+    json!({"id": id, "name": name, "type": "saml", "saml_certificate_set_id": set,
+           "config": {"enable_encryption": true}})
+}
+
+fn inventory(sets: Vec<serde_json::Value>, idps: Vec<serde_json::Value>) -> AccountInventory {
+    let sets: Vec<api::CertificateSet> = serde_json::from_value(json!(sets)).unwrap();
+    let idps: Vec<api::IdentityProvider> = serde_json::from_value(json!(idps)).unwrap();
+    AccountInventory::build(sets, idps)
+}
+
+/// Account `acc-a`: healthy, warning and expired sets; `acc-b` failed its
+/// last refresh after a success; `acc-c` has not finished its first.
+fn snapshot() -> StatusSnapshot {
+    let state = ExporterState::default();
+    state.set_accounts(&["acc-a".into(), "acc-b".into(), "acc-c".into()]);
+    let a = inventory(
+        vec![set("set-healthy", 200), set("set-soon", 20), set("set-expired", -3)],
+        vec![
+            idp("i1", "Okta", "set-healthy"),
+            idp("i2", "Entra", "set-soon"),
+            idp("i3", EVIL, "set-expired"),
+        ],
+    );
+    state.record_success("acc-a", a, 0.25, NOW - 90.0);
+    state.record_success("acc-b", inventory(vec![set("set-b", 100)], vec![]), 0.5, NOW - 7200.0);
+    state.record_failure("acc-b", 1.5);
+    let metrics = Metrics::new();
+    for account in ["acc-a", "acc-b", "acc-c"] {
+        metrics.init_account(account);
+    }
+    metrics.record_refresh_error("acc-b", Reason::Timeout);
+    metrics.record_refresh_error("acc-b", Reason::ServerError);
+    StatusSnapshot::gather(&state, &metrics, NOW)
+}
+
+fn body_rows(page: &str) -> Vec<&str> {
+    let body = &page[page.find("<tbody>").unwrap()..page.find("</tbody>").unwrap()];
+    body.lines().filter(|l| l.starts_with("<tr")).collect()
+}
+
+#[test]
+fn rows_are_worst_first_and_coloured_by_the_alert_thresholds() {
+    let page = snapshot().html("/metrics");
+    let rows = body_rows(&page);
+    assert!(rows[0].starts_with("<tr class=\"critical\">") && rows[0].contains("set-expired"), "{}", rows[0]);
+    assert!(rows[0].contains("<td class=\"num\">-3.0</td>") && rows[0].contains("expired"), "{}", rows[0]);
+    // Critical without a date sorts after the dated ones.
+    assert!(rows[1].starts_with("<tr class=\"critical\">") && rows[1].contains("acc-b"), "{}", rows[1]);
+    assert!(rows[1].contains("the last refresh failed"), "{}", rows[1]);
+    assert!(rows[2].starts_with("<tr class=\"warning\">") && rows[2].contains("set-soon"), "{}", rows[2]);
+    assert!(rows[2].contains("Entra") && rows[2].contains("under 30 days left"), "{}", rows[2]);
+    let ok: Vec<_> = rows[3..].iter().filter(|r| r.starts_with("<tr class=\"ok\">")).collect();
+    assert_eq!(ok.len(), 2, "set-b and set-healthy: {rows:#?}");
+    assert!(
+        page.contains("Status: <strong>CRITICAL</strong> · 2 critical, 1 warning, 0 info, 2 ok"),
+        "{page}"
+    );
+}
+
+#[test]
+fn every_name_from_the_api_is_escaped() {
+    let page = snapshot().html("/metrics?<x>");
+    assert!(!page.contains("<script"), "{page}");
+    assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;"), "{page}");
+    assert!(page.contains("href=\"/metrics?&lt;x&gt;\""), "the metrics path too");
+}
+
+#[test]
+fn the_page_is_self_contained_reloads_itself_and_keeps_its_links() {
+    let page = snapshot().html("/metrics");
+    assert!(page.contains("<meta http-equiv=\"refresh\" content=\"60\">"));
+    for forbidden in ["<script", "src=", "url(", "@import", "http://", "https://", "<link"] {
+        assert!(!page.contains(forbidden), "{forbidden} in {page}");
+    }
+    for link in ["href=\"/metrics\"", "href=\"/status.json\"", "href=\"/-/healthy\"", "href=\"/-/ready\""] {
+        assert!(page.contains(link), "{link} missing");
+    }
+}
+
+#[test]
+fn the_health_table_shows_up_last_success_and_errors_per_account() {
+    let page = snapshot().html("/metrics");
+    let health = &page[page.find("<table class=\"health\">").unwrap()..];
+    let rows = body_rows(health);
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows[0].contains("acc-a") && rows[0].contains(">yes<") && rows[0].contains("1 min ago"),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[0].ends_with("<td class=\"num\">0</td></tr>"), "{}", rows[0]);
+    assert!(rows[1].contains("acc-b") && rows[1].contains("\"critical\">no<") && rows[1].contains("2 h ago"));
+    assert!(rows[1].ends_with("<td class=\"num\">2</td></tr>"), "two failed refreshes: {}", rows[1]);
+    assert!(rows[2].contains("acc-c") && rows[2].contains(">pending<") && rows[2].contains("never"));
+}
+
+#[test]
+fn the_json_is_the_check_report() {
+    let snapshot = snapshot();
+    let json: serde_json::Value = serde_json::from_str(&snapshot.json()).unwrap();
+    assert_eq!(json, serde_json::to_value(&snapshot.report).unwrap());
+    assert_eq!(json["status"], "critical");
+    assert_eq!(json["exit_code"], 2);
+    assert_eq!(json["rows"][0]["certificate_set_uid"], "set-expired");
+    assert_eq!(json["rows"][0]["identity_providers"][0], EVIL, "JSON carries the name as is");
+}
+
+#[test]
+fn escape_covers_the_five_html_specials() {
+    assert_eq!(escape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
+    assert_eq!(escape("plain ünïcode"), "plain ünïcode");
+    assert_eq!(escape("&amp;"), "&amp;amp;", "escaping is not idempotent, so never escape twice");
+}
