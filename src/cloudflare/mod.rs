@@ -2,8 +2,8 @@
 //! lists read ([`endpoint`]), the HTTP client ([`client`]) and its request
 //! budget ([`budget`]), walking paginated lists ([`pages`]), credentials held
 //! in `secrecy` types ([`credentials`]), the rate-limit headers
-//! ([`rate_limit_headers`]) and the API error with its stable reason
-//! ([`error`]).
+//! ([`rate_limit_headers`]), the talking time an account may spend
+//! ([`talk_time`]) and the API error with its stable reason ([`error`]).
 //!
 //! May use: the exporter's own counters in [`crate::exposition`]. Knows
 //! nothing of inventories, state or serving.
@@ -15,4 +15,5 @@ pub mod endpoint;
 pub mod error;
 pub mod pages;
 pub mod rate_limit_headers;
+pub mod talk_time;
 pub mod wire;

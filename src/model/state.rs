@@ -32,6 +32,8 @@ pub struct ExporterState {
 struct Inner {
     accounts: BTreeMap<String, AccountStatus>,
     accounts_known: bool,
+    /// The first pass has run for a whole refresh interval.
+    first_pass_overdue: bool,
 }
 
 impl ExporterState {
@@ -71,10 +73,20 @@ impl ExporterState {
         status.attempted = true;
     }
 
-    /// True once the accounts are known and each has finished a refresh.
+    /// Ready despite a first pass still running: it has run for a whole
+    /// refresh interval (a stretched pass must not keep a replica out of
+    /// its Service for the whole cycle).
+    pub fn mark_first_pass_overdue(&self) {
+        self.write().first_pass_overdue = true;
+    }
+
+    /// True once the accounts are known and either each has finished a
+    /// refresh or the first pass is overdue.
     pub fn is_ready(&self) -> bool {
         let inner = self.read();
-        inner.accounts_known && inner.accounts.values().all(|a| a.attempted)
+        // Further reasons to be ready before every account was attempted
+        // (e.g. accounts loaded from a snapshot) join `first_pass_overdue` here.
+        inner.accounts_known && (inner.first_pass_overdue || inner.accounts.values().all(|a| a.attempted))
     }
 
     /// A consistent copy of every account's status (inventories are shared).
@@ -107,5 +119,15 @@ mod tests {
         assert_eq!(status.last_success, Some(100.0));
         assert_eq!(status.last_duration, Some(0.7));
         assert!(state.is_ready());
+    }
+
+    #[test]
+    fn an_overdue_first_pass_is_ready_but_unknown_accounts_are_not() {
+        let state = ExporterState::default();
+        state.mark_first_pass_overdue();
+        assert!(!state.is_ready(), "accounts not settled yet");
+        state.set_accounts(&["a".into(), "b".into()]);
+        state.record_success("a", AccountInventory::default(), 0.5, 100.0);
+        assert!(state.is_ready(), "b is still waiting for its turn, but the pass is overdue");
     }
 }
