@@ -20,5 +20,7 @@ mod faults;
 mod security;
 // Helm chart, systemd unit, Debian package and Dockerfile against real tools.
 mod deploy;
+// Scale: many accounts, a shared token's quota, shards, several credentials.
+mod scale;
 // Property tests: decoding, inventory, inspection and header parsers never panic.
 mod properties;
