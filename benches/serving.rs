@@ -279,7 +279,13 @@ fn data() -> FakeData {
             }
         })
         .collect();
-    FakeData { token: TOKEN.into(), global_key: None, account_owned_token: false, accounts }
+    FakeData {
+        token: TOKEN.into(),
+        global_key: None,
+        account_owned_token: false,
+        scoped_tokens: Vec::new(),
+        accounts,
+    }
 }
 
 fn free_port() -> u16 {

@@ -74,10 +74,22 @@ pub struct CloudflareArgs {
     /// Largest response body accepted from Cloudflare, in bytes.
     #[arg(long = "cloudflare.max-body-bytes", value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_body_bytes: usize,
-    /// Client-side request budget shared by all accounts, per 5 minutes
+    /// Client-side request budget of each credential, per 5 minutes
     /// (Cloudflare allows 1200 per user across all of that user's clients).
     #[arg(long = "cloudflare.max-requests-per-5m", value_name = "N", default_value = "300")]
     pub max_requests_per_5m: std::num::NonZeroU32,
+    /// YAML file naming several credentials, each with its accounts and
+    /// budget; replaces --account-id, --api-token-file and the credential
+    /// environment variables.
+    #[arg(long = "config.file", value_name = "PATH")]
+    pub credentials_file: Option<PathBuf>,
+    /// This replica's shard, from 0: it reads only the accounts whose
+    /// SHA-256 hash modulo --total-shards is N.
+    #[arg(long = "shard", value_name = "N", default_value_t = 0)]
+    pub shard: u64,
+    /// How many replicas share the accounts (1: no sharding).
+    #[arg(long = "total-shards", value_name = "M", default_value_t = 1)]
+    pub total_shards: u64,
 }
 
 /// Where `/metrics` is served.

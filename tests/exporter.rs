@@ -33,13 +33,13 @@ async fn start_with(
     interval: Duration,
     accounts: AccountSelection,
 ) -> (RunningExporter, String) {
-    let cloudflare = CloudflareConfig {
-        client: client_settings(fake),
+    let cloudflare = CloudflareConfig::single(
+        client_settings(fake),
+        CredentialSource::Token(SecretString::from(TOKEN)),
         accounts,
-        credentials: CredentialSource::Token(SecretString::from(TOKEN)),
         // Far beyond any test's wait, so a held refresh never times out.
-        refresh_timeout: Duration::from_secs(60),
-    };
+        Duration::from_secs(60),
+    );
     let web = WebConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         telemetry_path: "/metrics".into(),

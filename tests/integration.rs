@@ -26,5 +26,7 @@ mod deploy;
 mod encryption;
 // The status page in headless Chromium.
 mod browser;
+// Scale: many accounts, a shared token's quota, shards, several credentials.
+mod scale;
 // Property tests: decoding, inventory, inspection and header parsers never panic.
 mod properties;

@@ -1,12 +1,15 @@
-//! The client-side request budget shared by every account: a GCRA limiter
-//! that keeps to at most N requests in any five minutes, and the pause after
-//! Cloudflare answered 429. It knows nothing of endpoints or HTTP; the client
-//! asks it for a turn before every request.
+//! The client-side request budget of one credential: at most N requests in
+//! any five minutes (a sliding window over the turns given, on top of a GCRA
+//! whose steady rate is exactly N per five minutes and whose burst is a fifth
+//! of N), the pause Cloudflare's own `Ratelimit` figures ask for, and the
+//! block after Cloudflare answered 429. It knows nothing of endpoints or
+//! HTTP; the client asks it for a turn before every request.
 //!
-//! Time is tokio's, so both halves follow `tokio::time::pause` in tests.
+//! Time is tokio's, so every part follows `tokio::time::pause` in tests.
 
+use std::collections::VecDeque;
 use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use governor::clock::Clock;
@@ -16,7 +19,7 @@ use governor::{Quota, RateLimiter};
 use tokio::time::Instant;
 
 /// The window Cloudflare's limit is counted over, and so the budget's.
-const WINDOW: Duration = Duration::from_secs(300);
+pub const WINDOW: Duration = Duration::from_secs(300);
 
 /// A turn refused because Cloudflare's 429 is still being honoured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -27,38 +30,72 @@ pub struct Blocked {
 }
 
 /// Paces requests to Cloudflare: at most `max_requests_per_5m` in any
-/// 5-minute window, and none at all while a 429 is being honoured.
+/// 5-minute window, none during a pause, and none at all while a 429 is
+/// being honoured.
 #[derive(Debug)]
 pub struct RequestBudget {
     limiter: RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<Duration>>,
+    per_window: usize,
+    /// When the turns of the last [`WINDOW`] were given, oldest first.
+    recent: Mutex<VecDeque<Instant>>,
+    paused_until: Mutex<Option<Instant>>,
     blocked_until: Mutex<Option<Instant>>,
 }
 
 impl RequestBudget {
     /// A full budget of `max_requests_per_5m`: a fifth of it may go at once,
-    /// the rest is spread evenly over the window.
+    /// the rest follows at the steady rate of `max_requests_per_5m` per five
+    /// minutes, and no five minutes ever hold more.
     pub fn new(max_requests_per_5m: NonZeroU32) -> Self {
         let clock = TokioClock { origin: Instant::now() };
         Self {
             limiter: RateLimiter::direct_with_clock(quota(max_requests_per_5m), clock),
+            per_window: max_requests_per_5m.get() as usize,
+            recent: Mutex::new(VecDeque::new()),
+            paused_until: Mutex::new(None),
             blocked_until: Mutex::new(None),
         }
     }
 
     /// Waits until the budget allows one more request and takes it. Refused
     /// at once while blocked, and also when a block arrived during the wait.
+    /// The wait is never part of any timeout: it happens before the request.
     pub async fn wait_for_turn(&self) -> Result<(), Blocked> {
         self.refuse_while_blocked()?;
-        while let Err(not_until) = self.limiter.check() {
-            tokio::time::sleep(not_until.wait_time_from(self.limiter.clock().now())).await;
+        while let Some(wait) = self.try_take_turn(Instant::now()) {
+            tokio::time::sleep(wait).await;
         }
         // A 429 may have arrived while this request queued for the budget.
         self.refuse_while_blocked()
     }
 
+    /// Takes a turn if one is free now (`None`), else says how long to wait
+    /// before asking again.
+    fn try_take_turn(&self, now: Instant) -> Option<Duration> {
+        if let Some(until) = *lock(&self.paused_until)
+            && until > now
+        {
+            return Some(until - now);
+        }
+        let mut recent = lock(&self.recent);
+        while recent.front().is_some_and(|given| *given + WINDOW <= now) {
+            recent.pop_front();
+        }
+        if recent.len() >= self.per_window {
+            return recent.front().map(|oldest| *oldest + WINDOW - now);
+        }
+        match self.limiter.check() {
+            Ok(()) => {
+                recent.push_back(now);
+                None
+            }
+            Err(not_until) => Some(not_until.wait_time_from(self.limiter.clock().now())),
+        }
+    }
+
     /// `Err` while a block from [`RequestBudget::block_for`] lasts.
     pub fn refuse_while_blocked(&self) -> Result<(), Blocked> {
-        let blocked_until = *self.blocked_until.lock().unwrap_or_else(|p| p.into_inner());
+        let blocked_until = *lock(&self.blocked_until);
         let now = Instant::now();
         match blocked_until {
             Some(until) if until > now => Err(Blocked { remaining: until - now }),
@@ -66,23 +103,65 @@ impl RequestBudget {
         }
     }
 
+    /// Resolves once no block is in force (at once when none is).
+    pub async fn until_unblocked(&self) {
+        while let Err(blocked) = self.refuse_while_blocked() {
+            tokio::time::sleep(blocked.remaining).await;
+        }
+    }
+
     /// Refuses every turn for `pause` from now, replacing any earlier block:
     /// the latest answer from Cloudflare is the one that counts.
     pub fn block_for(&self, pause: Duration) {
-        *self.blocked_until.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now() + pause);
+        *lock(&self.blocked_until) = Some(Instant::now() + pause);
+    }
+
+    /// Holds every turn (they wait, they are not refused) for `pause` from
+    /// now, or longer if an earlier pause lasts longer. Returns true when no
+    /// pause was in force before, so the caller can say so once.
+    pub fn pause_for(&self, pause: Duration) -> bool {
+        let now = Instant::now();
+        let mut paused_until = lock(&self.paused_until);
+        let was_paused = paused_until.is_some_and(|until| until > now);
+        let until = now + pause;
+        if paused_until.is_none_or(|earlier| earlier < until) {
+            *paused_until = Some(until);
+        }
+        !was_paused
     }
 }
 
-/// A GCRA quota that never allows more than `per_5m` requests in any
-/// 5-minute window: a burst of a fifth, the rest spread evenly.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A GCRA quota whose steady rate is `per_5m` per five minutes, with a
+/// burst of a fifth; the sliding window keeps any five minutes within
+/// `per_5m` despite the burst.
 fn quota(per_5m: NonZeroU32) -> Quota {
-    let total = per_5m.get();
-    let burst = (total / 5).max(1);
-    let spread = (total - burst).max(1);
-    let period = WINDOW / spread;
-    Quota::with_period(period.max(Duration::from_millis(1)))
+    let burst = (per_5m.get() / 5).max(1);
+    let period = WINDOW / per_5m.get();
+    Quota::with_period(period.max(Duration::from_micros(1)))
         .expect("a positive period")
         .allow_burst(NonZeroU32::new(burst).expect("at least 1"))
+}
+
+/// How long a fresh budget of `per_5m` takes to give `turns` turns: the
+/// lower bound of any pass that needs that many requests.
+pub fn time_for_turns(turns: u64, per_5m: NonZeroU32) -> Duration {
+    let per_5m_n = u64::from(per_5m.get());
+    if turns == 0 {
+        return Duration::ZERO;
+    }
+    let burst = (per_5m_n / 5).max(1);
+    // Full windows before the last one, each giving `per_5m` turns, then
+    // the burst and the steady rate within the last.
+    let full_windows = (turns - 1) / per_5m_n;
+    let in_last = turns - full_windows * per_5m_n;
+    let period = WINDOW.as_secs_f64() / per_5m_n as f64;
+    Duration::from_secs_f64(
+        WINDOW.as_secs_f64() * full_windows as f64 + period * in_last.saturating_sub(burst) as f64,
+    )
 }
 
 /// governor's view of tokio's clock: time since the budget was made.
@@ -119,21 +198,51 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_fifth_goes_at_once_and_the_rest_is_spread() {
-        // 300 per 5 minutes: a burst of 60, then one every 300s / 240.
+    async fn a_fifth_goes_at_once_and_the_rest_at_the_steady_rate() {
+        // 300 per 5 minutes: a burst of 60, then one every 300s / 300.
         let times = turn_times(&budget(300), 62).await;
         assert!(times[..60].iter().all(|t| t.is_zero()), "{:?}", &times[..60]);
-        assert_eq!(times[60], Duration::from_millis(1250));
-        assert_eq!(times[61], Duration::from_millis(2500));
+        assert_eq!(times[60], Duration::from_secs(1));
+        assert_eq!(times[61], Duration::from_secs(2));
     }
 
     #[tokio::test(start_paused = true)]
     async fn no_five_minute_window_holds_more_than_the_budget() {
-        let per_5m = 20;
-        let times = turn_times(&budget(per_5m), 3 * per_5m as usize).await;
-        for (first, later) in times.iter().zip(&times[per_5m as usize..]) {
-            assert!(*later - *first >= WINDOW, "{} turns within {:?}", per_5m + 1, *later - *first);
+        for per_5m in [1, 7, 20, 300] {
+            let times = turn_times(&budget(per_5m), 3 * per_5m as usize + 3).await;
+            for (first, later) in times.iter().zip(&times[per_5m as usize..]) {
+                assert!(*later - *first >= WINDOW, "{} turns within {:?}", per_5m + 1, *later - *first);
+            }
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_steady_rate_is_the_whole_budget_per_window() {
+        // Past the first window, every five minutes give exactly the budget.
+        let times = turn_times(&budget(300), 1500).await;
+        let in_window = |from: u64| {
+            let (start, end) = (Duration::from_secs(from), Duration::from_secs(from) + WINDOW);
+            times.iter().filter(|t| **t >= start && **t < end).count()
+        };
+        for from in [0, 300, 600, 900] {
+            assert_eq!(in_window(from), 300, "window starting at {from}s");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn time_for_turns_is_what_a_fresh_budget_takes() {
+        for (per_5m, turns) in [(300, 1), (300, 60), (300, 200), (300, 301), (300, 2000), (7, 20), (1, 3)] {
+            let times = turn_times(&budget(per_5m), turns).await;
+            let expected = time_for_turns(turns as u64, NonZeroU32::new(per_5m).unwrap());
+            let took = *times.last().unwrap();
+            // tokio's timer rounds each sleep up to the millisecond.
+            assert!(
+                took >= expected && took - expected <= Duration::from_millis(turns as u64),
+                "{turns} turns at {per_5m}/5m: took {took:?}, formula says {expected:?}"
+            );
+        }
+        assert_eq!(time_for_turns(0, NonZeroU32::new(300).unwrap()), Duration::ZERO);
+        assert_eq!(time_for_turns(200, NonZeroU32::new(300).unwrap()), Duration::from_secs(140));
     }
 
     #[tokio::test(start_paused = true)]
@@ -143,13 +252,26 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_turns_without_refusing_them() {
+        let budget = budget(300);
+        assert!(budget.pause_for(Duration::from_secs(20)), "a new pause");
+        assert!(!budget.pause_for(Duration::from_secs(5)), "a shorter one changes nothing");
+        let start = Instant::now();
+        budget.wait_for_turn().await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_secs(20));
+        assert!(budget.pause_for(Duration::from_secs(1)), "the first pause is over");
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn turns_are_refused_while_blocked_and_given_after() {
         let budget = budget(300);
         budget.block_for(Duration::from_secs(30));
         assert_eq!(budget.wait_for_turn().await, Err(Blocked { remaining: Duration::from_secs(30) }));
         tokio::time::advance(Duration::from_secs(29)).await;
         assert_eq!(budget.refuse_while_blocked(), Err(Blocked { remaining: Duration::from_secs(1) }));
-        tokio::time::advance(Duration::from_secs(1)).await;
+        let start = Instant::now();
+        budget.until_unblocked().await;
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
         assert_eq!(budget.wait_for_turn().await, Ok(()));
     }
 
@@ -163,7 +285,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_block_that_arrives_while_queued_refuses_the_turn() {
-        let budget = budget(5); // a burst of one, then one turn every 75s
+        let budget = budget(5); // a burst of one, then one turn every 60s
         budget.wait_for_turn().await.unwrap();
         let queued = budget.wait_for_turn();
         tokio::pin!(queued);
@@ -172,8 +294,8 @@ mod tests {
         budget.block_for(Duration::from_secs(600));
         let started = Instant::now();
         let refused = queued.await.unwrap_err();
-        assert_eq!(started.elapsed(), Duration::from_secs(45), "waited for its turn, then refused");
-        assert_eq!(refused.remaining, Duration::from_secs(555));
-        assert_eq!(refused.to_string(), "not calling Cloudflare for another 555s after a rate-limit answer");
+        assert_eq!(started.elapsed(), Duration::from_secs(30), "waited for its turn, then refused");
+        assert_eq!(refused.remaining, Duration::from_secs(570));
+        assert_eq!(refused.to_string(), "not calling Cloudflare for another 570s after a rate-limit answer");
     }
 }

@@ -1,13 +1,15 @@
-//! The Cloudflare API client: one place that builds requests (base URL
-//! injected, credentials attached), waits for a turn of the shared
-//! [`RequestBudget`], maps every way a call can fail onto [`ApiError`], and
-//! counts each request in the exporter's own metrics.
+//! The Cloudflare API client of one credential: one place that builds
+//! requests (base URL injected, credentials attached), waits for a turn of
+//! the credential's [`RequestBudget`] (paused when Cloudflare's `Ratelimit`
+//! header says the quota is down to a reserve), keeps each request's talking
+//! time on the account's [`TalkTime`], maps every way a call can fail onto
+//! [`ApiError`], and counts each request in the exporter's own metrics.
 
 use std::num::NonZeroU32;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use tracing::debug;
+use tracing::{debug, info};
 
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -17,7 +19,10 @@ use crate::cloudflare::credentials::{Auth, CredentialError, CredentialSource};
 use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::error::ApiError;
 use crate::cloudflare::pages::{Page, walk_pages};
-use crate::cloudflare::rate_limit_headers::{parse_ratelimit_remaining, parse_retry_after};
+use crate::cloudflare::rate_limit_headers::{
+    parse_ratelimit_remaining, parse_ratelimit_reset, parse_retry_after,
+};
+use crate::cloudflare::talk_time::TalkTime;
 use crate::cloudflare::wire::{Account, ApiMessage, CertificateSet, Envelope, IdentityProvider};
 use crate::exposition::metrics::Metrics;
 
@@ -32,8 +37,8 @@ pub struct ClientSettings {
     pub connect_timeout: Duration,
     /// Larger bodies are refused as a decode error instead of filling memory.
     pub max_body_bytes: usize,
-    /// Client-side budget shared by all accounts: at most this many requests
-    /// in any 5 minutes (Cloudflare allows 1200 per user, shared with every
+    /// Client-side budget of the credential: at most this many requests in
+    /// any 5 minutes (Cloudflare allows 1200 per user, shared with every
     /// other client of that user).
     pub max_requests_per_5m: NonZeroU32,
 }
@@ -46,6 +51,13 @@ const RETRY_BASE: Duration = Duration::from_millis(500);
 /// How long to stay away after a 429 that carried no `Retry-After`:
 /// Cloudflare blocks for five minutes.
 const DEFAULT_RATE_LIMIT_BLOCK: Duration = Duration::from_secs(300);
+/// Once Cloudflare reports this few requests left in its window, the
+/// credential waits for the window to reset: room for the requests already
+/// in flight (at most 2 per account read at once) and for the other clients
+/// sharing the token.
+pub const RATE_LIMIT_RESERVE: u64 = 20;
+/// The credential name of a client built with [`CloudflareClient::new`].
+pub const DEFAULT_CREDENTIAL: &str = "default";
 
 /// A 2xx answer to [`CloudflareClient::send`].
 #[derive(Debug)]
@@ -59,6 +71,7 @@ pub(crate) struct Reply {
 /// Reads the SAML certificate and identity provider lists of accounts.
 #[derive(Debug)]
 pub struct CloudflareClient {
+    name: String,
     http: reqwest::Client,
     settings: ClientSettings,
     credentials: CredentialSource,
@@ -68,8 +81,20 @@ pub struct CloudflareClient {
 }
 
 impl CloudflareClient {
-    /// Builds a client; no request is made.
+    /// Builds a client of the credential named [`DEFAULT_CREDENTIAL`]; no
+    /// request is made.
     pub fn new(
+        settings: ClientSettings,
+        credentials: CredentialSource,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, reqwest::Error> {
+        Self::for_credential(DEFAULT_CREDENTIAL, settings, credentials, metrics)
+    }
+
+    /// Builds the client of the credential `name` (the `credential` label),
+    /// with its own budget; no request is made.
+    pub fn for_credential(
+        name: &str,
         settings: ClientSettings,
         credentials: CredentialSource,
         metrics: Arc<Metrics>,
@@ -84,7 +109,26 @@ impl CloudflareClient {
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
         let budget = RequestBudget::new(settings.max_requests_per_5m);
-        Ok(Self { http, settings, credentials, auth: RwLock::new(None), metrics, budget })
+        Ok(Self {
+            name: name.to_owned(),
+            http,
+            settings,
+            credentials,
+            auth: RwLock::new(None),
+            metrics,
+            budget,
+        })
+    }
+
+    /// The credential's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Resolves once no 429 is being honoured, so that a scheduler starts no
+    /// account that could only fail.
+    pub async fn until_unblocked(&self) {
+        self.budget.until_unblocked().await
     }
 
     /// (Re-)loads the credentials, e.g. re-reads the token file. On failure
@@ -102,19 +146,38 @@ impl CloudflareClient {
 
     /// Every account the credentials can see (all pages).
     pub async fn list_accounts(&self) -> Result<Vec<Account>, ApiError> {
-        self.list(Endpoint::Accounts, "/accounts".to_owned(), |a: &Account| Some(a.id.as_str())).await
+        let talk = TalkTime::unlimited();
+        self.list(Endpoint::Accounts, "/accounts".to_owned(), |a: &Account| Some(a.id.as_str()), &talk).await
     }
 
     /// Every SAML certificate set of an account (all pages).
     pub async fn list_certificate_sets(&self, account_id: &str) -> Result<Vec<CertificateSet>, ApiError> {
-        let path = format!("/accounts/{account_id}/access/saml_certificates");
-        self.list(Endpoint::SamlCertificates, path, |s: &CertificateSet| Some(s.uid.as_str())).await
+        self.certificate_sets_within(account_id, &TalkTime::unlimited()).await
     }
 
     /// Every identity provider of an account (all pages, all types).
     pub async fn list_identity_providers(&self, account_id: &str) -> Result<Vec<IdentityProvider>, ApiError> {
+        self.identity_providers_within(account_id, &TalkTime::unlimited()).await
+    }
+
+    /// [`Self::list_certificate_sets`], talking at most `talk`'s time.
+    pub async fn certificate_sets_within(
+        &self,
+        account_id: &str,
+        talk: &TalkTime,
+    ) -> Result<Vec<CertificateSet>, ApiError> {
+        let path = format!("/accounts/{account_id}/access/saml_certificates");
+        self.list(Endpoint::SamlCertificates, path, |s: &CertificateSet| Some(s.uid.as_str()), talk).await
+    }
+
+    /// [`Self::list_identity_providers`], talking at most `talk`'s time.
+    pub async fn identity_providers_within(
+        &self,
+        account_id: &str,
+        talk: &TalkTime,
+    ) -> Result<Vec<IdentityProvider>, ApiError> {
         let path = format!("/accounts/{account_id}/access/identity_providers");
-        self.list(Endpoint::IdentityProviders, path, |i: &IdentityProvider| i.id.as_deref()).await
+        self.list(Endpoint::IdentityProviders, path, |i: &IdentityProvider| i.id.as_deref(), talk).await
     }
 
     async fn list<T: DeserializeOwned>(
@@ -122,9 +185,10 @@ impl CloudflareClient {
         endpoint: Endpoint,
         path: String,
         key: impl Fn(&T) -> Option<&str>,
+        talk: &TalkTime,
     ) -> Result<Vec<T>, ApiError> {
         walk_pages(endpoint, endpoint.max_per_page(), key, |page, per_page| {
-            self.get_page(endpoint, &path, page, per_page)
+            self.get_page(endpoint, &path, page, per_page, talk)
         })
         .await
     }
@@ -177,12 +241,15 @@ impl CloudflareClient {
 
     /// One page, politely: within the request budget, never while a 429 is
     /// being honoured, and with a few jittered retries for transient failures.
+    /// Only the request itself runs on `talk`'s clock; the wait for a turn
+    /// comes before it and costs no talking time.
     async fn get_page<T: DeserializeOwned>(
         &self,
         endpoint: Endpoint,
         path: &str,
         page: u64,
         per_page: u64,
+        talk: &TalkTime,
     ) -> Result<Page<T>, ApiError> {
         let mut attempt = 1;
         loop {
@@ -190,7 +257,11 @@ impl CloudflareClient {
                 .wait_for_turn()
                 .await
                 .map_err(|blocked| ApiError::BackingOff { endpoint, remaining: blocked.remaining })?;
-            match self.fetch_page(endpoint, path, page, per_page).await {
+            let fetched = talk
+                .talk(self.fetch_page(endpoint, path, page, per_page))
+                .await
+                .unwrap_or(Err(ApiError::RefreshTimeout { after: talk.limit() }));
+            match fetched {
                 Err(ApiError::RateLimited { endpoint, retry_after, errors }) => {
                     self.budget.block_for(retry_after.unwrap_or(DEFAULT_RATE_LIMIT_BLOCK));
                     return Err(ApiError::RateLimited { endpoint, retry_after, errors });
@@ -236,13 +307,8 @@ impl CloudflareClient {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        if let Some(remaining) = response
-            .headers()
-            .get("ratelimit")
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_ratelimit_remaining)
-        {
-            self.metrics.set_rate_limit_remaining(remaining);
+        if let Some(ratelimit) = response.headers().get("ratelimit").and_then(|v| v.to_str().ok()) {
+            self.pace_by(ratelimit);
         }
         if status == StatusCode::TOO_MANY_REQUESTS {
             // A 429 is a 429 whatever its body: a cut or oversized one must
@@ -260,6 +326,28 @@ impl CloudflareClient {
             return Err(ApiError::Unsuccessful { endpoint, errors: envelope.errors });
         }
         Ok(Page { items: envelope.result.unwrap_or_default(), info: envelope.result_info })
+    }
+
+    /// Follows Cloudflare's own figures: once the window's remaining quota
+    /// is down to [`RATE_LIMIT_RESERVE`], this credential waits for the
+    /// window to reset, so neither it nor the token's other clients draw a 429.
+    fn pace_by(&self, ratelimit: &str) {
+        let Some(remaining) = parse_ratelimit_remaining(ratelimit) else { return };
+        self.metrics.set_rate_limit_remaining(&self.name, remaining);
+        if remaining > RATE_LIMIT_RESERVE {
+            return;
+        }
+        if let Some(reset) = parse_ratelimit_reset(ratelimit)
+            && self.budget.pause_for(reset)
+        {
+            info!(
+                credential = %self.name,
+                remaining,
+                reserve = RATE_LIMIT_RESERVE,
+                wait_s = reset.as_secs(),
+                "Cloudflare's rate-limit window of this token is nearly used up (other clients may share it); waiting for it to reset"
+            );
+        }
     }
 
     fn url(&self, path: &str) -> Result<Url, String> {

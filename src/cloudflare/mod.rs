@@ -2,9 +2,9 @@
 //! lists read ([`endpoint`]), the HTTP client ([`client`]) and its request
 //! budget ([`budget`]), walking paginated lists ([`pages`]), credentials held
 //! in `secrecy` types ([`credentials`]), the rate-limit headers
-//! ([`rate_limit_headers`]), the API error with its stable reason
-//! ([`error`]) and the single-set reads and writes of the `encryption`
-//! commands ([`sets`]).
+//! ([`rate_limit_headers`]), the talking time an account may spend
+//! ([`talk_time`]), the API error with its stable reason ([`error`]) and the
+//! single-set reads and writes of the `encryption` commands ([`sets`]).
 //!
 //! May use: the exporter's own counters in [`crate::exposition`]. Knows
 //! nothing of inventories, state or serving.
@@ -17,4 +17,5 @@ pub mod error;
 pub mod pages;
 pub mod rate_limit_headers;
 pub mod sets;
+pub mod talk_time;
 pub mod wire;

@@ -19,6 +19,15 @@ pub fn parse_ratelimit_remaining(value: &str) -> Option<u64> {
         .find_map(|r| r.trim().parse().ok())
 }
 
+/// The seconds until the window resets, `t` of `Ratelimit: "default";r=50;t=30`.
+pub fn parse_ratelimit_reset(value: &str) -> Option<Duration> {
+    let seconds: u64 = value
+        .split([';', ','])
+        .filter_map(|part| part.trim().strip_prefix("t="))
+        .find_map(|t| t.trim().parse().ok())?;
+    Some(Duration::from_secs(seconds.min(24 * 3600)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -37,5 +46,13 @@ mod tests {
         assert_eq!(parse_ratelimit_remaining(r#""default";r=50;t=30"#), Some(50));
         assert_eq!(parse_ratelimit_remaining(r#""default";t=30"#), None);
         assert_eq!(parse_ratelimit_remaining("garbage"), None);
+    }
+
+    #[test]
+    fn ratelimit_reset_is_the_t_parameter_in_seconds() {
+        assert_eq!(parse_ratelimit_reset(r#""default";r=50;t=30"#), Some(Duration::from_secs(30)));
+        assert_eq!(parse_ratelimit_reset(r#""default";r=50"#), None);
+        assert_eq!(parse_ratelimit_reset(r#""default";r=5;t=-3"#), None);
+        assert_eq!(parse_ratelimit_reset("t=99999999999"), Some(Duration::from_secs(24 * 3600)));
     }
 }

@@ -45,18 +45,18 @@ impl RunningDemo {
         let chaos = config.fake_api_chaos;
         fake.update_knobs(|k| k.chaos = chaos);
         let base_url = fake.api_url().clone();
-        let cloudflare = CloudflareConfig {
-            client: ClientSettings {
+        let cloudflare = CloudflareConfig::single(
+            ClientSettings {
                 base_url,
                 request_timeout: Duration::from_secs(10),
                 connect_timeout: Duration::from_secs(5),
                 max_body_bytes: 64 * 1024 * 1024,
                 max_requests_per_5m: std::num::NonZeroU32::new(300).expect("non-zero"),
             },
-            accounts: AccountSelection::Discover,
-            credentials: CredentialSource::Token(SecretString::from(DEMO_TOKEN)),
-            refresh_timeout: Duration::from_secs(20),
-        };
+            CredentialSource::Token(SecretString::from(DEMO_TOKEN)),
+            AccountSelection::Discover,
+            Duration::from_secs(20),
+        );
         let telemetry_path = config.web.telemetry_path.clone();
         let scheme = if config.web.security.tls.is_some() { "https" } else { "http" };
         let exporter = RunningExporter::start(cloudflare, config.web, config.refresh_interval).await?;

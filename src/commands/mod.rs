@@ -16,8 +16,9 @@ use std::future::Future;
 use std::net::SocketAddr;
 
 use crate::cli::Command;
-use crate::cloudflare::error::ApiError;
+use crate::cloudflare::client::DEFAULT_CREDENTIAL;
 use crate::config::{CheckConfig, ConfigError, DemoConfig, EncryptionConfig, Env, LogConfig, ServeConfig};
+use crate::refresh::DiscoveryError;
 
 /// Why a command could not run.
 #[derive(Debug, thiserror::Error)]
@@ -35,13 +36,20 @@ pub enum RunError {
     Client(#[from] reqwest::Error),
     /// `GET /accounts` failed and no account was named.
     #[error(
-        "cannot list the token's accounts ({0}); account-owned tokens cannot (Cloudflare code 1001): \
-         pass --account-id ID (repeatable) or set CLOUDFLARE_ACCOUNT_ID"
+        "cannot list the token's accounts ({}{}); account-owned tokens cannot (Cloudflare code 1001): \
+         pass --account-id ID (repeatable) or set CLOUDFLARE_ACCOUNT_ID, or list the credential's \
+         accounts in --config.file",
+        credential_prefix(&.0.credential), .0.source
     )]
-    Discovery(ApiError),
+    Discovery(DiscoveryError),
     /// A report could not be written as JSON.
     #[error("cannot write the report as JSON: {0}")]
     Output(serde_json::Error),
+}
+
+/// `credential NAME: ` unless it is the one credential of the flags.
+fn credential_prefix(credential: &str) -> String {
+    if credential == DEFAULT_CREDENTIAL { String::new() } else { format!("credential {credential}: ") }
 }
 
 /// A command that failed, with the exit code it calls for.

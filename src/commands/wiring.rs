@@ -1,17 +1,16 @@
 //! One builder of what every command needs to read Cloudflare: the
-//! exporter's counters, the shared state, the client and the refresher, with
-//! the account list settled. `serve`, `demo` and `check` all start here.
+//! exporter's counters, the shared state, one client per credential and the
+//! refresher over them, with the account lists settled. `serve`, `demo` and
+//! `check` all start here.
 
 use std::sync::Arc;
 
-use tracing::warn;
-
-use crate::cloudflare::client::CloudflareClient;
+use crate::cloudflare::client::{ClientSettings, CloudflareClient};
 use crate::commands::RunError;
 use crate::config::CloudflareConfig;
 use crate::exposition::metrics::Metrics;
 use crate::model::state::ExporterState;
-use crate::refresh::Refresher;
+use crate::refresh::{Lane, Refresher};
 
 /// The parts that read Cloudflare and remember what it said.
 #[derive(Debug)]
@@ -25,8 +24,9 @@ pub struct Wiring {
 }
 
 impl Wiring {
-    /// Builds the client and refresher and settles the accounts (discovery,
-    /// when no account was named, happens here).
+    /// Builds a client (with its own budget) per credential and the
+    /// refresher, and settles the accounts (discovery, for a credential
+    /// without named accounts, happens here).
     pub async fn connect(cloudflare: CloudflareConfig) -> Result<Self, RunError> {
         Self::connect_or_fall_back(cloudflare, &[]).await
     }
@@ -41,28 +41,32 @@ impl Wiring {
     ) -> Result<Self, RunError> {
         let metrics = Arc::new(Metrics::new());
         let state = Arc::new(ExporterState::default());
-        let client =
-            Arc::new(CloudflareClient::new(cloudflare.client, cloudflare.credentials, Arc::clone(&metrics))?);
+        let mut lanes = Vec::with_capacity(cloudflare.credentials.len());
+        for credential in cloudflare.credentials {
+            let settings = ClientSettings {
+                max_requests_per_5m: credential.max_requests_per_5m,
+                ..cloudflare.client.clone()
+            };
+            let client = CloudflareClient::for_credential(
+                &credential.name,
+                settings,
+                credential.source,
+                Arc::clone(&metrics),
+            )?;
+            lanes.push(Lane {
+                source: Arc::new(client),
+                selection: credential.accounts,
+                max_requests_per_5m: credential.max_requests_per_5m,
+            });
+        }
         let refresher = Refresher::new(
-            client,
+            lanes,
             Arc::clone(&state),
             Arc::clone(&metrics),
-            cloudflare.accounts,
             cloudflare.refresh_timeout,
+            cloudflare.shard,
         );
-        match refresher.resolve_accounts().await {
-            Ok(_) => {}
-            Err(err) if !fallback.is_empty() => {
-                warn!(
-                    error = %err,
-                    reason = err.reason().label(),
-                    accounts = fallback.len(),
-                    "account discovery failed; watching the state file's accounts until it succeeds"
-                );
-                refresher.adopt_accounts(fallback);
-            }
-            Err(err) => return Err(RunError::Discovery(err)),
-        }
+        refresher.resolve_accounts_or(fallback).await.map_err(RunError::Discovery)?;
         Ok(Self { metrics, state, refresher })
     }
 }

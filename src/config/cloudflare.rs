@@ -1,5 +1,6 @@
-//! How to reach Cloudflare: base URL, timeouts, budget, accounts and the
-//! credentials from the environment or a token file.
+//! How to reach Cloudflare: base URL, timeouts, budget, shard, and the
+//! credentials with their accounts: one named `default` from the
+//! environment or a token file, or several from `--config.file`.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -11,8 +12,10 @@ use secrecy::SecretString;
 use crate::cli::CloudflareArgs;
 use crate::cloudflare::client::ClientSettings;
 use crate::cloudflare::credentials::CredentialSource;
+use crate::config::credentials_file::load_credentials_file;
 use crate::config::{CloudflareConfig, ConfigError, Env, duration, invalid};
 use crate::refresh::AccountSelection;
+use crate::refresh::shard::Shard;
 
 pub(crate) fn cloudflare_config(
     args: &CloudflareArgs,
@@ -20,23 +23,7 @@ pub(crate) fn cloudflare_config(
 ) -> Result<CloudflareConfig, ConfigError> {
     let base_url = base_url(&args.api_base_url)?;
     let refresh_timeout = duration("--cloudflare.timeout", &args.timeout)?;
-    let mut ids = Vec::new();
-    for raw in &args.account_ids {
-        let id = raw.trim();
-        if id.is_empty() {
-            continue;
-        }
-        if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') || id.len() > 64 {
-            return Err(invalid(
-                "--account-id",
-                raw,
-                "an account ID is letters, digits, - and _ (32 hex digits)",
-            ));
-        }
-        if !ids.iter().any(|known| known == id) {
-            ids.push(id.to_owned());
-        }
-    }
+    let shard = Shard::new(args.shard, args.total_shards)?;
     if args.max_body_bytes < 1024 {
         return Err(invalid(
             "--cloudflare.max-body-bytes",
@@ -44,18 +31,58 @@ pub(crate) fn cloudflare_config(
             "must be at least 1024",
         ));
     }
-    Ok(CloudflareConfig {
-        client: ClientSettings {
-            base_url,
-            request_timeout: refresh_timeout / 2,
-            connect_timeout: Duration::from_secs(10).min(refresh_timeout / 2),
-            max_body_bytes: args.max_body_bytes,
-            max_requests_per_5m: args.max_requests_per_5m,
-        },
-        accounts: if ids.is_empty() { AccountSelection::Discover } else { AccountSelection::Fixed(ids) },
-        credentials: credentials(args.api_token_file.as_ref(), env)?,
-        refresh_timeout,
-    })
+    let client = ClientSettings {
+        base_url,
+        request_timeout: refresh_timeout / 2,
+        connect_timeout: Duration::from_secs(10).min(refresh_timeout / 2),
+        max_body_bytes: args.max_body_bytes,
+        max_requests_per_5m: args.max_requests_per_5m,
+    };
+    let mut config = match &args.credentials_file {
+        Some(path) => {
+            let named = |flag: &str| ConfigError::ConfigFile {
+                path: path.display().to_string(),
+                why: format!(
+                    "cannot be combined with {flag}: name each credential's secret and accounts in the file"
+                ),
+            };
+            if !args.account_ids.is_empty() {
+                return Err(named("--account-id"));
+            }
+            if args.api_token_file.is_some() {
+                return Err(named("--api-token-file"));
+            }
+            let credentials = load_credentials_file(path, args.max_requests_per_5m, env)?;
+            CloudflareConfig { client, credentials, refresh_timeout, shard }
+        }
+        None => {
+            let ids = account_ids("--account-id", &args.account_ids)?;
+            let accounts =
+                if ids.is_empty() { AccountSelection::Discover } else { AccountSelection::Fixed(ids) };
+            let source = credentials(args.api_token_file.as_ref(), env)?;
+            CloudflareConfig::single(client, source, accounts, refresh_timeout)
+        }
+    };
+    config.shard = shard;
+    Ok(config)
+}
+
+/// Validated, de-duplicated account IDs; empty entries are skipped.
+pub(crate) fn account_ids(option: &'static str, raw_ids: &[String]) -> Result<Vec<String>, ConfigError> {
+    let mut ids: Vec<String> = Vec::new();
+    for raw in raw_ids {
+        let id = raw.trim();
+        if id.is_empty() {
+            continue;
+        }
+        if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') || id.len() > 64 {
+            return Err(invalid(option, raw, "an account ID is letters, digits, - and _ (32 hex digits)"));
+        }
+        if !ids.iter().any(|known| known == id) {
+            ids.push(id.to_owned());
+        }
+    }
+    Ok(ids)
 }
 
 fn credentials(token_file: Option<&PathBuf>, env: Env<'_>) -> Result<CredentialSource, ConfigError> {

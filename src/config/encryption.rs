@@ -110,9 +110,17 @@ fn pem(args: &PemArgs, cloudflare: &CloudflareConfig) -> Result<EncryptionAction
     })
 }
 
-/// The single account a command that acts on one object needs.
+/// The single account a command that acts on one object needs, read with
+/// the single credential of the flags and environment.
 fn one_account(cloudflare: &CloudflareConfig) -> Result<String, ConfigError> {
-    match &cloudflare.accounts {
+    let [credential] = cloudflare.credentials.as_slice() else {
+        return Err(invalid(
+            "--config.file",
+            "",
+            "the encryption commands use one credential: give it with CLOUDFLARE_API_TOKEN or --api-token-file",
+        ));
+    };
+    match &credential.accounts {
         AccountSelection::Fixed(ids) if ids.len() == 1 => Ok(ids[0].clone()),
         AccountSelection::Fixed(ids) => {
             Err(invalid("--account-id", &ids.join(","), "this command acts on exactly one account: name one"))

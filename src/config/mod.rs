@@ -5,6 +5,7 @@
 //! where and how to serve, `config/encryption.rs` the `encryption` commands.
 
 mod cloudflare;
+mod credentials_file;
 mod encryption;
 mod web;
 
@@ -16,6 +17,7 @@ use crate::cli::{CheckArgs, DemoArgs, LogArgs, LogFormat, LogLevel, OutputFormat
 use crate::cloudflare::client::ClientSettings;
 use crate::cloudflare::credentials::CredentialSource;
 use crate::refresh::AccountSelection;
+use crate::refresh::shard::{Shard, ShardError};
 use crate::web::config_file::{WebConfigError, WebSecurity};
 
 pub use self::encryption::{EncryptionAction, EncryptionConfig};
@@ -45,6 +47,17 @@ pub enum ConfigError {
     /// Half of the legacy key pair.
     #[error("CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY must be set together")]
     HalfGlobalKey,
+    /// `--shard`/`--total-shards` name no shard.
+    #[error("{0}")]
+    Shard(#[from] ShardError),
+    /// `--config.file` cannot be used.
+    #[error("--config.file {path}: {why}")]
+    ConfigFile {
+        /// The file.
+        path: String,
+        /// What is wrong, naming the key; never a secret's value.
+        why: String,
+    },
     /// A value that does not parse or is not allowed.
     #[error("invalid {option} {value:?}: {why}")]
     Invalid {
@@ -64,14 +77,47 @@ pub(crate) fn invalid(option: &'static str, value: &str, why: impl Into<String>)
 /// How to talk to Cloudflare.
 #[derive(Debug)]
 pub struct CloudflareConfig {
-    /// Client settings (base URL, timeouts, body cap).
+    /// Client settings (base URL, timeouts, body cap, default budget).
     pub client: ClientSettings,
-    /// Which accounts to read.
-    pub accounts: AccountSelection,
-    /// Where the credentials come from.
-    pub credentials: CredentialSource,
-    /// Limit for one account's whole refresh.
+    /// The credentials, each with its accounts and budget; names unique, no
+    /// account under two of them.
+    pub credentials: Vec<CredentialConfig>,
+    /// Talking time allowed to one account's refresh (budget waits excluded).
     pub refresh_timeout: Duration,
+    /// Which accounts this replica reads.
+    pub shard: Shard,
+}
+
+/// One credential and what it reads.
+#[derive(Debug)]
+pub struct CredentialConfig {
+    /// Its name: the `credential` label.
+    pub name: String,
+    /// Where its secret comes from.
+    pub source: CredentialSource,
+    /// Which accounts it reads.
+    pub accounts: AccountSelection,
+    /// Its own client-side budget.
+    pub max_requests_per_5m: std::num::NonZeroU32,
+}
+
+impl CloudflareConfig {
+    /// One credential named `default` with the budget of `client`, and no
+    /// sharding: what the flags and environment make without `--config.file`.
+    pub fn single(
+        client: ClientSettings,
+        source: CredentialSource,
+        accounts: AccountSelection,
+        refresh_timeout: Duration,
+    ) -> Self {
+        let credential = CredentialConfig {
+            name: crate::cloudflare::client::DEFAULT_CREDENTIAL.to_owned(),
+            source,
+            accounts,
+            max_requests_per_5m: client.max_requests_per_5m,
+        };
+        Self { client, credentials: vec![credential], refresh_timeout, shard: Shard::ALL }
+    }
 }
 
 /// Where metrics are served.

@@ -28,14 +28,21 @@ fn no_credentials_names_every_option() {
 fn serve_is_the_default_command_with_documented_defaults() {
     let config =
         serve(&["--account-id", "abc", "--account-id", "def"], &[("CLOUDFLARE_API_TOKEN", "t")]).unwrap();
-    assert_eq!(config.cloudflare.accounts, AccountSelection::Fixed(vec!["abc".into(), "def".into()]));
+    assert_eq!(
+        config.cloudflare.credentials[0].accounts,
+        AccountSelection::Fixed(vec!["abc".into(), "def".into()])
+    );
     assert_eq!(config.web.listen, "0.0.0.0:19380".parse().unwrap());
     assert_eq!(config.web.telemetry_path, "/metrics");
     assert_eq!(config.refresh_interval, Duration::from_secs(300));
     assert_eq!(config.cloudflare.client.base_url.as_str(), "https://api.cloudflare.com/client/v4");
     let explicit = serve(&["serve", "--refresh-interval", "90s"], &[("CLOUDFLARE_API_TOKEN", "t")]).unwrap();
     assert_eq!(explicit.refresh_interval, Duration::from_secs(90));
-    assert_eq!(explicit.cloudflare.accounts, AccountSelection::Discover);
+    assert_eq!(explicit.cloudflare.credentials[0].accounts, AccountSelection::Discover);
+    assert_eq!(explicit.cloudflare.credentials.len(), 1);
+    assert_eq!(explicit.cloudflare.credentials[0].name, "default");
+    assert_eq!(explicit.cloudflare.credentials[0].max_requests_per_5m.get(), 300);
+    assert_eq!(explicit.cloudflare.shard, Shard::ALL);
 }
 
 #[test]
@@ -52,7 +59,7 @@ fn plain_http_is_refused_unless_loopback() {
 fn global_key_needs_both_halves() {
     assert!(matches!(serve(&[], &[("CLOUDFLARE_EMAIL", "a@b.c")]), Err(ConfigError::HalfGlobalKey)));
     let config = serve(&[], &[("CLOUDFLARE_EMAIL", "a@b.c"), ("CLOUDFLARE_API_KEY", "k")]).unwrap();
-    assert!(matches!(config.cloudflare.credentials, CredentialSource::GlobalKey { .. }));
+    assert!(matches!(config.cloudflare.credentials[0].source, CredentialSource::GlobalKey { .. }));
 }
 
 #[test]
@@ -75,4 +82,35 @@ fn the_state_file_is_optional_and_must_name_a_file() {
     let dir = std::env::temp_dir();
     let err = serve(&["--state.file", dir.to_str().unwrap()], &token).unwrap_err().to_string();
     assert!(err.starts_with("invalid --state.file") && err.contains("names a directory"), "{err}");
+}
+
+#[test]
+fn shards_that_do_not_exist_are_refused() {
+    let env = [("CLOUDFLARE_API_TOKEN", "t")];
+    let config = serve(&["--shard", "2", "--total-shards", "3"], &env).unwrap();
+    assert_eq!((config.cloudflare.shard.ordinal(), config.cloudflare.shard.total()), (2, 3));
+    let err = serve(&["--shard", "3", "--total-shards", "3"], &env).unwrap_err().to_string();
+    assert!(err.contains("--shard 3") && err.contains("--total-shards 3"), "{err}");
+    let err = serve(&["--total-shards", "0"], &env).unwrap_err().to_string();
+    assert!(err.contains("--total-shards"), "{err}");
+}
+
+#[test]
+fn a_config_file_replaces_the_credential_flags() {
+    let dir = std::env::temp_dir().join(format!("cse-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("credentials.yml");
+    std::fs::write(&file, "credentials:\n  - name: a\n    api_token_env: CF_A\n    accounts: [x]\n").unwrap();
+    let path = file.to_str().unwrap();
+    let env = [("CF_A", "token-a")];
+    let config = serve(&["--config.file", path, "--cloudflare.max-requests-per-5m", "50"], &env).unwrap();
+    let credential = &config.cloudflare.credentials[0];
+    assert_eq!((credential.name.as_str(), credential.max_requests_per_5m.get()), ("a", 50));
+    for extra in [["--account-id", "y"], ["--api-token-file", path]] {
+        let err = serve(&["--config.file", path, extra[0], extra[1]], &env).unwrap_err().to_string();
+        assert!(err.contains("--config.file") && err.contains(extra[0]), "{err}");
+    }
+    let err = serve(&["--config.file", "/nonexistent/credentials.yml"], &env).unwrap_err().to_string();
+    assert!(err.contains("/nonexistent/credentials.yml") && err.contains("cannot be read"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

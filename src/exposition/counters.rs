@@ -1,8 +1,10 @@
 //! The exporter's own counters and gauges: requests made to Cloudflare,
-//! failed refreshes by reason, and the rate-limit quota left. They live in a
-//! private registry; everything else is rebuilt from the state per scrape.
+//! failed refreshes by reason, and per credential the rate-limit quota left
+//! and the refresh cycle. The counters live in a private registry;
+//! everything else is rebuilt from the state per scrape.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
 
 use prometheus::proto::MetricFamily;
 use prometheus::{IntCounterVec, Opts, Registry};
@@ -19,8 +21,10 @@ pub struct Metrics {
     registry: Registry,
     api_requests: IntCounterVec,
     refresh_errors: IntCounterVec,
-    /// -1 until a `Ratelimit` header has been seen.
-    rate_limit_remaining: AtomicI64,
+    /// Per credential, once a `Ratelimit` header has been seen.
+    rate_limit_remaining: Mutex<BTreeMap<String, u64>>,
+    /// Per credential, once its scheduler has computed it.
+    refresh_cycle: Mutex<BTreeMap<String, f64>>,
 }
 
 impl Default for Metrics {
@@ -35,7 +39,13 @@ impl Metrics {
         let registry = Registry::new();
         let api_requests = counter_vec(&registry, &API_REQUESTS, &["endpoint", "code"]);
         let refresh_errors = counter_vec(&registry, &REFRESH_ERRORS, &["account_id", "reason"]);
-        Self { registry, api_requests, refresh_errors, rate_limit_remaining: AtomicI64::new(-1) }
+        Self {
+            registry,
+            api_requests,
+            refresh_errors,
+            rate_limit_remaining: Mutex::default(),
+            refresh_cycle: Mutex::default(),
+        }
     }
 
     /// Counts one request to Cloudflare.
@@ -64,9 +74,20 @@ impl Metrics {
         Reason::ALL.into_iter().filter_map(count).map(|c| c.get()).sum()
     }
 
-    /// Remembers the remaining quota from Cloudflare's `Ratelimit` header.
-    pub fn set_rate_limit_remaining(&self, remaining: u64) {
-        self.rate_limit_remaining.store(remaining.min(i64::MAX as u64) as i64, Ordering::Relaxed);
+    /// Remembers a credential's remaining quota from Cloudflare's `Ratelimit` header.
+    pub fn set_rate_limit_remaining(&self, credential: &str, remaining: u64) {
+        lock(&self.rate_limit_remaining).insert(credential.to_owned(), remaining);
+    }
+
+    /// Remembers the time a credential's scheduler needs to read each of its
+    /// accounts once.
+    pub fn set_refresh_cycle(&self, credential: &str, cycle_seconds: f64) {
+        lock(&self.refresh_cycle).insert(credential.to_owned(), cycle_seconds);
+    }
+
+    /// The refresh cycle of a credential, once computed.
+    pub fn refresh_cycle(&self, credential: &str) -> Option<f64> {
+        lock(&self.refresh_cycle).get(credential).copied()
     }
 
     /// Renders `/metrics` for the state as of `now` (Unix seconds): a pure
@@ -80,10 +101,19 @@ impl Metrics {
         self.registry.gather()
     }
 
-    /// The quota from the last `Ratelimit` header, if one was seen.
-    pub(super) fn rate_limit_remaining(&self) -> Option<u64> {
-        u64::try_from(self.rate_limit_remaining.load(Ordering::Relaxed)).ok()
+    /// Per credential, the quota from its last `Ratelimit` header.
+    pub(super) fn rate_limit_remaining(&self) -> BTreeMap<String, u64> {
+        lock(&self.rate_limit_remaining).clone()
     }
+
+    /// Per credential, its refresh cycle in seconds.
+    pub(super) fn refresh_cycles(&self) -> BTreeMap<String, f64> {
+        lock(&self.refresh_cycle).clone()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn counter_vec(registry: &Registry, def: &MetricDef, labels: &[&str]) -> IntCounterVec {

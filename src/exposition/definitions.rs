@@ -137,7 +137,10 @@ metrics! {
         "Requests made to the Cloudflare API by endpoint and HTTP status (code=\"error\" when no response arrived).";
     RATE_LIMIT_REMAINING: Exporter,
         "cloudflare_access_saml_api_rate_limit_remaining",
-        "Requests left in Cloudflare's rate-limit window, from the last Ratelimit header seen.";
+        "Requests left in Cloudflare's rate-limit window of this credential, from the last Ratelimit header seen.";
+    REFRESH_CYCLE: Exporter,
+        "cloudflare_access_saml_refresh_cycle_seconds",
+        "Time the scheduler needs to read each account of this credential once at its budget; --refresh-interval when everything fits.";
     BUILD_INFO: Exporter,
         "cloudflare_access_saml_exporter_build_info",
         "Always 1; labels give the exporter's version and source revision.";

@@ -97,7 +97,10 @@ fn fixed_exposition() -> String {
     metrics.record_api_request("saml_certificates", "200");
     metrics.record_api_request("identity_providers", "200");
     metrics.record_api_request("identity_providers", "error");
-    metrics.set_rate_limit_remaining(1187);
+    metrics.set_rate_limit_remaining("default", 1187);
+    metrics.set_rate_limit_remaining("tenant-b", 12);
+    metrics.set_refresh_cycle("default", 300.0);
+    metrics.set_refresh_cycle("tenant-b", 2000.0);
     String::from_utf8(metrics.render(&state, NOW)).expect("exposition is UTF-8")
 }
 

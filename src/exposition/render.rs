@@ -8,7 +8,7 @@
 use prometheus::{Encoder, TextEncoder};
 
 use crate::exposition::counters::Metrics;
-use crate::exposition::definitions::{BUILD_INFO, RATE_LIMIT_REMAINING};
+use crate::exposition::definitions::{BUILD_INFO, RATE_LIMIT_REMAINING, REFRESH_CYCLE};
 use crate::exposition::families::Families;
 use crate::exposition::state_series;
 use crate::model::state::ExporterState;
@@ -37,10 +37,14 @@ pub(super) fn render(counters: &Metrics, state: &ExporterState, now: f64) -> Vec
     out
 }
 
-/// The exporter's own gauges: the rate-limit quota once known, and build info.
+/// The exporter's own gauges: per credential the rate-limit quota once
+/// known and the refresh cycle, and build info.
 fn exporter_series(out: &mut Families, counters: &Metrics) {
-    if let Some(remaining) = counters.rate_limit_remaining() {
-        out.gauge(&RATE_LIMIT_REMAINING, &[], remaining as f64);
+    for (credential, remaining) in counters.rate_limit_remaining() {
+        out.gauge(&RATE_LIMIT_REMAINING, &[("credential", &credential)], remaining as f64);
+    }
+    for (credential, cycle) in counters.refresh_cycles() {
+        out.gauge(&REFRESH_CYCLE, &[("credential", &credential)], cycle);
     }
     let version = ("version", env!("CARGO_PKG_VERSION"));
     match crate::REVISION {

@@ -1,6 +1,8 @@
 //! What the fake serves: accounts, their certificate sets and identity
 //! providers, and the credentials it accepts.
 
+pub use super::tokens::ScopedToken;
+
 /// A certificate as the fake serves it.
 #[derive(Debug, Clone)]
 pub struct FakeCertificate {
@@ -89,6 +91,8 @@ pub struct FakeData {
     pub global_key: Option<(String, String)>,
     /// Behave like an account-owned token: `GET /accounts` fails with 1001.
     pub account_owned_token: bool,
+    /// More tokens, each limited to some accounts (and rate-limited on its own).
+    pub scoped_tokens: Vec<ScopedToken>,
     /// The accounts.
     pub accounts: Vec<FakeAccount>,
 }

@@ -230,6 +230,7 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
         token: DEMO_TOKEN.to_owned(),
         global_key: None,
         account_owned_token: false,
+        scoped_tokens: Vec::new(),
         accounts: vec![account_a, account_b],
     })
 }

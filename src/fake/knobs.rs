@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use super::rate_limit::RateLimit;
+
 /// How a fault answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FaultKind {
@@ -107,11 +109,20 @@ pub struct Knobs {
     /// Share (0 to 1) of requests without a fault that get a random one
     /// (5xx, 429, a truncated body, a cut connection, a slow answer).
     pub chaos: f64,
+    /// Cloudflare's per-token rate limit; `None` turns it off.
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl Default for Knobs {
     fn default() -> Self {
-        Self { page_cap: 1000, omit_result_info: false, faults: Vec::new(), holds: Vec::new(), chaos: 0.0 }
+        Self {
+            page_cap: 1000,
+            omit_result_info: false,
+            faults: Vec::new(),
+            holds: Vec::new(),
+            chaos: 0.0,
+            rate_limit: Some(RateLimit::default()),
+        }
     }
 }
 

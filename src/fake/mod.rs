@@ -10,8 +10,8 @@
 //! and `POST .../saml_certificates/{uid}/rotate` (`set_routes`).
 //!
 //! It owns: the data it serves ([`data`]), the knobs, faults and holds that
-//! bend its answers ([`knobs`]), the server and its request log
-//! ([`server`]), the demo's data ([`demo_data`]) and real test certificates
+//! bend its answers ([`knobs`]), Cloudflare's per-token rate limit
+//! ([`rate_limit`]), the server and its request log ([`server`]), the demo's data ([`demo_data`]) and real test certificates
 //! ([`mint`]). Starting it or building demo data fails with [`FakeError`].
 
 pub mod data;
@@ -19,12 +19,17 @@ pub mod demo_data;
 mod error;
 pub mod knobs;
 pub mod mint;
+pub mod rate_limit;
 mod responses;
 mod routes;
 pub mod server;
 mod set_routes;
+mod tokens;
 
-pub use data::{AccountType, FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
+pub use data::{
+    AccountType, FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet, ScopedToken,
+};
 pub use error::FakeError;
 pub use knobs::{Fault, FaultKind, Hold, Knobs};
+pub use rate_limit::RateLimit;
 pub use server::{FakeCloudflare, RecordedRequest};

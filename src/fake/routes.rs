@@ -1,9 +1,10 @@
-//! Answering one request: credentials, holds and faults first, then the
-//! route: the account list, the two Access lists and creating a set; the
-//! single-set reads and the rotation are in `set_routes`.
+//! Answering one request: credentials and the per-token rate limit, holds
+//! and faults first, then the route: the account list, the two Access lists
+//! and creating a set; the single-set reads and the rotation are in
+//! `set_routes`.
 
 use hyper::body::Incoming;
-use hyper::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Method, Request};
 use serde_json::Value;
 use tokio::time::Instant;
@@ -12,20 +13,56 @@ use super::data::{FakeCertificate, FakeData, FakeSet};
 use super::demo_data::uuid;
 use super::knobs::FaultKind;
 use super::mint::{KeyKind, mint_certificate, rfc3339};
+use super::rate_limit::{Verdict, add_headers};
 use super::responses::{
     Answer, ListLimits, Pagination, account_json, cut_off_mid_body, failure, idp_json, list, no_route,
     respond, set_json, success,
 };
 use super::server::{RecordedRequest, Shared, lock};
 use super::set_routes;
+use super::tokens::{Identity, identify};
 use crate::clock::unix_now;
 
-/// Answers `request`: logs it, waits for any hold, applies any fault, then
-/// routes it.
+/// Answers `request`: counts it against its credential's rate limit (a 429
+/// when over), then answers it, with the rate-limit headers either way.
 pub(super) async fn answer(shared: &Shared, request: Request<Incoming>) -> Answer {
+    let identity = identify(&lock(&shared.data), &request);
+    let limit = lock(&shared.knobs).rate_limit.clone();
+    let verdict = match (&identity, &limit) {
+        (Some(identity), Some(limit)) => {
+            Some(lock(&shared.rate_limiter).admit(identity.key(), limit, Instant::now()))
+        }
+        _ => None,
+    };
+    let mut response = match verdict {
+        Some(Verdict::Refused { .. }) => {
+            shared.record(RecordedRequest {
+                method: request.method().to_string(),
+                uri: request.uri().to_string(),
+                authenticated: true,
+                received_at: Instant::now(),
+                fault: None,
+            });
+            failure(
+                429,
+                10100,
+                "More than 1200 requests per 300 seconds reached. Please wait and consider throttling your request speed",
+            )
+        }
+        _ => answer_admitted(shared, request, identity).await,
+    };
+    if let (Some(verdict), Some(limit)) = (verdict, &limit) {
+        add_headers(&mut response, verdict, limit);
+    }
+    response
+}
+
+/// Answers an admitted request: logs it, waits for any hold, applies any
+/// fault, then routes it.
+async fn answer_admitted(shared: &Shared, request: Request<Incoming>, identity: Option<Identity>) -> Answer {
     let received_at = Instant::now();
     let path = request.uri().path().to_owned();
-    let authenticated = authenticated(&lock(&shared.data), &request);
+    let authenticated = identity.is_some();
     let (fault, holds) = {
         let mut knobs = lock(&shared.knobs);
         (knobs.take_fault(&path), knobs.holds_for(&path))
@@ -66,15 +103,28 @@ pub(super) async fn answer(shared: &Shared, request: Request<Incoming>) -> Answe
         Some(FaultKind::ResetMidBody) => pagination.cut_off = true,
         None => {}
     }
-    if !authenticated {
+    let Some(identity) = identity else {
         return failure(403, 10000, "Authentication error");
-    }
-    route(shared, request.method(), &path, request.uri().query().unwrap_or(""), &pagination)
+    };
+    route(shared, &identity, request.method(), &path, request.uri().query().unwrap_or(""), &pagination)
 }
 
-fn route(shared: &Shared, method: &Method, path: &str, query: &str, pagination: &Pagination) -> Answer {
+fn route(
+    shared: &Shared,
+    identity: &Identity,
+    method: &Method,
+    path: &str,
+    query: &str,
+    pagination: &Pagination,
+) -> Answer {
     let segments: Vec<&str> =
         path.trim_start_matches("/client/v4").split('/').filter(|s| !s.is_empty()).collect();
+    // A token scoped to other accounts is refused as Cloudflare does.
+    if let ["accounts", account_id, ..] = segments.as_slice()
+        && !identity.may_read(account_id)
+    {
+        return failure(403, 10000, "Authentication error");
+    }
     let page = query_number(query, "page").unwrap_or(1).max(1);
     let requested = query_number(query, "per_page");
     let knobs = lock(&shared.knobs).clone();
@@ -85,6 +135,7 @@ fn route(shared: &Shared, method: &Method, path: &str, query: &str, pagination: 
                 return failure(403, 1001, "List accounts endpoint does not support account owned tokens");
             }
             let items: Vec<Value> = data.accounts.iter().map(account_json).collect();
+            let items = identity.visible(items);
             list(items, page, requested, ListLimits { default: 20, max: 50 }, &knobs, pagination)
         }
         (&Method::GET, ["accounts", id, "access", "saml_certificates"]) => match data.account(id) {
@@ -120,23 +171,10 @@ fn route(shared: &Shared, method: &Method, path: &str, query: &str, pagination: 
         Err(message) => return failure(400, 1004, &message),
     };
     let mut response = respond(200, body.to_string());
-    // Cloudflare's REST rate-limit header (changelog 2025-09-03).
-    response.headers_mut().insert("ratelimit", HeaderValue::from_static("\"default\";r=1190;t=300"));
     if pagination.cut_off {
         cut_off_mid_body(&mut response);
     }
     response
-}
-
-fn authenticated<B>(data: &FakeData, request: &Request<B>) -> bool {
-    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
-    if let Some(auth) = header(AUTHORIZATION.as_str()) {
-        return auth.strip_prefix("Bearer ").is_some_and(|t| t == data.token);
-    }
-    match (&data.global_key, header("x-auth-email"), header("x-auth-key")) {
-        (Some((email, key)), Some(e), Some(k)) => e == email && k == key,
-        _ => false,
-    }
 }
 
 /// The first `name=` of the query as a number; `None` if absent or not one.

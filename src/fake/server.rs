@@ -18,6 +18,7 @@ use url::Url;
 use super::data::FakeData;
 use super::error::FakeError;
 use super::knobs::{Fault, FaultKind, Hold, Knobs};
+use super::rate_limit::RateLimiter;
 use super::routes::answer;
 
 /// How many requests the log keeps (the newest).
@@ -44,6 +45,7 @@ pub struct RecordedRequest {
 pub(super) struct Shared {
     pub(super) data: Mutex<FakeData>,
     pub(super) knobs: Mutex<Knobs>,
+    pub(super) rate_limiter: Mutex<RateLimiter>,
     requests: Mutex<VecDeque<RecordedRequest>>,
 }
 
@@ -83,6 +85,7 @@ impl FakeCloudflare {
         let shared = Arc::new(Shared {
             data: Mutex::new(data),
             knobs: Mutex::new(Knobs::default()),
+            rate_limiter: Mutex::new(RateLimiter::default()),
             requests: Mutex::new(VecDeque::new()),
         });
         let (stop, mut stopped) = watch::channel(false);
@@ -152,6 +155,11 @@ impl FakeCloudflare {
         let hold = Hold::new(path_contains);
         lock(&self.shared.knobs).holds.push(hold.clone());
         hold
+    }
+
+    /// Requests answered 429 by the per-token rate limit so far.
+    pub fn rate_limit_refusals(&self) -> u64 {
+        lock(&self.shared.rate_limiter).refused()
     }
 
     /// Requests received so far (the newest 10 000), oldest first.

@@ -39,6 +39,8 @@ pub struct ExporterState {
 struct Inner {
     accounts: BTreeMap<String, AccountStatus>,
     accounts_known: bool,
+    /// The first pass has run for a whole refresh interval.
+    first_pass_overdue: bool,
 }
 
 impl ExporterState {
@@ -96,11 +98,19 @@ impl ExporterState {
         status.restored = false;
     }
 
+    /// Ready despite a first pass still running: it has run for a whole
+    /// refresh interval (a stretched pass must not keep a replica out of
+    /// its Service for the whole cycle).
+    pub fn mark_first_pass_overdue(&self) {
+        self.write().first_pass_overdue = true;
+    }
+
     /// True once the accounts are known and each has finished a refresh or
-    /// was restored from the state file.
+    /// was restored from the state file, or the first pass is overdue.
     pub fn is_ready(&self) -> bool {
         let inner = self.read();
-        inner.accounts_known && inner.accounts.values().all(|a| a.attempted || a.restored)
+        inner.accounts_known
+            && (inner.first_pass_overdue || inner.accounts.values().all(|a| a.attempted || a.restored))
     }
 
     /// A consistent copy of every account's status (inventories are shared).
@@ -179,5 +189,15 @@ mod tests {
         assert_eq!(state.generation(), seen[3], "reads leave it alone");
         seen.dedup();
         assert_eq!(seen.len(), 4, "each write gave a new number: {seen:?}");
+    }
+
+    #[test]
+    fn an_overdue_first_pass_is_ready_but_unknown_accounts_are_not() {
+        let state = ExporterState::default();
+        state.mark_first_pass_overdue();
+        assert!(!state.is_ready(), "accounts not settled yet");
+        state.set_accounts(&["a".into(), "b".into()]);
+        state.record_success("a", AccountInventory::default(), 0.5, 100.0);
+        assert!(state.is_ready(), "b is still waiting for its turn, but the pass is overdue");
     }
 }

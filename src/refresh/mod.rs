@@ -1,206 +1,293 @@
-//! The background refresh: reads every account from Cloudflare on an
-//! interval and records the outcome in [`ExporterState`]. Scrapes never wait
-//! for it; rounds never overlap; accounts within a round run concurrently.
+//! The background refresh: reads every account of every credential from
+//! Cloudflare and records the outcome in [`ExporterState`]. Scrapes never
+//! wait for it. Each credential is a [`Lane`] with its own budget and its
+//! own [`schedule`]; [`shard`] decides which accounts this replica reads.
 //! With `--state.file`, each success is also handed to the
 //! [`snapshot_writer`], which keeps the [`state_file`] up to date.
 
+pub mod schedule;
+pub mod shard;
 pub mod snapshot_writer;
+pub mod source;
 pub mod state_file;
+#[cfg(test)]
+mod tests;
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-use crate::clock::unix_now;
+use std::collections::BTreeMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
+use crate::clock::unix_now;
 use crate::cloudflare::client::CloudflareClient;
 use crate::cloudflare::error::ApiError;
-use crate::cloudflare::wire::{CertificateSet, IdentityProvider};
+use crate::cloudflare::talk_time::TalkTime;
 use crate::exposition::metrics::Metrics;
 use crate::model::inventory::AccountInventory;
 use crate::model::snapshot::AccountSnapshot;
 use crate::model::state::ExporterState;
-use crate::refresh::snapshot_writer::SnapshotWriter;
+
+use self::schedule::Pace;
+use self::shard::{Shard, slot_of};
+use self::snapshot_writer::SnapshotWriter;
+use self::source::{AccountLists, AccountSource};
 
 /// Which accounts to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountSelection {
     /// The accounts the user named.
     Fixed(Vec<String>),
-    /// Every account `GET /accounts` lists, re-listed each round.
+    /// Every account `GET /accounts` lists, re-listed each pass.
     Discover,
 }
 
-/// Reads accounts and records what it finds.
-#[derive(Debug, Clone)]
-pub struct Refresher {
-    client: Arc<CloudflareClient>,
-    state: Arc<ExporterState>,
-    metrics: Arc<Metrics>,
-    selection: AccountSelection,
-    refresh_timeout: Duration,
-    snapshot: Option<SnapshotWriter>,
+/// One credential: its access to Cloudflare, its accounts and its budget.
+#[derive(Debug)]
+pub struct Lane<S = CloudflareClient> {
+    /// Access to Cloudflare with this credential.
+    pub source: Arc<S>,
+    /// Which of its accounts to read.
+    pub selection: AccountSelection,
+    /// Its client-side budget, which sets its cycle.
+    pub max_requests_per_5m: NonZeroU32,
 }
 
-impl Refresher {
-    /// A refresher writing into `state`; each account's refresh is bounded by
-    /// `refresh_timeout`.
+/// A discovery that failed at start.
+#[derive(Debug, thiserror::Error)]
+#[error("credential {credential}: {source}")]
+pub struct DiscoveryError {
+    /// The credential whose accounts could not be listed.
+    pub credential: String,
+    /// Why.
+    pub source: ApiError,
+}
+
+/// Reads accounts and records what it finds.
+#[derive(Debug)]
+pub struct Refresher<S = CloudflareClient> {
+    lanes: Vec<Arc<Lane<S>>>,
+    shared: Arc<Shared>,
+}
+
+impl<S> Clone for Refresher<S> {
+    fn clone(&self) -> Self {
+        Self { lanes: self.lanes.clone(), shared: Arc::clone(&self.shared) }
+    }
+}
+
+#[derive(Debug)]
+struct Shared {
+    state: Arc<ExporterState>,
+    metrics: Arc<Metrics>,
+    refresh_timeout: Duration,
+    shard: Shard,
+    /// Each lane's accounts (this shard's, none claimed by another lane).
+    accounts: Mutex<BTreeMap<String, Vec<String>>>,
+    /// Where successes go for the state file, with `--state.file`.
+    snapshot: OnceLock<SnapshotWriter>,
+}
+
+impl<S: AccountSource> Refresher<S> {
+    /// A refresher over `lanes` (one per credential, names unique) writing
+    /// into `state`; each account's requests may talk `refresh_timeout`;
+    /// only the accounts of `shard` are read.
     pub fn new(
-        client: Arc<CloudflareClient>,
+        lanes: Vec<Lane<S>>,
         state: Arc<ExporterState>,
         metrics: Arc<Metrics>,
-        selection: AccountSelection,
         refresh_timeout: Duration,
+        shard: Shard,
     ) -> Self {
-        Self { client, state, metrics, selection, refresh_timeout, snapshot: None }
+        let shared = Shared {
+            state,
+            metrics,
+            refresh_timeout,
+            shard,
+            accounts: Mutex::default(),
+            snapshot: OnceLock::new(),
+        };
+        Self { lanes: lanes.into_iter().map(Arc::new).collect(), shared: Arc::new(shared) }
     }
 
     /// Hands every successful refresh to `writer` too, for the state file.
-    pub fn with_snapshot(mut self, writer: SnapshotWriter) -> Self {
-        self.snapshot = Some(writer);
+    pub fn with_snapshot(self, writer: SnapshotWriter) -> Self {
+        let _ = self.shared.snapshot.set(writer);
         self
     }
 
-    /// Settles the account list before the first round. With discovery, a
-    /// failure here is returned: the caller should tell the user to pass
-    /// account IDs.
-    pub async fn resolve_accounts(&self) -> Result<Vec<String>, ApiError> {
-        if let Err(err) = self.client.reload_credentials() {
-            warn!(error = %err, "could not load credentials");
+    /// Settles every credential's accounts before the first pass. A failed
+    /// discovery is returned: the caller should tell the user to name the
+    /// accounts.
+    pub async fn resolve_accounts(&self) -> Result<Vec<String>, DiscoveryError> {
+        self.resolve_accounts_or(&[]).await
+    }
+
+    /// Like [`Self::resolve_accounts`], but a credential whose discovery
+    /// fails watches `fallback` (the state file's accounts) instead when
+    /// there are any: a restart during a Cloudflare outage still serves the
+    /// last good data, and every pass tries discovery again.
+    pub async fn resolve_accounts_or(&self, fallback: &[String]) -> Result<Vec<String>, DiscoveryError> {
+        for lane in &self.lanes {
+            lane.source.prepare();
+            let ids = match &lane.selection {
+                AccountSelection::Fixed(ids) => ids.clone(),
+                AccountSelection::Discover => match lane.source.discover().await {
+                    Ok(ids) => ids,
+                    Err(source) if !fallback.is_empty() => {
+                        warn!(
+                            credential = %lane.source.name(),
+                            error = %source,
+                            reason = source.reason().label(),
+                            accounts = fallback.len(),
+                            "account discovery failed; watching the state file's accounts until it succeeds"
+                        );
+                        fallback.to_vec()
+                    }
+                    Err(source) => {
+                        return Err(DiscoveryError { credential: lane.source.name().to_owned(), source });
+                    }
+                },
+            };
+            self.adopt(lane.source.name(), ids);
         }
-        let ids = match &self.selection {
-            AccountSelection::Fixed(ids) => ids.clone(),
-            AccountSelection::Discover => {
-                let mut ids: Vec<String> =
-                    self.client.list_accounts().await?.into_iter().map(|a| a.id).collect();
-                ids.sort();
-                info!(accounts = ids.len(), "discovered accounts");
-                ids
+        Ok(self.shared.state.account_ids())
+    }
+
+    /// Lists a discovering lane's accounts again; on failure the known ones stay.
+    async fn relist(&self, lane: &Lane<S>) {
+        if lane.selection != AccountSelection::Discover {
+            return;
+        }
+        match lane.source.discover().await {
+            Ok(ids) => self.adopt(lane.source.name(), ids),
+            Err(err) => warn!(
+                credential = %lane.source.name(),
+                error = %err,
+                reason = err.reason().label(),
+                "account discovery failed; keeping the known accounts"
+            ),
+        }
+    }
+
+    /// Takes `ids` as the lane's accounts: those of this shard that no other
+    /// lane reads already.
+    fn adopt(&self, lane: &str, mut ids: Vec<String>) {
+        let shard = self.shared.shard;
+        let mut all = lock(&self.shared.accounts);
+        ids.retain(|id| shard.owns(id));
+        ids.retain(|id| {
+            let other = all.iter().find(|(name, theirs)| name.as_str() != lane && theirs.contains(id));
+            if let Some((other, _)) = other {
+                debug!(account_id = %id, credential = lane, read_by = %other, "account already read with another credential");
             }
-        };
-        self.adopt_accounts(&ids);
-        Ok(ids)
-    }
-
-    /// Watches exactly `ids` from now on (e.g. the state file's accounts
-    /// when discovery fails at start).
-    pub fn adopt_accounts(&self, ids: &[String]) {
-        for id in ids {
-            self.metrics.init_account(id);
+            other.is_none()
+        });
+        ids.sort_by(|a, b| slot_of(a).total_cmp(&slot_of(b)).then_with(|| a.cmp(b)));
+        ids.dedup();
+        info!(
+            credential = lane,
+            accounts = ids.len(),
+            shard = shard.ordinal(),
+            total_shards = shard.total(),
+            "accounts to read"
+        );
+        all.insert(lane.to_owned(), ids);
+        let mut union: Vec<String> = all.values().flatten().cloned().collect();
+        union.sort();
+        for id in &union {
+            self.shared.metrics.init_account(id);
         }
-        self.state.set_accounts(ids);
+        self.shared.state.set_accounts(&union);
     }
 
-    /// One round: every account once, concurrently. Returns the accounts
-    /// that failed, with why.
+    /// The lane's accounts, in slot order.
+    fn lane_accounts(&self, lane: &str) -> Vec<String> {
+        lock(&self.shared.accounts).get(lane).cloned().unwrap_or_default()
+    }
+
+    /// One pass over every account of every credential, each as fast as its
+    /// budget allows (for `check`). Returns the accounts that failed, with why.
     pub async fn refresh_all(&self) -> Vec<(String, ApiError)> {
-        if let Err(err) = self.client.reload_credentials() {
-            warn!(error = %err, "could not reload credentials; using the ones loaded before");
-        }
-        if let Some(warn_path) = self.client.credential_source().loosely_permitted_file() {
-            warn!(path = %warn_path.display(), "the API token file is readable by other users or another group; chmod 600 it");
-        }
-        if self.selection == AccountSelection::Discover {
-            match self.client.list_accounts().await {
-                Ok(accounts) => {
-                    let mut ids: Vec<String> = accounts.into_iter().map(|a| a.id).collect();
-                    ids.sort();
-                    self.adopt_accounts(&ids);
-                }
-                Err(err) => {
-                    warn!(error = %err, reason = err.reason().label(), "account discovery failed; keeping the known accounts")
-                }
-            }
-        }
-        let mut tasks = JoinSet::new();
-        for account_id in self.state.account_ids() {
-            let this = self.clone();
-            tasks.spawn(async move {
-                let outcome = this.refresh_account(&account_id).await;
-                (account_id, outcome)
+        let mut lanes = JoinSet::new();
+        for lane in &self.lanes {
+            let (this, lane) = (self.clone(), Arc::clone(lane));
+            lanes.spawn(async move {
+                lane.source.prepare();
+                this.relist(&lane).await;
+                let accounts = this.lane_accounts(lane.source.name());
+                this.pass(&lane, accounts, Pace::AsFastAsBudget).await
             });
         }
-        let mut failures = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
-            if let Ok((account_id, Err(err))) = joined {
-                failures.push((account_id, err));
-            }
+        let mut failures: Vec<(String, ApiError)> = Vec::new();
+        while let Some(done) = lanes.join_next().await {
+            failures.extend(done.unwrap_or_default());
         }
         failures.sort_by(|a, b| a.0.cmp(&b.0));
         failures
     }
 
     /// Reads one account and records the outcome.
-    pub async fn refresh_account(&self, account_id: &str) -> Result<(), ApiError> {
+    async fn refresh_account(&self, lane: &Lane<S>, account_id: &str) -> Result<(), ApiError> {
         let started = Instant::now();
-        let outcome = match tokio::time::timeout(self.refresh_timeout, self.read_account(account_id)).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(ApiError::RefreshTimeout { after: self.refresh_timeout }),
-        };
+        let talk = TalkTime::new(self.shared.refresh_timeout);
+        let outcome = lane.source.read(account_id, &talk).await;
         let duration = started.elapsed().as_secs_f64();
-        let now = unix_now();
+        let credential = lane.source.name();
         match outcome {
-            Ok((sets, idps)) => {
-                if let Some(writer) = &self.snapshot {
-                    writer.record(account_id, AccountSnapshot::new(now, &sets, &idps));
+            Ok(AccountLists { sets, identity_providers }) => {
+                let now = unix_now();
+                if let Some(writer) = self.shared.snapshot.get() {
+                    writer.record(account_id, AccountSnapshot::new(now, &sets, &identity_providers));
                 }
-                let inventory = AccountInventory::build(sets, idps);
+                let inventory = AccountInventory::build(sets, identity_providers);
                 for warning in &inventory.warnings {
-                    warn!(account_id, "{warning}");
+                    warn!(account_id, credential, "{warning}");
                 }
                 info!(
                     account_id,
+                    credential,
                     certificate_sets = inventory.sets.len(),
                     saml_identity_providers = inventory.identity_providers.len(),
                     duration_ms = (duration * 1000.0) as u64,
                     "refreshed account"
                 );
-                self.state.record_success(account_id, inventory, duration, now);
+                self.shared.state.record_success(account_id, inventory, duration, now);
                 Ok(())
             }
             Err(err) => {
-                warn!(account_id, reason = err.reason().label(), error = %err, "refresh failed; keeping the last good values");
-                self.metrics.record_refresh_error(account_id, err.reason());
-                self.state.record_failure(account_id, duration);
+                warn!(account_id, credential, reason = err.reason().label(), error = %err, "refresh failed; keeping the last good values");
+                self.shared.metrics.record_refresh_error(account_id, err.reason());
+                self.shared.state.record_failure(account_id, duration);
                 Err(err)
             }
         }
     }
 
-    async fn read_account(
-        &self,
-        account_id: &str,
-    ) -> Result<(Vec<CertificateSet>, Vec<IdentityProvider>), ApiError> {
-        let (sets, idps) = tokio::join!(
-            self.client.list_certificate_sets(account_id),
-            self.client.list_identity_providers(account_id)
-        );
-        Ok((sets?, idps?))
-    }
-
-    /// Refreshes now, then every `interval` (with a little jitter so that
-    /// replicas drift apart), until `shutdown` turns true.
+    /// Reads every credential's accounts on its schedule until `shutdown`
+    /// turns true. Once the first pass has run for one `interval`, the
+    /// exporter is ready even if the pass has not finished.
     pub async fn run(self, interval: Duration, mut shutdown: watch::Receiver<bool>) {
-        loop {
-            tokio::select! {
-                _ = self.refresh_all() => {}
-                _ = crate::shutdown::stopped(&mut shutdown) => break,
-            }
-            let pause = jittered(interval);
-            debug!(next_in_ms = pause.as_millis() as u64, "refresh round done");
-            tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
-                _ = crate::shutdown::stopped(&mut shutdown) => break,
-            }
+        let mut tasks = JoinSet::new();
+        for lane in &self.lanes {
+            let (this, lane) = (self.clone(), Arc::clone(lane));
+            tasks.spawn(async move { this.run_lane(lane, interval).await });
         }
-        debug!("refresh loop stopped");
+        let state = Arc::clone(&self.shared.state);
+        tasks.spawn(async move {
+            tokio::time::sleep(interval).await;
+            state.mark_first_pass_overdue();
+        });
+        crate::shutdown::stopped(&mut shutdown).await;
+        tasks.shutdown().await;
+        debug!("refresh stopped");
     }
 }
 
-/// `interval` ± 5 %.
-fn jittered(interval: Duration) -> Duration {
-    interval.mul_f64(0.95 + fastrand::f64() * 0.1)
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }

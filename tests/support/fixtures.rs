@@ -57,7 +57,13 @@ pub fn account(id: &str, sets: Vec<FakeSet>, identity_providers: Vec<FakeIdentit
 
 /// Fake data accepting [`TOKEN`].
 pub fn data(accounts: Vec<FakeAccount>) -> FakeData {
-    FakeData { token: TOKEN.to_owned(), global_key: None, account_owned_token: false, accounts }
+    FakeData {
+        token: TOKEN.to_owned(),
+        global_key: None,
+        account_owned_token: false,
+        scoped_tokens: Vec::new(),
+        accounts,
+    }
 }
 
 /// Two healthy accounts: `acc-a` with `set-a` (100 days) used by `idp-a`;

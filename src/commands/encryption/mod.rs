@@ -61,6 +61,9 @@ pub enum EncryptionError {
     /// The client could not be built, or the accounts not discovered.
     #[error(transparent)]
     Setup(#[from] RunError),
+    /// No credential to act with (validation should have caught it).
+    #[error("no Cloudflare credential to act with")]
+    NoCredential,
     /// A read failed or was refused.
     #[error("{0}")]
     Read(ApiError),
@@ -128,7 +131,7 @@ impl EncryptionError {
     fn api_error(&self) -> Option<&ApiError> {
         match self {
             EncryptionError::Read(err) | EncryptionError::Write { source: err } => Some(err),
-            EncryptionError::Setup(RunError::Discovery(err)) => Some(err),
+            EncryptionError::Setup(RunError::Discovery(err)) => Some(&err.source),
             _ => None,
         }
     }
@@ -187,7 +190,10 @@ pub async fn run(config: EncryptionConfig) -> Result<u8, Failure> {
 /// shows.
 fn connect(cloudflare: CloudflareConfig) -> Result<(CloudflareClient, reqwest::Url), EncryptionError> {
     let base_url = cloudflare.client.base_url.clone();
-    let client = CloudflareClient::new(cloudflare.client, cloudflare.credentials, Arc::new(Metrics::new()))
+    // Validation made sure there is exactly one credential (see `config::encryption`).
+    let source =
+        cloudflare.credentials.into_iter().next().map(|c| c.source).ok_or(EncryptionError::NoCredential)?;
+    let client = CloudflareClient::new(cloudflare.client, source, Arc::new(Metrics::new()))
         .map_err(RunError::Client)?;
     Ok((client, base_url))
 }

@@ -1,0 +1,185 @@
+//! The scale benchmark: the exporter on its default flags (budget 300 per
+//! 5 minutes, interval 5 minutes) against the in-process fake Cloudflare
+//! with its per-token limit on (1200 per 300 s), for 100 and 1000 accounts.
+//! For each it prints the time until every account is up against the
+//! budget's lower bound, the requests made against the floor (two per
+//! account plus the discovery pages), and the 429s. The 1000-account run is
+//! bounded in time (`SCALE_LIMIT_S`, default 150 s) and reports its progress
+//! against what the budget allows and the refresh cycle.
+//!
+//! Run: `cargo bench --bench scale` (`SCALE_ACCOUNTS=100,1000`,
+//! `SCALE_LIMIT_S=150`, `SCALE_BUDGET=300`).
+
+use std::num::NonZeroU32;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use cloudflare_saml_exporter::cli::{Cli, Command};
+use cloudflare_saml_exporter::cloudflare::budget::time_for_turns;
+use cloudflare_saml_exporter::commands::serve::RunningExporter;
+use cloudflare_saml_exporter::config::ServeConfig;
+use cloudflare_saml_exporter::fake::mint::{KeyKind, mint_certificate, rfc3339};
+use cloudflare_saml_exporter::fake::{
+    FakeAccount, FakeCertificate, FakeCloudflare, FakeData, FakeIdentityProvider, FakeSet,
+};
+use cloudflare_saml_exporter::refresh::schedule::pass_requests;
+
+const TOKEN: &str = "bench-token";
+const PROGRESS_EVERY: Duration = Duration::from_secs(15);
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+fn main() {
+    // `cargo test --all-targets` runs bench targets too; only `cargo bench`
+    // passes `--bench`.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("scale benchmark: run it with `cargo bench --bench scale`");
+        return;
+    }
+    let sizes: Vec<usize> =
+        env_or("SCALE_ACCOUNTS", "100,1000").split(',').filter_map(|n| n.trim().parse().ok()).collect();
+    let limit =
+        Duration::from_secs(env_or("SCALE_LIMIT_S", "150").parse().expect("SCALE_LIMIT_S in seconds"));
+    let budget: NonZeroU32 = env_or("SCALE_BUDGET", "300").parse().expect("SCALE_BUDGET a positive number");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+    for accounts in sizes {
+        runtime.block_on(run(accounts, budget, limit));
+    }
+}
+
+fn fake_data(n: usize) -> FakeData {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let minted = mint_certificate("bench", KeyKind::P256, now - 86_400, now + 90 * 86_400).expect("mint");
+    let accounts = (0..n)
+        .map(|i| {
+            let set = FakeSet {
+                uid: format!("set-{i:04}"),
+                created_at: rfc3339(now - 86_400),
+                updated_at: rfc3339(now - 86_400),
+                current: Some(FakeCertificate {
+                    uid: format!("cert-{i:04}"),
+                    pem: minted.pem.clone(),
+                    not_after: rfc3339(minted.not_after),
+                }),
+                previous: None,
+            };
+            let idp = FakeIdentityProvider {
+                id: format!("idp-{i:04}"),
+                name: format!("IdP {i}"),
+                kind: "saml".into(),
+                enable_encryption: true,
+                certificate_set_id: Some(set.uid.clone()),
+                signing_certificates: Vec::new(),
+            };
+            FakeAccount {
+                id: format!("{i:032x}"),
+                name: format!("Account {i}"),
+                account_type: Default::default(),
+                sets: vec![set],
+                identity_providers: vec![idp],
+            }
+        })
+        .collect();
+    FakeData {
+        token: TOKEN.into(),
+        global_key: None,
+        account_owned_token: false,
+        scoped_tokens: vec![],
+        accounts,
+    }
+}
+
+/// Accounts up, and the refresh cycle, from one scrape.
+async fn progress(url: &str) -> (usize, Option<f64>) {
+    let text = reqwest::get(url).await.expect("scrape").text().await.expect("scrape body");
+    let up =
+        text.lines().filter(|l| l.starts_with("cloudflare_access_saml_up{") && l.ends_with(" 1")).count();
+    let cycle = text
+        .lines()
+        .find(|l| l.starts_with("cloudflare_access_saml_refresh_cycle_seconds{"))
+        .and_then(|l| l.rsplit(' ').next()?.parse().ok());
+    (up, cycle)
+}
+
+/// The most accounts the budget lets a fresh exporter read within `elapsed`.
+fn budget_allows(elapsed: Duration, accounts: usize, budget: NonZeroU32) -> usize {
+    let listing = pass_requests(accounts, true) - 2 * accounts as u64;
+    (0..=accounts).rev().find(|n| time_for_turns(listing + 2 * *n as u64, budget) <= elapsed).unwrap_or(0)
+}
+
+async fn run(accounts: usize, budget: NonZeroU32, limit: Duration) {
+    let fake =
+        FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), fake_data(accounts)).await.expect("fake");
+    let budget_flag = budget.to_string();
+    let argv = [
+        "cloudflare-saml-exporter",
+        "serve",
+        "--web.listen-address",
+        "127.0.0.1:0",
+        "--api-base-url",
+        &fake.base_url(),
+        "--cloudflare.max-requests-per-5m",
+        &budget_flag,
+        "--log.level",
+        "warn",
+    ];
+    let Some(Command::Serve(args)) = Cli::try_parse_from(argv).expect("arguments").command else {
+        unreachable!()
+    };
+    let env = |name: &str| (name == "CLOUDFLARE_API_TOKEN").then(|| TOKEN.to_owned());
+    let config = ServeConfig::new(&args, &env).expect("configuration");
+    let started = Instant::now();
+    let exporter =
+        RunningExporter::start(config.cloudflare, config.web, config.refresh_interval).await.expect("start");
+    let url = format!("http://{}/metrics", exporter.local_addr());
+    let floor = pass_requests(accounts, true);
+    let lower_bound = time_for_turns(floor, budget);
+    // A run the time limit can hold gets room to finish; a longer one stops there.
+    let bound = if lower_bound <= limit { lower_bound.mul_f64(1.5) + Duration::from_secs(30) } else { limit };
+    println!("== {accounts} accounts, budget {budget} per 5 min, interval 300 s ==");
+    println!(
+        "lower bound of the first pass: {:.1} s ({floor} requests); time limit: {:.0} s",
+        lower_bound.as_secs_f64(),
+        bound.as_secs_f64()
+    );
+    let mut next_report = PROGRESS_EVERY;
+    let (up, cycle, elapsed) = loop {
+        let (up, cycle) = progress(&url).await;
+        let elapsed = started.elapsed();
+        if up == accounts || elapsed >= bound {
+            break (up, cycle, elapsed);
+        }
+        if elapsed >= next_report {
+            println!(
+                "  {:>5.0} s: {up}/{accounts} up (the budget allows {}), cycle {} s",
+                elapsed.as_secs_f64(),
+                budget_allows(elapsed, accounts, budget),
+                cycle.map_or("?".into(), |c| format!("{c:.0}"))
+            );
+            next_report += PROGRESS_EVERY;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let requests = fake.requests().len() as u64;
+    let refused = fake.rate_limit_refusals();
+    if up == accounts {
+        let ratio = elapsed.as_secs_f64() / lower_bound.as_secs_f64().max(0.001);
+        println!(
+            "all {accounts} up after {:.1} s = {ratio:.2} x the lower bound ({:.1} s)",
+            elapsed.as_secs_f64(),
+            lower_bound.as_secs_f64()
+        );
+        println!("requests: {requests} (floor {floor}); 429s: {refused}");
+    } else {
+        println!(
+            "stopped after {:.0} s: {up}/{accounts} up (the budget allows {}); requests: {requests}; 429s: {refused}",
+            elapsed.as_secs_f64(),
+            budget_allows(elapsed, accounts, budget)
+        );
+    }
+    println!("refresh cycle: {} s", cycle.map_or("?".into(), |c| format!("{c:.0}")));
+    exporter.stop().await;
+    fake.stop().await;
+}

@@ -1,0 +1,207 @@
+//! `--config.file`: several credentials, each with its secret (named by file
+//! or environment variable, never written in the file), its accounts (or
+//! discovery) and its own budget. Every mistake names the credential and the
+//! key at fault and never shows a value that could be a secret.
+//!
+//! ```yaml
+//! credentials:
+//!   - name: tenant-a                       # unique; the `credential` label
+//!     api_token_file: /run/secrets/cf-a    # or api_token_env: NAME_OF_ENV_VAR
+//!   - name: tenant-b
+//!     api_token_env: CF_TOKEN_TENANT_B
+//!     accounts: [0123456789abcdef0123456789abcdef]
+//!     max_requests_per_5m: 120
+//!   - name: legacy
+//!     email_env: CF_EMAIL
+//!     api_key_env: CF_API_KEY
+//! ```
+
+use std::collections::BTreeSet;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::cloudflare::credentials::CredentialSource;
+use crate::config::cloudflare::account_ids;
+use crate::config::{ConfigError, CredentialConfig, Env};
+use crate::refresh::AccountSelection;
+
+/// Keys that would hold a secret in the file itself.
+const INLINE_SECRETS: [&str; 2] = ["api_token", "api_key"];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CredentialsFile {
+    credentials: Vec<Entry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    name: String,
+    #[serde(default)]
+    api_token_file: Option<PathBuf>,
+    #[serde(default)]
+    api_token_env: Option<String>,
+    #[serde(default)]
+    email_env: Option<String>,
+    #[serde(default)]
+    api_key_env: Option<String>,
+    #[serde(default)]
+    accounts: Option<Vec<String>>,
+    #[serde(default)]
+    max_requests_per_5m: Option<u32>,
+}
+
+/// Reads and validates the file at `path`; a credential without
+/// `max_requests_per_5m` gets `default_budget`.
+pub(crate) fn load_credentials_file(
+    path: &Path,
+    default_budget: NonZeroU32,
+    env: Env<'_>,
+) -> Result<Vec<CredentialConfig>, ConfigError> {
+    let fail = |why: String| ConfigError::ConfigFile { path: path.display().to_string(), why };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot be read: {e}")))?;
+    parse_credentials(&text, path.parent().unwrap_or(Path::new(".")), default_budget, env).map_err(fail)
+}
+
+/// Parses and validates the file's text; relative token files are relative
+/// to `base`.
+fn parse_credentials(
+    text: &str,
+    base: &Path,
+    default_budget: NonZeroU32,
+    env: Env<'_>,
+) -> Result<Vec<CredentialConfig>, String> {
+    // Parsed loosely first, so an inline secret is refused by name before
+    // any message could quote it.
+    let value: Value = serde_saphyr::from_str(text).map_err(|e| syntax_error(&e.to_string()))?;
+    refuse_inline_secrets(&value)?;
+    let file: CredentialsFile = serde_json::from_value(value).map_err(|e| format!("{e}"))?;
+    if file.credentials.is_empty() {
+        return Err("credentials: lists no credential".to_owned());
+    }
+    let mut names = BTreeSet::new();
+    let mut owners: Vec<(String, String)> = Vec::new();
+    let mut out = Vec::new();
+    for (index, entry) in file.credentials.into_iter().enumerate() {
+        let at = format!("credentials[{index}] ({})", entry.name);
+        if !valid_name(&entry.name) {
+            return Err(format!(
+                "credentials[{index}].name: {:?} must be 1 to 64 letters, digits, '-', '_' or '.'",
+                entry.name
+            ));
+        }
+        if !names.insert(entry.name.clone()) {
+            return Err(format!("{at}: the name is used by another credential"));
+        }
+        let source = source(&entry, &at, base, env)?;
+        let accounts = match &entry.accounts {
+            None => AccountSelection::Discover,
+            Some(raw) => {
+                let ids = account_ids("accounts", raw).map_err(|e| format!("{at}: {e}"))?;
+                if ids.is_empty() {
+                    return Err(format!(
+                        "{at}: accounts: is empty; leave it out to discover the token's accounts"
+                    ));
+                }
+                for id in &ids {
+                    if let Some((_, other)) = owners.iter().find(|(known, _)| known == id) {
+                        return Err(format!("{at}: account {id} is also listed under credential {other}"));
+                    }
+                    owners.push((id.clone(), entry.name.clone()));
+                }
+                AccountSelection::Fixed(ids)
+            }
+        };
+        let max_requests_per_5m = match entry.max_requests_per_5m {
+            None => default_budget,
+            Some(n) => {
+                NonZeroU32::new(n).ok_or_else(|| format!("{at}: max_requests_per_5m must be at least 1"))?
+            }
+        };
+        out.push(CredentialConfig { name: entry.name, source, accounts, max_requests_per_5m });
+    }
+    Ok(out)
+}
+
+fn valid_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The parser's first line (`error: line L column C: what`) without the
+/// excerpt of the file it adds below: that line could hold a secret.
+fn syntax_error(message: &str) -> String {
+    let first = message.lines().next().unwrap_or("").trim_start_matches("error: ");
+    format!("is not valid YAML: {first}")
+}
+
+fn refuse_inline_secrets(value: &Value) -> Result<(), String> {
+    let Some(entries) = value.get("credentials").and_then(Value::as_array) else { return Ok(()) };
+    for (index, entry) in entries.iter().enumerate() {
+        for key in INLINE_SECRETS {
+            if entry.get(key).is_some() {
+                let name = entry.get("name").and_then(Value::as_str).unwrap_or("?");
+                return Err(format!(
+                    "credentials[{index}] ({name}): {key}: secrets are not written in the file; \
+                     use {key}_env (or api_token_file) to name where the secret is"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The credential's secret, from exactly one of the ways to name it.
+fn source(entry: &Entry, at: &str, base: &Path, env: Env<'_>) -> Result<CredentialSource, String> {
+    let from_env = |key: &str, var: &str| {
+        if var.trim().is_empty() {
+            return Err(format!("{at}: {key}: names no environment variable"));
+        }
+        env(var)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| format!("{at}: {key}: the environment variable {var} is not set"))
+    };
+    let source = match (&entry.api_token_file, &entry.api_token_env, &entry.email_env, &entry.api_key_env) {
+        (Some(file), None, None, None) => {
+            let path = if file.is_absolute() { file.clone() } else { base.join(file) };
+            if !path.is_file() {
+                return Err(format!("{at}: api_token_file: {} is not a readable file", path.display()));
+            }
+            CredentialSource::TokenFile(path)
+        }
+        (None, Some(var), None, None) => {
+            CredentialSource::Token(SecretString::from(from_env("api_token_env", var)?))
+        }
+        (None, None, Some(email), Some(key)) => CredentialSource::GlobalKey {
+            email: from_env("email_env", email)?,
+            key: SecretString::from(from_env("api_key_env", key)?),
+        },
+        (None, None, Some(_), None) | (None, None, None, Some(_)) => {
+            return Err(format!("{at}: email_env and api_key_env go together"));
+        }
+        (None, None, None, None) => {
+            return Err(format!(
+                "{at}: names no secret: give api_token_file, api_token_env, or email_env with api_key_env"
+            ));
+        }
+        _ => {
+            return Err(format!(
+                "{at}: give only one of api_token_file, api_token_env, or email_env with api_key_env"
+            ));
+        }
+    };
+    if !matches!(source, CredentialSource::TokenFile(_)) && source.load().is_err() {
+        return Err(format!("{at}: the secret contains characters that cannot be sent in an HTTP header"));
+    }
+    Ok(source)
+}
+
+#[cfg(test)]
+#[path = "credentials_file_tests.rs"]
+mod tests;

@@ -1,0 +1,113 @@
+//! `--config.file`: what is accepted, and how each mistake is named.
+
+use std::num::NonZeroU32;
+use std::path::Path;
+
+use super::parse_credentials;
+use crate::cloudflare::credentials::CredentialSource;
+use crate::config::CredentialConfig;
+use crate::refresh::AccountSelection;
+
+const SECRET: &str = "s3cr3t-VALUE-4711";
+
+fn parse(text: &str) -> Result<Vec<CredentialConfig>, String> {
+    let env = |name: &str| match name {
+        "CF_A" | "CF_KEY" => Some(SECRET.to_owned()),
+        "CF_EMAIL" => Some("ops@example.com".to_owned()),
+        _ => None,
+    };
+    parse_credentials(text, Path::new("/nonexistent"), NonZeroU32::new(300).unwrap(), &env)
+}
+
+fn refused(text: &str) -> String {
+    let err = parse(text).expect_err("refused");
+    assert!(!err.contains(SECRET), "the secret is shown: {err}");
+    err
+}
+
+#[test]
+fn the_documented_example_is_accepted() {
+    let credentials = parse(
+        "credentials:\n\
+         \x20 - name: tenant-a\n\
+         \x20   api_token_env: CF_A\n\
+         \x20 - name: tenant-b\n\
+         \x20   email_env: CF_EMAIL\n\
+         \x20   api_key_env: CF_KEY\n\
+         \x20   accounts: [0123456789abcdef0123456789abcdef, acc-2]\n\
+         \x20   max_requests_per_5m: 120\n",
+    )
+    .unwrap();
+    assert_eq!(credentials.len(), 2);
+    let (a, b) = (&credentials[0], &credentials[1]);
+    assert_eq!(
+        (a.name.as_str(), &a.accounts, a.max_requests_per_5m.get()),
+        ("tenant-a", &AccountSelection::Discover, 300)
+    );
+    assert!(matches!(a.source, CredentialSource::Token(_)));
+    assert_eq!(
+        (b.name.as_str(), &b.accounts, b.max_requests_per_5m.get()),
+        (
+            "tenant-b",
+            &AccountSelection::Fixed(vec!["0123456789abcdef0123456789abcdef".into(), "acc-2".into()]),
+            120
+        )
+    );
+    assert!(matches!(&b.source, CredentialSource::GlobalKey { email, .. } if email == "ops@example.com"));
+}
+
+#[test]
+fn a_relative_token_file_is_relative_to_the_config_file() {
+    let dir = std::env::temp_dir().join(format!("cse-credfile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("token-a"), "t").unwrap();
+    let env = |_: &str| None;
+    let text = "credentials:\n  - name: a\n    api_token_file: token-a\n";
+    let credentials = parse_credentials(text, &dir, NonZeroU32::new(5).unwrap(), &env).unwrap();
+    assert!(matches!(&credentials[0].source, CredentialSource::TokenFile(p) if *p == dir.join("token-a")));
+    let missing = parse_credentials(text, Path::new("/nonexistent"), NonZeroU32::new(5).unwrap(), &env);
+    assert!(missing.unwrap_err().contains("api_token_file"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn inline_secrets_are_refused_by_name_without_their_value() {
+    for key in ["api_token", "api_key"] {
+        let err = refused(&format!("credentials:\n  - name: a\n    {key}: {SECRET}\n"));
+        assert!(err.contains(&format!("{key}:")) && err.contains("credentials[0] (a)"), "{err}");
+    }
+    // Even when the line with the secret is also bad YAML.
+    let err = refused(&format!("credentials:\n  - name: a\n    api_token: \"{SECRET}\n"));
+    assert!(err.contains("not valid YAML") && err.contains("line"), "{err}");
+    let err = refused(&format!("credentials: [{{name: a, api_token: {SECRET}}}]]\n"));
+    assert!(err.contains("not valid YAML"), "{err}");
+}
+
+#[test]
+fn mistakes_are_named() {
+    let cases = [
+        ("credentials:\n  - name: a\n    api_token_env: CF_A\n    acounts: [x]\n", "acounts"),
+        ("credential:\n  - name: a\n", "credential"),
+        ("credentials: []\n", "lists no credential"),
+        (
+            "credentials:\n  - name: a\n    api_token_env: CF_A\n  - name: a\n    api_token_env: CF_A\n",
+            "used by another credential",
+        ),
+        (
+            "credentials:\n  - name: a\n    api_token_env: CF_A\n    accounts: [x1]\n  - name: b\n    api_token_env: CF_A\n    accounts: [x2, x1]\n",
+            "account x1 is also listed under credential a",
+        ),
+        ("credentials:\n  - name: a\n    api_token_env: CF_NOT_SET\n", "CF_NOT_SET is not set"),
+        ("credentials:\n  - name: a\n", "names no secret"),
+        ("credentials:\n  - name: a\n    api_token_env: CF_A\n    email_env: CF_EMAIL\n", "only one of"),
+        ("credentials:\n  - name: a\n    email_env: CF_EMAIL\n", "go together"),
+        ("credentials:\n  - name: a b\n    api_token_env: CF_A\n", "credentials[0].name"),
+        ("credentials:\n  - name: a\n    api_token_env: CF_A\n    accounts: [../x]\n", "accounts"),
+        ("credentials:\n  - name: a\n    api_token_env: CF_A\n    accounts: []\n", "leave it out"),
+        ("credentials:\n  - name: a\n    api_token_env: CF_A\n    max_requests_per_5m: 0\n", "at least 1"),
+    ];
+    for (text, expected) in cases {
+        let err = refused(text);
+        assert!(err.contains(expected), "{text:?}: {err}");
+    }
+}

@@ -1,0 +1,174 @@
+//! When each account of one credential is read. The first pass reads every
+//! account as fast as the credential's budget allows. After it, when a pass
+//! fits the budget, each account is read once per interval at its stable
+//! slot (a fraction of the interval from the hash of its ID), so reads spread
+//! evenly and no herd gathers at the top of the interval. When a pass needs
+//! more than the budget gives in one interval, the cycle stretches: accounts
+//! are read round-robin, as fast as the budget allows, and one warning says
+//! so with the numbers and the remedies.
+//!
+//! No wait here or in the budget counts against `--cloudflare.timeout`; at
+//! most [`CONCURRENT_READS`] accounts of a credential are read at once.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tracing::{debug, warn};
+
+use crate::cloudflare::budget::WINDOW;
+use crate::cloudflare::endpoint::Endpoint;
+use crate::cloudflare::error::ApiError;
+use crate::refresh::shard::slot_of;
+use crate::refresh::source::AccountSource;
+use crate::refresh::{AccountSelection, Lane, Refresher};
+
+/// Accounts of one credential read at the same time: each has at most two
+/// requests in flight, well inside the Ratelimit reserve.
+pub const CONCURRENT_READS: usize = 4;
+
+/// Requests one pass over `accounts` costs at the least: one page of sets
+/// and one of IdPs per account, plus the pages of `GET /accounts` when
+/// discovering.
+pub fn pass_requests(accounts: usize, discover: bool) -> u64 {
+    let listing =
+        if discover { (accounts as u64).div_ceil(Endpoint::Accounts.max_per_page()).max(1) } else { 0 };
+    2 * accounts as u64 + listing
+}
+
+/// The time needed to read every account once at `per_5m` requests per five
+/// minutes, and never less than `interval`: `600 * accounts / per_5m`
+/// seconds (plus discovery's pages) when that is longer.
+pub fn cycle(accounts: usize, discover: bool, per_5m: NonZeroU32, interval: Duration) -> Duration {
+    let requests = pass_requests(accounts, discover) as f64;
+    let needed = Duration::from_secs_f64(WINDOW.as_secs_f64() * requests / f64::from(per_5m.get()));
+    needed.max(interval)
+}
+
+/// When in a pass each account is started.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Pace {
+    /// One after the other, as fast as the budget allows.
+    AsFastAsBudget,
+    /// Each at its slot of the interval that starts at `start`.
+    Slots {
+        /// Start of the interval.
+        start: Instant,
+        /// Its length.
+        interval: Duration,
+    },
+}
+
+impl<S: AccountSource> Refresher<S> {
+    /// Reads the lane's accounts for ever, pass after pass.
+    pub(super) async fn run_lane(&self, lane: Arc<Lane<S>>, interval: Duration) {
+        let mut next_start = Instant::now();
+        let mut first = true;
+        let mut was_stretched = false;
+        loop {
+            tokio::time::sleep_until(next_start).await;
+            let pass_start = Instant::now();
+            lane.source.prepare();
+            if !first {
+                self.relist(&lane).await;
+            }
+            let accounts = self.lane_accounts(lane.source.name());
+            let discover = lane.selection == AccountSelection::Discover;
+            let cycle = cycle(accounts.len(), discover, lane.max_requests_per_5m, interval);
+            self.shared.metrics.set_refresh_cycle(lane.source.name(), cycle.as_secs_f64());
+            let stretched = cycle > interval;
+            if stretched && !was_stretched {
+                warn_stretched(
+                    lane.source.name(),
+                    accounts.len(),
+                    discover,
+                    lane.max_requests_per_5m,
+                    interval,
+                    cycle,
+                );
+            }
+            was_stretched = stretched;
+            let pace = if first || stretched {
+                Pace::AsFastAsBudget
+            } else {
+                Pace::Slots { start: pass_start, interval }
+            };
+            self.pass(&lane, accounts, pace).await;
+            debug!(credential = %lane.source.name(), took_s = pass_start.elapsed().as_secs_f64(), "pass done");
+            first = false;
+            next_start = if stretched { Instant::now() } else { pass_start + interval };
+        }
+    }
+
+    /// Reads `accounts` (in slot order) once, paced by `pace`; returns the
+    /// failures.
+    pub(super) async fn pass(
+        &self,
+        lane: &Arc<Lane<S>>,
+        accounts: Vec<String>,
+        pace: Pace,
+    ) -> Vec<(String, ApiError)> {
+        let permits = Arc::new(Semaphore::new(CONCURRENT_READS));
+        let mut reads = JoinSet::new();
+        let mut failures = Vec::new();
+        for account_id in accounts {
+            if let Pace::Slots { start, interval } = pace {
+                tokio::time::sleep_until(start + interval.mul_f64(slot_of(&account_id))).await;
+            }
+            // A 429 stops the whole credential: starting an account now
+            // could only fail it.
+            lane.source.until_unblocked().await;
+            let Ok(permit) = Arc::clone(&permits).acquire_owned().await else { break };
+            let (this, lane) = (self.clone(), Arc::clone(lane));
+            reads.spawn(async move {
+                let outcome = this.refresh_account(&lane, &account_id).await;
+                drop(permit);
+                (account_id, outcome)
+            });
+            while let Some(done) = reads.try_join_next() {
+                collect(done, &mut failures);
+            }
+        }
+        while let Some(done) = reads.join_next().await {
+            collect(done, &mut failures);
+        }
+        failures
+    }
+}
+
+fn collect(
+    done: Result<(String, Result<(), ApiError>), tokio::task::JoinError>,
+    failures: &mut Vec<(String, ApiError)>,
+) {
+    if let Ok((account_id, Err(err))) = done {
+        failures.push((account_id, err));
+    }
+}
+
+fn warn_stretched(
+    credential: &str,
+    accounts: usize,
+    discover: bool,
+    per_5m: NonZeroU32,
+    interval: Duration,
+    cycle: Duration,
+) {
+    let fits = u64::from(per_5m.get()) * interval.as_secs() / 600;
+    warn!(
+        credential,
+        accounts,
+        requests_per_pass = pass_requests(accounts, discover),
+        max_requests_per_5m = per_5m.get(),
+        refresh_interval_s = interval.as_secs(),
+        cycle_s = cycle.as_secs(),
+        accounts_that_fit = fits,
+        "this credential's budget cannot read every account once per --refresh-interval: each account is \
+         read every cycle_s seconds instead (no account is failed for it). Remedies: a larger budget \
+         (--cloudflare.max-requests-per-5m or max_requests_per_5m in --config.file; Cloudflare allows 1200 \
+         per 5 minutes per token, shared with its other clients), more credentials (--config.file), or \
+         shards (--shard/--total-shards)"
+    );
+}

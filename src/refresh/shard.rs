@@ -1,0 +1,135 @@
+//! Which accounts this replica reads (`--shard N --total-shards M`) and
+//! where in the interval each account's read falls, both from one stable
+//! hash of the account ID that never changes between versions:
+//!
+//! - `h = SHA-256(account_id as UTF-8)`;
+//! - the shard is the first 8 bytes of `h`, big-endian, modulo M;
+//! - the slot is the next 8 bytes of `h`, big-endian, divided by 2^64: the
+//!   account's fraction of the interval.
+
+use sha2::{Digest, Sha256};
+
+/// The part of the accounts this replica reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    ordinal: u64,
+    total: u64,
+}
+
+/// `--shard`/`--total-shards` that name no shard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ShardError {
+    /// `--total-shards 0`.
+    #[error("--total-shards must be at least 1")]
+    NoShards,
+    /// `--shard` not below `--total-shards`.
+    #[error("--shard {ordinal} is not below --total-shards {total} (shards are numbered from 0)")]
+    OutOfRange {
+        /// `--shard`.
+        ordinal: u64,
+        /// `--total-shards`.
+        total: u64,
+    },
+}
+
+impl Default for Shard {
+    fn default() -> Self {
+        Self::ALL
+    }
+}
+
+impl Shard {
+    /// Every account: no sharding.
+    pub const ALL: Shard = Shard { ordinal: 0, total: 1 };
+
+    /// Shard `ordinal` (from 0) of `total`.
+    pub fn new(ordinal: u64, total: u64) -> Result<Self, ShardError> {
+        if total == 0 {
+            return Err(ShardError::NoShards);
+        }
+        if ordinal >= total {
+            return Err(ShardError::OutOfRange { ordinal, total });
+        }
+        Ok(Self { ordinal, total })
+    }
+
+    /// This shard's number, from 0.
+    pub fn ordinal(&self) -> u64 {
+        self.ordinal
+    }
+
+    /// How many shards there are.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Whether this replica reads `account_id`.
+    pub fn owns(&self, account_id: &str) -> bool {
+        shard_of(account_id, self.total) == self.ordinal
+    }
+}
+
+/// The shard of `account_id` among `total` (at least 1).
+pub fn shard_of(account_id: &str, total: u64) -> u64 {
+    hash_word(account_id, 0) % total.max(1)
+}
+
+/// The account's stable place in the interval, in `[0, 1)`.
+pub fn slot_of(account_id: &str) -> f64 {
+    hash_word(account_id, 1) as f64 / 2f64.powi(64)
+}
+
+/// The `index`-th big-endian 8-byte word of the account ID's SHA-256.
+fn hash_word(account_id: &str, index: usize) -> u64 {
+    let digest = Sha256::digest(account_id.as_bytes());
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&digest[index * 8..index * 8 + 8]);
+    u64::from_be_bytes(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_is_pinned_to_known_values() {
+        // SHA-256("0123456789abcdef0123456789abcdef") starts 3eb1bd439947eb76.
+        assert_eq!(hash_word("0123456789abcdef0123456789abcdef", 0), 0x3eb1_bd43_9947_eb76);
+        assert_eq!(shard_of("0123456789abcdef0123456789abcdef", 3), 1);
+        assert_eq!(shard_of("0123456789abcdef0123456789abcdef", 2), 0);
+        assert_eq!(hash_word("acc-a", 0), 0xed0c_8315_fa45_a5eb);
+        assert_eq!(shard_of("acc-a", 3), 1);
+        assert_eq!(shard_of("acc-b", 3), 0);
+        assert!((slot_of("0123456789abcdef0123456789abcdef") - 0.162_489_259_336).abs() < 1e-9);
+        assert!((slot_of("acc-b") - 0.505_097_932_870).abs() < 1e-9);
+    }
+
+    #[test]
+    fn every_account_belongs_to_exactly_one_shard() {
+        let shards: Vec<Shard> = (0..3).map(|n| Shard::new(n, 3).unwrap()).collect();
+        let mut sizes = [0usize; 3];
+        for i in 0..3000 {
+            let id = format!("{i:032x}");
+            let owners: Vec<u64> = shards.iter().filter(|s| s.owns(&id)).map(|s| s.ordinal()).collect();
+            assert_eq!(owners.len(), 1, "{id} owned by {owners:?}");
+            sizes[owners[0] as usize] += 1;
+        }
+        assert!(sizes.iter().all(|n| (850..1150).contains(n)), "uneven shards: {sizes:?}");
+        assert!(Shard::ALL.owns("anything"));
+    }
+
+    #[test]
+    fn shards_that_do_not_exist_are_refused() {
+        assert_eq!(Shard::new(0, 0), Err(ShardError::NoShards));
+        assert_eq!(Shard::new(3, 3), Err(ShardError::OutOfRange { ordinal: 3, total: 3 }));
+        assert_eq!(Shard::new(2, 3).map(|s| (s.ordinal(), s.total())), Ok((2, 3)));
+    }
+
+    #[test]
+    fn slots_fall_within_the_interval_and_spread() {
+        let slots: Vec<f64> = (0..1000).map(|i| slot_of(&format!("acc-{i}"))).collect();
+        assert!(slots.iter().all(|s| (0.0..1.0).contains(s)));
+        let first_half = slots.iter().filter(|s| **s < 0.5).count();
+        assert!((400..600).contains(&first_half), "{first_half} of 1000 in the first half");
+    }
+}

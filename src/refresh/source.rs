@@ -1,0 +1,77 @@
+//! What the scheduler needs from one credential, as a trait: its name,
+//! discovery, reading one account within a talking time, and waiting out a
+//! 429. [`CloudflareClient`] is the real one; the scheduler's virtual-time
+//! tests put a budget-only stand-in here.
+
+use std::future::Future;
+
+use tracing::warn;
+
+use crate::cloudflare::client::CloudflareClient;
+use crate::cloudflare::error::ApiError;
+use crate::cloudflare::talk_time::TalkTime;
+use crate::cloudflare::wire::{CertificateSet, IdentityProvider};
+
+/// One account's two lists as Cloudflare sent them: the refresher builds
+/// the inventory from them and keeps them for the state file.
+#[derive(Debug, Default)]
+pub struct AccountLists {
+    /// Every SAML certificate set.
+    pub sets: Vec<CertificateSet>,
+    /// Every identity provider, all types.
+    pub identity_providers: Vec<IdentityProvider>,
+}
+
+/// One credential's access to Cloudflare, as the scheduler uses it.
+pub trait AccountSource: Send + Sync + 'static {
+    /// The credential's name (the `credential` label).
+    fn name(&self) -> &str;
+
+    /// Called before each pass: e.g. re-reads a token file.
+    fn prepare(&self);
+
+    /// Every account the credential can see.
+    fn discover(&self) -> impl Future<Output = Result<Vec<String>, ApiError>> + Send;
+
+    /// Reads one account; its requests talk at most `talk`'s time, and
+    /// waiting for the budget is not talking.
+    fn read(
+        &self,
+        account_id: &str,
+        talk: &TalkTime,
+    ) -> impl Future<Output = Result<AccountLists, ApiError>> + Send;
+
+    /// Resolves once no 429 is being honoured for this credential.
+    fn until_unblocked(&self) -> impl Future<Output = ()> + Send;
+}
+
+impl AccountSource for CloudflareClient {
+    fn name(&self) -> &str {
+        CloudflareClient::name(self)
+    }
+
+    fn prepare(&self) {
+        if let Err(err) = self.reload_credentials() {
+            warn!(credential = %self.name(), error = %err, "could not (re)load credentials; using the ones loaded before");
+        }
+        if let Some(path) = self.credential_source().loosely_permitted_file() {
+            warn!(credential = %self.name(), path = %path.display(), "the API token file is readable by other users or another group; chmod 600 it");
+        }
+    }
+
+    async fn discover(&self) -> Result<Vec<String>, ApiError> {
+        Ok(self.list_accounts().await?.into_iter().map(|a| a.id).collect())
+    }
+
+    async fn read(&self, account_id: &str, talk: &TalkTime) -> Result<AccountLists, ApiError> {
+        let (sets, identity_providers) = tokio::join!(
+            self.certificate_sets_within(account_id, talk),
+            self.identity_providers_within(account_id, talk)
+        );
+        Ok(AccountLists { sets: sets?, identity_providers: identity_providers? })
+    }
+
+    async fn until_unblocked(&self) {
+        CloudflareClient::until_unblocked(self).await
+    }
+}

@@ -1,0 +1,283 @@
+//! The scheduler in virtual time (`start_paused`): thousands of accounts over
+//! hours of budget in milliseconds, against a stand-in credential whose
+//! reads cost two turns of a real [`RequestBudget`] and 50 ms of talking.
+
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use super::schedule::cycle;
+use super::shard::Shard;
+use super::source::{AccountLists, AccountSource};
+use super::{AccountSelection, Lane, Refresher};
+use crate::cloudflare::budget::{RequestBudget, WINDOW, time_for_turns};
+use crate::cloudflare::endpoint::Endpoint;
+use crate::cloudflare::error::ApiError;
+use crate::cloudflare::talk_time::TalkTime;
+use crate::exposition::metrics::Metrics;
+use crate::model::state::ExporterState;
+
+const LATENCY: Duration = Duration::from_millis(50);
+const INTERVAL: Duration = Duration::from_secs(300);
+
+/// A credential that only spends budget and talking time.
+#[derive(Debug)]
+struct BudgetOnly {
+    name: String,
+    budget: RequestBudget,
+    accounts: Vec<String>,
+    /// When each turn was given.
+    turns: Mutex<Vec<Instant>>,
+    /// Which account was read when.
+    reads: Mutex<Vec<(String, Instant)>>,
+}
+
+impl BudgetOnly {
+    fn new(name: &str, per_5m: u32, accounts: Vec<String>) -> Self {
+        Self {
+            name: name.to_owned(),
+            budget: RequestBudget::new(NonZeroU32::new(per_5m).unwrap()),
+            accounts,
+            turns: Mutex::default(),
+            reads: Mutex::default(),
+        }
+    }
+
+    async fn request(&self, talk: &TalkTime) -> Result<(), ApiError> {
+        let endpoint = Endpoint::SamlCertificates;
+        self.budget
+            .wait_for_turn()
+            .await
+            .map_err(|b| ApiError::BackingOff { endpoint, remaining: b.remaining })?;
+        self.turns.lock().unwrap().push(Instant::now());
+        talk.talk(tokio::time::sleep(LATENCY))
+            .await
+            .map_err(|_| ApiError::RefreshTimeout { after: talk.limit() })
+    }
+
+    fn reads(&self) -> Vec<(String, Instant)> {
+        self.reads.lock().unwrap().clone()
+    }
+}
+
+impl AccountSource for BudgetOnly {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn prepare(&self) {}
+
+    async fn discover(&self) -> Result<Vec<String>, ApiError> {
+        Ok(self.accounts.clone())
+    }
+
+    async fn read(&self, account_id: &str, talk: &TalkTime) -> Result<AccountLists, ApiError> {
+        let (sets, idps) = tokio::join!(self.request(talk), self.request(talk));
+        sets.and(idps)?;
+        self.reads.lock().unwrap().push((account_id.to_owned(), Instant::now()));
+        Ok(AccountLists::default())
+    }
+
+    async fn until_unblocked(&self) {
+        self.budget.until_unblocked().await
+    }
+}
+
+fn ids(prefix: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{prefix}{i:04}")).collect()
+}
+
+struct Harness {
+    source: Arc<BudgetOnly>,
+    state: Arc<ExporterState>,
+    metrics: Arc<Metrics>,
+    refresher: Refresher<BudgetOnly>,
+}
+
+async fn harness(accounts: usize, per_5m: u32, refresh_timeout: Duration) -> Harness {
+    let source = Arc::new(BudgetOnly::new("tenant", per_5m, vec![]));
+    let state = Arc::new(ExporterState::default());
+    let metrics = Arc::new(Metrics::new());
+    let lane = Lane {
+        source: Arc::clone(&source),
+        selection: AccountSelection::Fixed(ids("acc-", accounts)),
+        max_requests_per_5m: NonZeroU32::new(per_5m).unwrap(),
+    };
+    let refresher =
+        Refresher::new(vec![lane], Arc::clone(&state), Arc::clone(&metrics), refresh_timeout, Shard::ALL);
+    refresher.resolve_accounts().await.unwrap();
+    Harness { source, state, metrics, refresher }
+}
+
+impl Harness {
+    /// Runs the refresher for `how_long` of virtual time.
+    async fn run_for(&self, how_long: Duration) {
+        let (stop, stopped) = watch::channel(false);
+        let running = tokio::spawn(self.refresher.clone().run(INTERVAL, stopped));
+        tokio::time::sleep(how_long).await;
+        stop.send(true).unwrap();
+        running.await.unwrap();
+    }
+
+    fn errors_counted(&self) -> Vec<String> {
+        let text = String::from_utf8(self.metrics.render(&self.state, 0.0)).unwrap();
+        text.lines()
+            .filter(|l| l.starts_with("cloudflare_access_saml_refresh_errors_total{") && !l.ends_with(" 0"))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn all_up(&self) -> bool {
+        self.state.snapshot().iter().all(|(_, s)| s.up)
+    }
+}
+
+/// Fails if any five minutes hold more than `per_5m` turns.
+fn assert_within_budget(turns: &[Instant], per_5m: usize) {
+    for (first, later) in turns.iter().zip(&turns[per_5m..]) {
+        assert!(*later - *first >= WINDOW, "{} turns within {:?}", per_5m + 1, *later - *first);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_thousand_accounts_over_hours_stay_within_the_budget_and_none_fails() {
+    let h = harness(1000, 300, Duration::from_secs(60)).await;
+    let start = Instant::now();
+    h.run_for(Duration::from_secs(4 * 3600)).await;
+    let expected = cycle(1000, false, NonZeroU32::new(300).unwrap(), INTERVAL);
+    assert_eq!(expected, Duration::from_secs(2000), "600 * accounts / budget");
+    assert_eq!(h.metrics.refresh_cycle("tenant"), Some(2000.0));
+    assert_within_budget(&h.source.turns.lock().unwrap(), 300);
+    assert!(h.errors_counted().is_empty(), "{:?}", h.errors_counted());
+    assert!(h.all_up());
+    let reads = h.source.reads();
+    for id in ids("acc-", 1000) {
+        let mut times: Vec<Instant> = reads.iter().filter(|(a, _)| *a == id).map(|(_, t)| *t).collect();
+        times.insert(0, start);
+        assert!(times.len() >= 7, "{id} read {} times in 4 hours", times.len() - 1);
+        let longest = times.windows(2).map(|w| w[1] - w[0]).max().unwrap();
+        // The budget's burst (a fifth of each window at once, then an idle
+        // fifth) shifts a read by up to that fifth from one pass to the next.
+        let tolerance = WINDOW / 5 + Duration::from_secs(1);
+        assert!(longest <= expected + tolerance, "{id} waited {longest:?} between reads");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_hundred_accounts_are_all_read_within_the_budgets_lower_bound_then_spread() {
+    let h = harness(100, 300, Duration::from_secs(60)).await;
+    let start = Instant::now();
+    h.run_for(Duration::from_secs(700)).await;
+    let lower_bound = time_for_turns(200, NonZeroU32::new(300).unwrap());
+    assert_eq!(lower_bound, Duration::from_secs(140));
+    let reads = h.source.reads();
+    let first_pass = &reads[..100];
+    let mut first_ids: Vec<&str> = first_pass.iter().map(|(a, _)| a.as_str()).collect();
+    first_ids.sort();
+    first_ids.dedup();
+    assert_eq!(first_ids.len(), 100, "every account once in the first pass");
+    let all_read = first_pass.last().unwrap().1 - start;
+    assert!(
+        all_read >= lower_bound && all_read <= lower_bound + LATENCY + Duration::from_millis(10),
+        "all read after {all_read:?}; the budget allows no less than {lower_bound:?}"
+    );
+    assert_eq!(h.metrics.refresh_cycle("tenant"), Some(300.0), "everything fits: the interval");
+    // The next interval reads each account once, at its slot: no herd.
+    let second: Vec<_> =
+        reads.iter().filter(|(_, t)| *t - start >= INTERVAL && *t - start < 2 * INTERVAL).collect();
+    assert_eq!(second.len(), 100, "each account once in the second interval");
+    for window_start in (300..600).step_by(10) {
+        let from = start + Duration::from_secs(window_start);
+        let in_window =
+            second.iter().filter(|(_, t)| *t >= from && *t < from + Duration::from_secs(10)).count();
+        assert!(in_window <= 12, "{in_window} reads in the 10 s from {window_start}s: a herd");
+    }
+    for (id, t) in &second {
+        let slot = INTERVAL.mul_f64(super::shard::slot_of(id));
+        let late = (*t - start - INTERVAL).saturating_sub(slot);
+        assert!(late <= Duration::from_secs(2), "{id} read {late:?} after its slot");
+    }
+    assert!(h.errors_counted().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiting_for_the_budget_never_counts_against_the_timeout() {
+    // One second of talking time each, while the last account of the first
+    // pass waits over two minutes for its budget.
+    let h = harness(100, 300, Duration::from_secs(1)).await;
+    let failures = h.refresher.refresh_all().await;
+    assert!(failures.is_empty(), "{failures:?}");
+    assert!(h.all_up() && h.errors_counted().is_empty());
+    assert!(h.source.reads().len() == 100);
+}
+
+#[tokio::test(start_paused = true)]
+async fn talking_longer_than_the_timeout_still_fails() {
+    let h = harness(2, 300, LATENCY / 2).await;
+    let failures = h.refresher.refresh_all().await;
+    assert_eq!(failures.len(), 2, "{failures:?}");
+    assert!(failures.iter().all(|(_, e)| matches!(e, ApiError::RefreshTimeout { .. })));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stretched_first_pass_is_ready_after_one_interval() {
+    let h = harness(1000, 300, Duration::from_secs(60)).await;
+    assert!(!h.state.is_ready());
+    h.run_for(INTERVAL - Duration::from_secs(1)).await;
+    assert!(!h.state.is_ready(), "not every account was attempted yet");
+    let h = harness(1000, 300, Duration::from_secs(60)).await;
+    h.run_for(INTERVAL + Duration::from_secs(1)).await;
+    assert!(h.state.is_ready(), "the first pass is overdue");
+    assert!(h.state.snapshot().iter().any(|(_, s)| !s.attempted), "while accounts still wait their turn");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_holds_the_scheduler_instead_of_failing_accounts() {
+    let h = harness(20, 300, Duration::from_secs(60)).await;
+    h.source.budget.block_for(Duration::from_secs(100));
+    let start = Instant::now();
+    let failures = h.refresher.refresh_all().await;
+    assert!(failures.is_empty(), "{failures:?}");
+    assert!(h.source.reads().iter().all(|(_, t)| *t - start >= Duration::from_secs(100)));
+}
+
+#[tokio::test(start_paused = true)]
+async fn shards_split_fixed_and_discovered_accounts_and_credentials_never_share_one() {
+    let all = ids("acct-", 300);
+    let mut seen = Vec::new();
+    for ordinal in 0..3 {
+        let fixed = Arc::new(BudgetOnly::new("fixed", 300, vec![]));
+        let discovered = Arc::new(BudgetOnly::new("discovered", 300, all.clone()));
+        let lanes = vec![
+            Lane {
+                source: fixed,
+                selection: AccountSelection::Fixed(all[..150].to_vec()),
+                max_requests_per_5m: NonZeroU32::new(300).unwrap(),
+            },
+            Lane {
+                source: discovered,
+                selection: AccountSelection::Discover,
+                max_requests_per_5m: NonZeroU32::new(300).unwrap(),
+            },
+        ];
+        let state = Arc::new(ExporterState::default());
+        let shard = Shard::new(ordinal, 3).unwrap();
+        let refresher = Refresher::new(lanes, Arc::clone(&state), Arc::new(Metrics::new()), INTERVAL, shard);
+        refresher.resolve_accounts().await.unwrap();
+        let mine = state.account_ids();
+        assert!(mine.iter().all(|id| shard.owns(id)));
+        let fixed_lane = refresher.lane_accounts("fixed");
+        let discovered_lane = refresher.lane_accounts("discovered");
+        assert!(
+            fixed_lane.iter().all(|id| !discovered_lane.contains(id)),
+            "an account under two credentials"
+        );
+        assert_eq!(fixed_lane.len() + discovered_lane.len(), mine.len());
+        seen.extend(mine);
+    }
+    seen.sort();
+    assert_eq!(seen, all, "each account on exactly one shard");
+}

@@ -1,0 +1,229 @@
+//! Refresh at scale against the fake with Cloudflare's per-token limit on:
+//! many accounts all up with no error and no 429, a token mostly spent by
+//! other clients, three shards, and two credentials from a config file.
+//! (The default-flag pacing itself is proven in virtual time in the
+//! scheduler's own tests; here budgets and intervals keep the tests short.)
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use clap::Parser;
+use cloudflare_saml_exporter::cli::{Cli, Command};
+use cloudflare_saml_exporter::commands::serve::RunningExporter;
+use cloudflare_saml_exporter::config::ServeConfig;
+use cloudflare_saml_exporter::fake::{FakeAccount, FakeCloudflare, FakeData, RateLimit, ScopedToken};
+
+use crate::support::{
+    Exporter, Scrape, TOKEN, TempDir, account, data, eventually, metric, saml_idp, scrape, set_expiring_in,
+    start_fake,
+};
+
+const WAIT: Duration = Duration::from_secs(40);
+
+/// `n` accounts `{prefix}000`… with one set used by one SAML IdP each.
+fn accounts(prefix: &str, n: usize) -> Vec<FakeAccount> {
+    let template = set_expiring_in("template", 90);
+    (0..n)
+        .map(|i| {
+            let mut set = template.clone();
+            set.uid = format!("set-{prefix}{i:03}");
+            let idp = saml_idp(&format!("idp-{prefix}{i:03}"), Some(&set.uid));
+            account(&format!("{prefix}{i:03}"), vec![set], vec![idp])
+        })
+        .collect()
+}
+
+/// `serve` in process from a command line (plus a free loopback port),
+/// with `env` as its environment.
+async fn serve(argv: &[&str], env: &[(&str, &str)]) -> (RunningExporter, String) {
+    let line = ["cloudflare-saml-exporter", "serve", "--web.listen-address", "127.0.0.1:0"];
+    let cli = Cli::try_parse_from(line.iter().chain(argv)).expect("arguments parse");
+    let Some(Command::Serve(args)) = cli.command else { panic!("serve expected") };
+    let lookup = |name: &str| env.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned());
+    let config = ServeConfig::new(&args, &lookup).expect("valid configuration");
+    let exporter = RunningExporter::start(config.cloudflare, config.web, config.refresh_interval)
+        .await
+        .expect("the exporter starts");
+    let url = format!("http://{}/metrics", exporter.local_addr());
+    (exporter, url)
+}
+
+/// Waits until every account of `ids` is up on `url`; returns that scrape.
+async fn until_all_up(url: &str, ids: &[String]) -> Scrape {
+    eventually(&format!("{} accounts up", ids.len()), WAIT, || async {
+        let scrape = scrape(url).await;
+        let up = |id: &str| metric("cloudflare_access_saml_up").label("account_id", id).try_value_in(&scrape);
+        ids.iter().all(|id| up(id) == Some(1.0)).then_some(scrape)
+    })
+    .await
+}
+
+fn ids(accounts: &[FakeAccount]) -> Vec<String> {
+    accounts.iter().map(|a| a.id.clone()).collect()
+}
+
+/// Every refresh error counted, and every request answered 429 or 403.
+fn trouble(scrape: &Scrape) -> Vec<String> {
+    scrape
+        .samples
+        .iter()
+        .filter(|s| {
+            (s.name == "cloudflare_access_saml_refresh_errors_total" && s.value != 0.0)
+                || (s.name == "cloudflare_access_saml_api_requests_total"
+                    && ["429", "403"].contains(&s.labels["code"].as_str()))
+        })
+        .map(|s| format!("{} {:?} {}", s.name, s.labels, s.value))
+        .collect()
+}
+
+/// Requests to the account's two Access lists, per account.
+fn reads_per_account(fake: &FakeCloudflare) -> BTreeMap<String, usize> {
+    let mut reads = BTreeMap::new();
+    for request in fake.requests() {
+        if let Some(rest) = request.uri.split("/accounts/").nth(1)
+            && rest.contains("/access/saml_certificates")
+        {
+            *reads.entry(rest.split('/').next().unwrap_or("").to_owned()).or_insert(0) += 1;
+        }
+    }
+    reads
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hundred_accounts_are_all_up_with_no_error_no_429_and_the_floor_of_requests() {
+    let all = accounts("acc-", 100);
+    let fake = start_fake(data(all.clone())).await;
+    // A budget whose burst covers the pass: the point here is the end
+    // result, not the pacing (see the scheduler's virtual-time tests).
+    let argv = ["--api-base-url", &fake.base_url(), "--cloudflare.max-requests-per-5m", "1200"];
+    let (exporter, url) = serve(&argv, &[("CLOUDFLARE_API_TOKEN", TOKEN)]).await;
+    let done = until_all_up(&url, &ids(&all)).await;
+    assert!(trouble(&done).is_empty(), "{:?}", trouble(&done));
+    assert_eq!(fake.rate_limit_refusals(), 0);
+    let lists = fake.requests().iter().filter(|r| r.uri.contains("/access/")).count();
+    assert_eq!(lists, 200, "two requests per account in a pass: the floor");
+    metric("cloudflare_access_saml_refresh_cycle_seconds")
+        .label("credential", "default")
+        .assert_value(&done, 300.0);
+    exporter.stop().await;
+    fake.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_mostly_spent_by_other_clients_draws_no_429() {
+    let all = accounts("acc-", 40);
+    let fake = start_fake(data(all.clone())).await;
+    // Other clients spend 1150 of each window's 1200; the exporter needs 81
+    // requests, so it must wait for the window to reset at least once. A
+    // 2-second window keeps the test short; a 429 would block for 5 minutes.
+    fake.update_knobs(|k| {
+        k.rate_limit =
+            Some(RateLimit { window: Duration::from_secs(2), others_spent: 1150, ..RateLimit::default() })
+    });
+    let argv = ["--api-base-url", &fake.base_url(), "--cloudflare.max-requests-per-5m", "1200"];
+    let (exporter, url) = serve(&argv, &[("CLOUDFLARE_API_TOKEN", TOKEN)]).await;
+    let done = until_all_up(&url, &ids(&all)).await;
+    assert_eq!(fake.rate_limit_refusals(), 0, "the exporter drew a 429");
+    assert!(trouble(&done).is_empty(), "{:?}", trouble(&done));
+    let remaining = metric("cloudflare_access_saml_api_rate_limit_remaining")
+        .label("credential", "default")
+        .value_in(&done);
+    assert!(remaining <= 50.0, "the remaining quota is exported: {remaining}");
+    exporter.stop().await;
+    fake.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_shards_read_each_discovered_account_exactly_once_between_them() {
+    let all = accounts("acc-", 30);
+    let fake = start_fake(data(all.clone())).await;
+    let mut replicas = Vec::new();
+    for shard in ["0", "1", "2"] {
+        let argv = [
+            "--api-base-url",
+            &fake.base_url(),
+            "--shard",
+            shard,
+            "--total-shards",
+            "3",
+            "--refresh-interval",
+            "10m",
+        ];
+        replicas.push(serve(&argv, &[("CLOUDFLARE_API_TOKEN", TOKEN)]).await);
+    }
+    let mut served: Vec<String> = Vec::new();
+    for (_, url) in &replicas {
+        let first = scrape(url).await;
+        let mine: Vec<String> = metric("cloudflare_access_saml_refresh_errors_total")
+            .label("reason", "timeout")
+            .samples_in(&first)
+            .into_iter()
+            .map(|s| s.labels["account_id"].clone())
+            .collect();
+        assert!(!mine.is_empty() && mine.len() < 30, "a replica serves a part: {}", mine.len());
+        let done = until_all_up(url, &mine).await;
+        assert!(trouble(&done).is_empty(), "{:?}", trouble(&done));
+        served.extend(mine);
+    }
+    served.sort();
+    assert_eq!(served, ids(&all), "every account served by exactly one replica");
+    let reads = reads_per_account(&fake);
+    assert_eq!(reads.len(), 30);
+    assert!(reads.values().all(|n| *n == 1), "each account read once among the replicas: {reads:?}");
+    let discoveries = fake.requests().iter().filter(|r| r.uri.contains("/accounts?")).count();
+    assert_eq!(discoveries, 3, "each replica discovers on its own");
+    for (exporter, _) in replicas {
+        exporter.stop().await;
+    }
+    fake.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_credentials_from_a_config_file_each_read_only_their_own_accounts() {
+    let (a, b) = (accounts("ta-", 6), accounts("tb-", 4));
+    let scoped =
+        |token: &str, accounts: &[FakeAccount]| ScopedToken { token: token.into(), accounts: ids(accounts) };
+    let fake = start_fake(FakeData {
+        scoped_tokens: vec![scoped("token-a", &a), scoped("token-b", &b)],
+        ..data([a.clone(), b.clone()].concat())
+    })
+    .await;
+    let dir = TempDir::new("credentials");
+    std::fs::write(dir.join("token-b"), "token-b\n").unwrap();
+    let b_ids = ids(&b).join(", ");
+    let config = format!(
+        "credentials:\n  - name: tenant-a\n    api_token_env: CF_TOKEN_A\n  - name: tenant-b\n    api_token_file: token-b\n    accounts: [{b_ids}]\n    max_requests_per_5m: 60\n"
+    );
+    std::fs::write(dir.join("credentials.yml"), config).unwrap();
+    let path = dir.join("credentials.yml");
+    let argv = ["--api-base-url", &fake.base_url(), "--config.file", path.to_str().unwrap()];
+    let (exporter, url) = serve(&argv, &[("CF_TOKEN_A", "token-a")]).await;
+    let done = until_all_up(&url, &[ids(&a), ids(&b)].concat()).await;
+    // The fake refuses a token on another's account: any mix-up is a 403.
+    assert!(trouble(&done).is_empty(), "{:?}", trouble(&done));
+    for credential in ["tenant-a", "tenant-b"] {
+        metric("cloudflare_access_saml_refresh_cycle_seconds")
+            .label("credential", credential)
+            .assert_value(&done, 300.0);
+        metric("cloudflare_access_saml_api_rate_limit_remaining")
+            .label("credential", credential)
+            .value_in(&done);
+    }
+    assert!(reads_per_account(&fake).values().all(|n| *n == 1));
+    exporter.stop().await;
+    fake.stop().await;
+}
+
+#[test]
+fn bad_sharding_and_inline_secrets_exit_64_without_echoing_the_secret() {
+    let out = Exporter::bare().token(TOKEN).args(["--shard", "3", "--total-shards", "3"]).run();
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--shard 3"));
+    let dir = TempDir::new("inline-secret");
+    let path = dir.join("credentials.yml");
+    std::fs::write(&path, "credentials:\n  - name: a\n    api_token: s3cr3t-value-99\n").unwrap();
+    let out = Exporter::bare().args(["--config.file", path.to_str().unwrap()]).run();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(64), "{stderr}");
+    assert!(stderr.contains("api_token") && !stderr.contains("s3cr3t-value-99"), "{stderr}");
+}
