@@ -92,6 +92,17 @@ pub struct CloudflareArgs {
     pub total_shards: u64,
 }
 
+/// What every command that reads Cloudflare takes: how to reach it, and logging.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub cloudflare: CloudflareArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub log: LogArgs,
+}
+
 /// Where `/metrics` is served.
 #[derive(Debug, Clone, Args)]
 pub struct WebArgs {
@@ -147,13 +158,10 @@ pub enum LogFormat {
 pub struct ServeArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub cloudflare: CloudflareArgs,
+    pub common: CommonArgs,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub web: WebArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub log: LogArgs,
     /// How often Cloudflare is read, e.g. `5m`; scrapes never call Cloudflare.
     #[arg(long = "refresh-interval", value_name = "DURATION", default_value = "5m")]
     pub refresh_interval: String,
@@ -190,10 +198,7 @@ pub struct DemoArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub cloudflare: CloudflareArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub log: LogArgs,
+    pub common: CommonArgs,
     /// Warn (exit 1) when a current certificate has fewer days left.
     #[arg(long = "warn-days", value_name = "DAYS", default_value_t = 30.0)]
     pub warn_days: f64,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::cli::{CloudflareArgs, LogArgs, OutputFormat};
+use crate::cli::{CommonArgs, OutputFormat};
 
 /// Options of `encryption`.
 #[derive(Debug, Clone, Args)]
@@ -42,10 +42,7 @@ pub enum EncryptionCommand {
 pub struct PlanArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub cloudflare: CloudflareArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub log: LogArgs,
+    pub common: CommonArgs,
     /// Output format.
     #[arg(long = "output", value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
@@ -56,10 +53,7 @@ pub struct PlanArgs {
 pub struct CreateSetArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub cloudflare: CloudflareArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub log: LogArgs,
+    pub common: CommonArgs,
     /// The SAML identity provider to create the set for.
     #[arg(long = "identity-provider", value_name = "ID")]
     pub identity_provider: String,
@@ -82,10 +76,7 @@ pub struct CreateSetArgs {
 pub struct RotateArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub cloudflare: CloudflareArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub log: LogArgs,
+    pub common: CommonArgs,
     /// The certificate set to rotate.
     #[arg(long = "certificate-set", value_name = "UID")]
     pub certificate_set: String,
@@ -106,10 +97,7 @@ pub struct RotateArgs {
 pub struct PemArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub cloudflare: CloudflareArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub log: LogArgs,
+    pub common: CommonArgs,
     /// The certificate set.
     #[arg(long = "certificate-set", value_name = "UID")]
     pub certificate_set: String,

@@ -22,8 +22,9 @@ use crate::cloudflare::pages::{Page, walk_pages};
 use crate::cloudflare::rate_limit_headers::{
     parse_ratelimit_remaining, parse_ratelimit_reset, parse_retry_after,
 };
+use crate::cloudflare::response::{error_chain, error_entries, read_body};
 use crate::cloudflare::talk_time::TalkTime;
-use crate::cloudflare::wire::{Account, ApiMessage, CertificateSet, Envelope, IdentityProvider};
+use crate::cloudflare::wire::{Account, CertificateSet, Envelope, IdentityProvider};
 use crate::exposition::metrics::Metrics;
 
 /// Connection settings of the client.
@@ -213,7 +214,26 @@ impl CloudflareClient {
         let auth =
             self.current_auth().map_err(|e| ApiError::Credentials { endpoint, detail: e.to_string() })?;
         let request = self.http.request(method, url).header(reqwest::header::ACCEPT, accept);
-        let response = match auth.apply(request).send().await {
+        match self.exchange(endpoint, 1, auth.apply(request)).await {
+            Ok((status, body)) => Ok(Reply { status, body }),
+            Err(ApiError::RateLimited { endpoint, retry_after, errors }) => {
+                self.budget.block_for(retry_after.unwrap_or(DEFAULT_RATE_LIMIT_BLOCK));
+                Err(ApiError::RateLimited { endpoint, retry_after, errors })
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Sends `request` and checks the answer: counts it, paces by Cloudflare's
+    /// `Ratelimit` header, turns a 429 or another non-2xx into its error (with
+    /// Cloudflare's codes) and reads the body within the size cap.
+    async fn exchange(
+        &self,
+        endpoint: Endpoint,
+        page: u64,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(u16, Vec<u8>), ApiError> {
+        let response = match request.send().await {
             Ok(response) => response,
             Err(err) => {
                 self.metrics.record_api_request(endpoint.label(), "error");
@@ -222,21 +242,27 @@ impl CloudflareClient {
         };
         let status = response.status();
         self.metrics.record_api_request(endpoint.label(), status.as_str());
+        if let Some(ratelimit) = response.headers().get("ratelimit").and_then(|v| v.to_str().ok()) {
+            self.pace_by(ratelimit);
+        }
+        let cap = self.settings.max_body_bytes;
+        let transport = |err: &reqwest::Error| self.transport_error(endpoint, err);
         if status == StatusCode::TOO_MANY_REQUESTS {
             let retry_after = response
                 .headers()
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(parse_retry_after);
-            self.budget.block_for(retry_after.unwrap_or(DEFAULT_RATE_LIMIT_BLOCK));
-            let body = self.read_body(endpoint, 1, response).await.unwrap_or_default();
+            // A 429 is a 429 whatever its body: a cut or oversized one must
+            // not turn it into a retried transport error.
+            let body = read_body(endpoint, page, response, cap, transport).await.unwrap_or_default();
             return Err(ApiError::RateLimited { endpoint, retry_after, errors: error_entries(&body) });
         }
-        let body = self.read_body(endpoint, 1, response).await?;
+        let body = read_body(endpoint, page, response, cap, transport).await?;
         if !status.is_success() {
             return Err(ApiError::Status { endpoint, status: status.as_u16(), errors: error_entries(&body) });
         }
-        Ok(Reply { status: status.as_u16(), body })
+        Ok((status.as_u16(), body))
     }
 
     /// One page, politely: within the request budget, never while a 429 is
@@ -285,41 +311,13 @@ impl CloudflareClient {
         page: u64,
         per_page: u64,
     ) -> Result<Page<T>, ApiError> {
-        let label = endpoint.label();
         let mut url = self.url(path).map_err(|detail| ApiError::Transport { endpoint, detail })?;
         url.query_pairs_mut()
             .append_pair("page", &page.to_string())
             .append_pair("per_page", &per_page.to_string());
         let auth =
             self.current_auth().map_err(|e| ApiError::Credentials { endpoint, detail: e.to_string() })?;
-        let sent = auth.apply(self.http.get(url)).send().await;
-        let response = match sent {
-            Ok(response) => response,
-            Err(err) => {
-                self.metrics.record_api_request(label, "error");
-                return Err(self.transport_error(endpoint, &err));
-            }
-        };
-        let status = response.status();
-        self.metrics.record_api_request(label, status.as_str());
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
-        if let Some(ratelimit) = response.headers().get("ratelimit").and_then(|v| v.to_str().ok()) {
-            self.pace_by(ratelimit);
-        }
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            // A 429 is a 429 whatever its body: a cut or oversized one must
-            // not turn it into a retried transport error.
-            let body = self.read_body(endpoint, page, response).await.unwrap_or_default();
-            return Err(ApiError::RateLimited { endpoint, retry_after, errors: error_entries(&body) });
-        }
-        let body = self.read_body(endpoint, page, response).await?;
-        if !status.is_success() {
-            return Err(ApiError::Status { endpoint, status: status.as_u16(), errors: error_entries(&body) });
-        }
+        let (_, body) = self.exchange(endpoint, page, auth.apply(self.http.get(url))).await?;
         let envelope: Envelope<Vec<T>> = crate::cloudflare::wire::decode_list(&body)
             .map_err(|e| ApiError::Decode { endpoint, page, detail: e.to_string() })?;
         if !envelope.success {
@@ -363,33 +361,6 @@ impl CloudflareClient {
         Ok(self.auth.read().unwrap_or_else(|p| p.into_inner()).clone().expect("credentials just loaded"))
     }
 
-    async fn read_body(
-        &self,
-        endpoint: Endpoint,
-        page: u64,
-        mut response: reqwest::Response,
-    ) -> Result<Vec<u8>, ApiError> {
-        let cap = self.settings.max_body_bytes;
-        let too_large =
-            || ApiError::Decode { endpoint, page, detail: format!("response body larger than {cap} bytes") };
-        if response.content_length().is_some_and(|n| n > cap as u64) {
-            return Err(too_large());
-        }
-        let mut body = Vec::new();
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > cap {
-                        return Err(too_large());
-                    }
-                    body.extend_from_slice(&chunk);
-                }
-                Ok(None) => return Ok(body),
-                Err(err) => return Err(self.transport_error(endpoint, &err)),
-            }
-        }
-    }
-
     fn transport_error(&self, endpoint: Endpoint, err: &reqwest::Error) -> ApiError {
         if err.is_timeout() {
             let after =
@@ -398,24 +369,4 @@ impl CloudflareClient {
         }
         ApiError::Transport { endpoint, detail: error_chain(err) }
     }
-}
-
-/// `errors[]` of a failed response's envelope; empty when the body is not one
-/// (an HTML error page, say).
-fn error_entries(body: &[u8]) -> Vec<ApiMessage> {
-    serde_json::from_slice::<Envelope<serde::de::IgnoredAny>>(body).map(|e| e.errors).unwrap_or_default()
-}
-
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }

@@ -1,6 +1,7 @@
 //! Everything that talks to Cloudflare: the v4 wire format ([`wire`]), the
 //! lists read ([`endpoint`]), the HTTP client ([`client`]) and its request
-//! budget ([`budget`]), walking paginated lists ([`pages`]), credentials held
+//! budget ([`budget`]), reading its answers safely ([`response`]), walking
+//! paginated lists ([`pages`]), credentials held
 //! in `secrecy` types ([`credentials`]), the rate-limit headers
 //! ([`rate_limit_headers`]), the talking time an account may spend
 //! ([`talk_time`]), the API error with its stable reason ([`error`]) and the
@@ -16,6 +17,7 @@ pub mod endpoint;
 pub mod error;
 pub mod pages;
 pub mod rate_limit_headers;
+pub mod response;
 pub mod sets;
 pub mod talk_time;
 pub mod wire;

@@ -66,10 +66,10 @@ impl EncryptionConfig {
     /// Validates `encryption` arguments.
     pub fn new(args: &EncryptionArgs, env: Env<'_>) -> Result<Self, ConfigError> {
         let (cloudflare, log, output) = match &args.action {
-            EncryptionCommand::Plan(a) => (&a.cloudflare, &a.log, a.output),
-            EncryptionCommand::CreateSet(a) => (&a.cloudflare, &a.log, a.output),
-            EncryptionCommand::Rotate(a) => (&a.cloudflare, &a.log, a.output),
-            EncryptionCommand::Pem(a) => (&a.cloudflare, &a.log, a.output),
+            EncryptionCommand::Plan(a) => (&a.common.cloudflare, &a.common.log, a.output),
+            EncryptionCommand::CreateSet(a) => (&a.common.cloudflare, &a.common.log, a.output),
+            EncryptionCommand::Rotate(a) => (&a.common.cloudflare, &a.common.log, a.output),
+            EncryptionCommand::Pem(a) => (&a.common.cloudflare, &a.common.log, a.output),
         };
         let cloudflare = cloudflare_config(cloudflare, env)?;
         let action = match &args.action {

@@ -201,9 +201,9 @@ impl ServeConfig {
     pub fn new(args: &ServeArgs, env: Env<'_>) -> Result<Self, ConfigError> {
         let refresh_interval = duration("--refresh-interval", &args.refresh_interval)?;
         Ok(Self {
-            cloudflare: cloudflare_config(&args.cloudflare, env)?,
+            cloudflare: cloudflare_config(&args.common.cloudflare, env)?,
             web: web_config(&args.web)?,
-            log: log_config(&args.log),
+            log: log_config(&args.common.log),
             refresh_interval,
             state_file: args.state_file.as_deref().map(state_file).transpose()?,
         })
@@ -252,8 +252,8 @@ impl CheckConfig {
             ));
         }
         Ok(Self {
-            cloudflare: cloudflare_config(&args.cloudflare, env)?,
-            log: log_config(&args.log),
+            cloudflare: cloudflare_config(&args.common.cloudflare, env)?,
+            log: log_config(&args.common.log),
             warn_days: args.warn_days,
             crit_days: args.crit_days,
             output: args.output,

@@ -9,10 +9,10 @@ use hyper::{Method, Request};
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::data::{FakeCertificate, FakeData, FakeSet};
+use super::data::{FakeData, FakeSet};
 use super::demo_data::uuid;
 use super::knobs::FaultKind;
-use super::mint::{KeyKind, mint_certificate, rfc3339};
+use super::mint::rfc3339;
 use super::rate_limit::{Verdict, add_headers};
 use super::responses::{
     Answer, ListLimits, Pagination, account_json, cut_off_mid_body, failure, idp_json, list, no_route,
@@ -197,20 +197,15 @@ fn create_set(data: &mut FakeData, account_id: &str, idp_id: &str) -> Answer {
         return respond(200, success(set_json(existing)).to_string());
     }
     let now = unix_now() as i64;
-    let minted = match mint_certificate(
-        "Cloudflare Access SAML encryption",
-        KeyKind::Rsa(2048),
-        now,
-        now + 365 * 86_400,
-    ) {
-        Ok(minted) => minted,
+    let current = match set_routes::fresh_encryption_certificate(now) {
+        Ok(current) => current,
         Err(err) => return failure(500, 10001, &err.to_string()),
     };
     let set = FakeSet {
         uid: uuid(),
         created_at: rfc3339(now),
         updated_at: rfc3339(now),
-        current: Some(FakeCertificate { uid: uuid(), pem: minted.pem, not_after: rfc3339(minted.not_after) }),
+        current: Some(current),
         previous: None,
     };
     let body = success(set_json(&set)).to_string();

@@ -6,7 +6,7 @@ use hyper::header::{CONTENT_TYPE, HeaderValue};
 
 use super::data::{FakeCertificate, FakeData, FakeSet};
 use super::demo_data::uuid;
-use super::mint::{KeyKind, mint_certificate, rfc3339};
+use super::mint::{KeyKind, MintError, mint_certificate, rfc3339};
 use super::responses::{Answer, failure, no_route, respond, set_json, success};
 use crate::clock::unix_now;
 
@@ -48,16 +48,10 @@ pub(super) fn rotate_set(data: &mut FakeData, account_id: &str, set_uid: &str) -
         return Missing::Set.answer(account_id);
     };
     let now = unix_now() as i64;
-    let minted = match mint_certificate(
-        "Cloudflare Access SAML encryption",
-        KeyKind::Rsa(2048),
-        now,
-        now + 365 * 86_400,
-    ) {
-        Ok(minted) => minted,
+    let fresh = match fresh_encryption_certificate(now) {
+        Ok(fresh) => fresh,
         Err(err) => return failure(500, 10001, &err.to_string()),
     };
-    let fresh = FakeCertificate { uid: uuid(), pem: minted.pem, not_after: rfc3339(minted.not_after) };
     set.previous = set.current.replace(fresh);
     set.updated_at = rfc3339(now);
     respond(200, success(set_json(set)).to_string())
@@ -85,4 +79,12 @@ impl Missing {
 fn find<'a>(data: &'a FakeData, account_id: &str, set_uid: &str) -> Result<&'a FakeSet, Missing> {
     let account = data.account(account_id).ok_or(Missing::Account)?;
     account.sets.iter().find(|s| s.uid == set_uid).ok_or(Missing::Set)
+}
+
+/// A new one-year encryption certificate as Cloudflare makes them, valid
+/// from `now`.
+pub(super) fn fresh_encryption_certificate(now: i64) -> Result<FakeCertificate, MintError> {
+    let minted =
+        mint_certificate("Cloudflare Access SAML encryption", KeyKind::Rsa(2048), now, now + 365 * 86_400)?;
+    Ok(FakeCertificate { uid: uuid(), pem: minted.pem, not_after: rfc3339(minted.not_after) })
 }

@@ -1,0 +1,56 @@
+//! Reading Cloudflare's answers safely: the body within a size cap, the
+//! `errors[]` of a failed envelope, and an HTTP client error with its causes.
+
+use crate::cloudflare::endpoint::Endpoint;
+use crate::cloudflare::error::ApiError;
+use crate::cloudflare::wire::{ApiMessage, Envelope};
+
+/// The whole body, refused as a decode error once it would pass `cap`
+/// bytes; a failure while reading becomes `transport(err)`.
+pub(crate) async fn read_body(
+    endpoint: Endpoint,
+    page: u64,
+    mut response: reqwest::Response,
+    cap: usize,
+    transport: impl Fn(&reqwest::Error) -> ApiError,
+) -> Result<Vec<u8>, ApiError> {
+    let too_large =
+        || ApiError::Decode { endpoint, page, detail: format!("response body larger than {cap} bytes") };
+    if response.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > cap {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(err) => return Err(transport(&err)),
+        }
+    }
+}
+
+/// `errors[]` of a failed response's envelope; empty when the body is not one
+/// (an HTML error page, say).
+pub(crate) fn error_entries(body: &[u8]) -> Vec<ApiMessage> {
+    serde_json::from_slice::<Envelope<serde::de::IgnoredAny>>(body).map(|e| e.errors).unwrap_or_default()
+}
+
+/// The error and each of its causes, without repeating what a cause adds nothing to.
+pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
