@@ -133,11 +133,10 @@ fn valid_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-/// The parser's first line (`error: line L column C: what`) without the
-/// excerpt of the file it adds below: that line could hold a secret.
+/// The parser's first line without the excerpt of the file: that could
+/// hold a secret.
 fn syntax_error(message: &str) -> String {
-    let first = message.lines().next().unwrap_or("").trim_start_matches("error: ");
-    format!("is not valid YAML: {first}")
+    format!("is not valid YAML: {}", crate::web::config_file::yaml_error_first_line(message))
 }
 
 fn refuse_inline_secrets(value: &Value) -> Result<(), String> {

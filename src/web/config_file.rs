@@ -101,7 +101,14 @@ pub fn parse_web_config(text: &str) -> Result<WebConfigFile, WebConfigError> {
     if text.trim().is_empty() {
         return Ok(WebConfigFile::default());
     }
-    serde_saphyr::from_str(text).map_err(|e| WebConfigError::Syntax(e.to_string()))
+    serde_saphyr::from_str(text).map_err(|e| WebConfigError::Syntax(yaml_error_first_line(&e.to_string())))
+}
+
+/// A YAML parser's first line (`error: line L column C: what`) without the
+/// excerpt of the file it adds below: that line could hold a secret (a
+/// password hash here, a token in a credentials file).
+pub(crate) fn yaml_error_first_line(message: &str) -> String {
+    message.lines().next().unwrap_or("").trim_start_matches("error: ").to_owned()
 }
 
 /// What the server enforces.
@@ -187,6 +194,16 @@ fn headers(configured: BTreeMap<String, String>) -> Result<Vec<(HeaderName, Head
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_syntax_error_does_not_echo_the_file() {
+        // The parser quotes the lines around the error, the hash's included.
+        let hash = "$2y$10$abcdefghijklmnopqrstuvCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+        let text = format!("basic_auth_users:\n  prometheus: {hash}\n  broken: [\n");
+        let err = parse_web_config(&text).unwrap_err().to_string();
+        assert!(!err.contains(hash) && !err.contains('\n'), "{err}");
+        assert!(err.contains("line"), "says where: {err}");
+    }
 
     #[test]
     fn unknown_keys_and_headers_are_named() {
