@@ -112,7 +112,7 @@ fn container(workload: &Value) -> &Value {
     &containers[0]
 }
 
-fn args(workload: &Value) -> Vec<&str> {
+pub(super) fn args(workload: &Value) -> Vec<&str> {
     container(workload)["args"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect()
 }
 

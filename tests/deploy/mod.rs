@@ -12,6 +12,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 mod chart;
+mod chart_args;
 mod chart_monitoring;
 mod package;
 

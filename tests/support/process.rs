@@ -41,6 +41,14 @@ impl Exporter {
         Self::with(Subcommand::Serve, &["serve", "--refresh-interval", "300ms", "--log.level", "debug"])
     }
 
+    /// `serve` with exactly `args` (a deployment's, say), which must name
+    /// a loopback `--web.listen-address`.
+    pub fn serve_exactly<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> Self {
+        let mut exporter = Self::with(Subcommand::Other, &["serve"]).args(args);
+        exporter.subcommand = Subcommand::Serve;
+        exporter
+    }
+
     /// `demo` (the fake API and its data built in) on a free loopback port.
     pub fn demo() -> Self {
         Self::with(Subcommand::Demo, &["demo"])
