@@ -126,6 +126,20 @@ pub struct IdentityProvider {
     /// The set used to encrypt assertions, when one is configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_certificate_set_id: Option<String>,
+    /// The assigned set, embedded. Cloudflare documents it as present
+    /// whenever a set is assigned, while `saml_certificate_set_id` is only
+    /// promised once encryption is configured: after `create-set`, before
+    /// encryption is switched on, only this may name the set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saml_certificate_set: Option<EmbeddedSet>,
+}
+
+/// The embedded `saml_certificate_set` of an IdP; only its UID is read.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct EmbeddedSet {
+    /// The set's UID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
 }
 
 /// The part of an IdP's `config` the exporter reads.

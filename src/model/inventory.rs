@@ -137,7 +137,9 @@ impl AccountInventory {
                     ));
                     return None;
                 };
-                let certificate_set_uid = idp.saml_certificate_set_id.filter(|s| !s.trim().is_empty());
+                let named = |uid: Option<String>| uid.filter(|s| !s.trim().is_empty());
+                let certificate_set_uid = named(idp.saml_certificate_set_id)
+                    .or_else(|| named(idp.saml_certificate_set.and_then(|set| set.uid)));
                 let dangling = certificate_set_uid.as_deref().is_some_and(|uid| !set_uids.contains(uid));
                 let config = idp.config.unwrap_or_default();
                 Some(SamlIdentityProvider {
@@ -293,6 +295,23 @@ mod tests {
         let dangling = &inv.identity_providers[2];
         assert!(dangling.dangling && dangling.encryption_unusable());
         assert!(!inv.identity_providers[0].encryption_unusable());
+    }
+
+    #[test]
+    fn a_set_assigned_before_encryption_is_on_is_found_through_the_embedded_set() {
+        // After `create-set`, Cloudflare embeds the set; the id field is only
+        // promised once encryption is configured.
+        let inv = AccountInventory::build(
+            sets(json!([{"uid": "set-1", "updated_at": "2024-03-21T10:30:00Z"}])),
+            idps(json!([
+                {"id": "1", "name": "fresh", "type": "saml", "saml_certificate_set": {"uid": "set-1"},
+                 "config": {"enable_encryption": false}}
+            ])),
+        );
+        assert_eq!(inv.identity_providers[0].certificate_set_uid.as_deref(), Some("set-1"));
+        assert!(!inv.identity_providers[0].dangling);
+        assert_eq!(inv.identity_providers_without_set(), 0);
+        assert_eq!(inv.sets[0].identity_providers, ["fresh"]);
     }
 
     #[test]
