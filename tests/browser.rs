@@ -40,6 +40,8 @@ fn chromium(args: &[&str], url: &str) -> Output {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            // Containers often give /dev/shm only 64 MB, too little for a screenshot.
+            "--disable-dev-shm-usage",
             "--window-size=1400,1100",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))

@@ -155,11 +155,24 @@ fn refuse_inline_secrets(value: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// `NAME_OF_ENV_VAR`: upper-case letters, digits and `_`, not starting with a digit.
+fn is_env_name(name: &str) -> bool {
+    !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// The credential's secret, from exactly one of the ways to name it.
 fn source(entry: &Entry, at: &str, base: &Path, env: Env<'_>) -> Result<CredentialSource, String> {
     let from_env = |key: &str, var: &str| {
         if var.trim().is_empty() {
             return Err(format!("{at}: {key}: names no environment variable"));
+        }
+        // A token pasted here instead of a variable's name must not be shown.
+        if !is_env_name(var) {
+            return Err(format!(
+                "{at}: {key}: is not an environment variable name (A-Z, 0-9 and _, not starting with a digit); \
+                 the value is not shown in case it is a secret"
+            ));
         }
         env(var)
             .map(|v| v.trim().to_owned())
@@ -170,7 +183,11 @@ fn source(entry: &Entry, at: &str, base: &Path, env: Env<'_>) -> Result<Credenti
         (Some(file), None, None, None) => {
             let path = if file.is_absolute() { file.clone() } else { base.join(file) };
             if !path.is_file() {
-                return Err(format!("{at}: api_token_file: {} is not a readable file", path.display()));
+                // A token pasted as the path has no `/` or `.`: then it is not shown.
+                let shown = file.to_string_lossy();
+                let named =
+                    if shown.contains(['/', '.']) { format!("{} ", path.display()) } else { String::new() };
+                return Err(format!("{at}: api_token_file: {named}is not a readable file"));
             }
             CredentialSource::TokenFile(path)
         }

@@ -111,3 +111,16 @@ fn mistakes_are_named() {
         assert!(err.contains(expected), "{text:?}: {err}");
     }
 }
+
+#[test]
+fn a_token_pasted_where_a_name_or_path_belongs_is_not_echoed() {
+    let pasted = "Abc-SUPERSECRET123_xyz0123456789abcdefGHIJ";
+    for key in ["api_token_env", "api_token_file"] {
+        let err = parse(&format!("credentials:\n  - name: a\n    {key}: {pasted}\n")).unwrap_err();
+        assert!(!err.contains(pasted) && err.contains(key), "{err}");
+    }
+    let err = refused("credentials:\n  - name: a\n    api_token_env: CF_MISSING\n");
+    assert!(err.contains("CF_MISSING is not set"), "a real variable name is named: {err}");
+    let err = refused("credentials:\n  - name: a\n    api_token_file: /run/secrets/cf-a\n");
+    assert!(err.contains("/run/secrets/cf-a"), "a real path is named: {err}");
+}

@@ -130,7 +130,7 @@ fn promtool_accepts_the_rendered_rules() {
     for scenario in ["monitoring", "custom-job"] {
         let objects = rendered(scenario);
         let groups = &only(&objects, "PrometheusRule")["spec"]["groups"];
-        let path = dir.join(format!("{scenario}.rules.json"));
+        let path = dir.join(&format!("{scenario}.rules.json"));
         // JSON is YAML: promtool reads the groups exactly as rendered.
         std::fs::write(&path, json!({"groups": groups}).to_string()).unwrap();
         run_ok(tool("promtool", "Debian package `prometheus`").args(["check", "rules"]).arg(&path));

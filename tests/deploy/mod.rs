@@ -83,10 +83,7 @@ fn files_ending(dir: &str, suffix: &str) -> Vec<String> {
     names
 }
 
-/// A fresh directory for one test's files.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cse-deploy-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh directory for one test's files, removed when the test ends.
+fn scratch(name: &str) -> crate::support::TempDir {
+    crate::support::TempDir::new(&format!("deploy-{name}"))
 }

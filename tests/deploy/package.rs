@@ -7,7 +7,9 @@ use super::{UNIT, files_ending, read, repo, run_ok, scratch, tool};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_cloudflare-saml-exporter");
 const INSTALLED_BINARY: &str = "/usr/bin/cloudflare-saml-exporter";
-/// The exposure score `systemd-analyze security` gives the unit (README, "Deploy").
+/// The exposure score `systemd-analyze security` gives the unit with
+/// Debian 12's systemd 252 (README, "Deploy"); other versions weigh the
+/// settings differently, so the test asks for no more than this.
 const EXPOSURE: &str = "1.1";
 
 /// A copy of the unit whose ExecStart runs the freshly built binary:
@@ -24,7 +26,7 @@ fn unit_with_built_binary(dir: &Path) -> PathBuf {
 #[test]
 fn systemd_analyze_verifies_the_unit() {
     let dir = scratch("unit-verify");
-    let unit = unit_with_built_binary(&dir);
+    let unit = unit_with_built_binary(dir.path());
     let output = run_ok(tool("systemd-analyze", "Debian package `systemd`").arg("verify").arg(&unit));
     let said =
         format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
@@ -40,7 +42,7 @@ fn systemd_analyze_verifies_the_unit() {
 #[test]
 fn the_unit_is_hardened_to_the_recorded_exposure() {
     let dir = scratch("unit-security");
-    let unit = unit_with_built_binary(&dir);
+    let unit = unit_with_built_binary(dir.path());
     let output = run_ok(
         tool("systemd-analyze", "Debian package `systemd`")
             .args(["security", "--offline=yes", "--no-pager"])
@@ -49,8 +51,8 @@ fn the_unit_is_hardened_to_the_recorded_exposure() {
     let text = String::from_utf8_lossy(&output.stdout);
     let line = text.lines().find(|l| l.contains("Overall exposure level")).expect("an overall exposure line");
     let score = line.split(": ").nth(1).and_then(|s| s.split_whitespace().next()).unwrap();
-    assert_eq!(score, EXPOSURE, "the exposure changed ({line}); update EXPOSURE and README.md");
-    assert!(score.parse::<f64>().unwrap() <= 1.5, "{line}");
+    let recorded: f64 = EXPOSURE.parse().unwrap();
+    assert!(score.parse::<f64>().unwrap() <= recorded, "the unit is more exposed than recorded: {line}");
     let readme = read("README.md");
     assert!(
         readme.contains(&format!("Overall exposure level {EXPOSURE} OK")),
@@ -89,9 +91,9 @@ fn cargo_deb_packages_the_binary_unit_and_monitoring_files() {
         std::process::Command::new(env!("CARGO"))
             .current_dir(repo(""))
             .args(["deb", "--no-build", "--profile", "dev", "--fast", "--quiet", "--output"])
-            .arg(&out),
+            .arg(out.path()),
     );
-    let debs = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()).collect::<Vec<_>>();
+    let debs = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().path()).collect::<Vec<_>>();
     assert_eq!(debs.len(), 1, "{debs:?}");
     let deb = &debs[0];
 
