@@ -60,7 +60,8 @@ fn scenarios() -> Value {
         "basic-auth-over-http-refused": {"values": {"serviceMonitor": {"enabled": true,
             "basicAuth": {"username": {"name": "a", "key": "u"}, "password": {"name": "a", "key": "p"}}}}},
         "two-credential-sources-refused": {"values": {"cloudflare": {"existingSecret": "a", "configSecret": "b"}}},
-        "account-id-typo-refused": {"values": {"cloudflare": {"accountIds": ["not-an-account"]}}}
+        "account-id-typo-refused": {"values": {"cloudflare": {"accountIds": ["not-an-account"]}}},
+        "replicas-sharing-a-volume-refused": {"values": {"replicas": 2, "state": {"persistence": {"enabled": true}}}}
     })
 }
 
@@ -259,6 +260,7 @@ fn no_rendered_manifest_holds_a_secret_value() {
         ("basic-auth-over-http-refused", "needs TLS"),
         ("two-credential-sources-refused", "exclusive"),
         ("account-id-typo-refused", "/cloudflare/accountIds/0"),
+        ("replicas-sharing-a-volume-refused", "ReadWriteOnce"),
     ] {
         let error = helm()["render"][name]["error"].as_str().unwrap_or_else(|| panic!("{name} rendered"));
         assert!(error.contains(reason), "{name}: the error should name {reason}: {error}");

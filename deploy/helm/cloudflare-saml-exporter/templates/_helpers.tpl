@@ -59,6 +59,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and .Values.cloudflare.existingSecret .Values.cloudflare.configSecret -}}
 {{- fail "cloudflare.existingSecret and cloudflare.configSecret are exclusive: put every token in the config file's credentials" -}}
 {{- end -}}
+{{- if and (gt (int .Values.replicas) 1) (le (int .Values.sharding.shards) 1) .Values.state.persistence.enabled -}}
+{{- fail "replicas > 1 with state.persistence.enabled: the pods would share one ReadWriteOnce volume and write the same state file; use sharding.shards (a volume per pod) or one replica" -}}
+{{- end -}}
 {{- if and .Values.serviceMonitor.enabled .Values.serviceMonitor.basicAuth (ne (include "cse.scheme" .) "https") -}}
 {{- fail "serviceMonitor.basicAuth needs TLS (webConfig.existingSecret with webConfig.tls): over plain HTTP the password travels in clear text" -}}
 {{- end -}}
