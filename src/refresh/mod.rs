@@ -13,7 +13,7 @@ pub mod state_file;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
@@ -90,6 +90,8 @@ struct Shared {
     accounts: Mutex<BTreeMap<String, Vec<String>>>,
     /// Where successes go for the state file, with `--state.file`.
     snapshot: OnceLock<SnapshotWriter>,
+    /// Inventory warnings already logged, per account.
+    warned: Mutex<HashSet<String>>,
 }
 
 impl<S: AccountSource> Refresher<S> {
@@ -110,6 +112,7 @@ impl<S: AccountSource> Refresher<S> {
             shard,
             accounts: Mutex::default(),
             snapshot: OnceLock::new(),
+            warned: Mutex::default(),
         };
         Self { lanes: lanes.into_iter().map(Arc::new).collect(), shared: Arc::new(shared) }
     }
@@ -246,7 +249,12 @@ impl<S: AccountSource> Refresher<S> {
                 }
                 let inventory = AccountInventory::build(sets, identity_providers);
                 for warning in &inventory.warnings {
-                    warn!(account_id, credential, "{warning}");
+                    // The same data gives the same warning every pass: say it once.
+                    if lock(&self.shared.warned).insert(format!("{account_id}\n{warning}")) {
+                        warn!(account_id, credential, "{warning}");
+                    } else {
+                        debug!(account_id, credential, "{warning}");
+                    }
                 }
                 info!(
                     account_id,
