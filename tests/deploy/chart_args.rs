@@ -25,14 +25,20 @@ fn localised(args: Vec<&str>, dir: &TempDir, shard: &str) -> Vec<String> {
         .collect()
 }
 
+/// The fake's token in `dir/name`, as a secret volume would hold it.
+fn mounted_token(dir: &TempDir, name: &str) -> std::path::PathBuf {
+    let token = dir.join(name);
+    std::fs::write(&token, TOKEN).unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    token
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sharded_pods_arguments_start_the_real_exporter() {
     with_timeout(async {
         let fake = start_fake(two_accounts()).await;
         let dir = TempDir::new("chart-args");
-        let token = dir.join("cf-tenant-a");
-        std::fs::write(&token, TOKEN).unwrap();
-        std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let token = mounted_token(&dir, "cf-tenant-a");
         // What `cloudflare.configSecret` holds in a real cluster.
         let config = format!("credentials:\n  - name: tenant-a\n    api_token_file: {}\n", token.display());
         std::fs::write(dir.join("config.yml"), config).unwrap();
@@ -56,9 +62,7 @@ async fn a_single_pods_arguments_start_the_real_exporter() {
     with_timeout(async {
         let fake = start_fake(two_accounts()).await;
         let dir = TempDir::new("chart-args-single");
-        let token = dir.join("token");
-        std::fs::write(&token, TOKEN).unwrap();
-        std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+        mounted_token(&dir, "token");
 
         let objects = rendered("monitoring");
         let deployment = only(&objects, "Deployment");
