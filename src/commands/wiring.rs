@@ -40,6 +40,7 @@ impl Wiring {
         fallback: &[String],
     ) -> Result<Self, RunError> {
         let metrics = Arc::new(Metrics::new());
+        metrics.set_shard(cloudflare.shard.ordinal(), cloudflare.shard.total());
         let state = Arc::new(ExporterState::default());
         let mut lanes = Vec::with_capacity(cloudflare.credentials.len());
         for credential in cloudflare.credentials {

@@ -25,6 +25,8 @@ pub struct Metrics {
     rate_limit_remaining: Mutex<BTreeMap<String, u64>>,
     /// Per credential, once its scheduler has computed it.
     refresh_cycle: Mutex<BTreeMap<String, f64>>,
+    /// `--shard` and `--total-shards`, once the refresher is wired.
+    shard: Mutex<Option<(u64, u64)>>,
 }
 
 impl Default for Metrics {
@@ -45,6 +47,7 @@ impl Metrics {
             refresh_errors,
             rate_limit_remaining: Mutex::default(),
             refresh_cycle: Mutex::default(),
+            shard: Mutex::default(),
         }
     }
 
@@ -83,6 +86,16 @@ impl Metrics {
     /// accounts once.
     pub fn set_refresh_cycle(&self, credential: &str, cycle_seconds: f64) {
         lock(&self.refresh_cycle).insert(credential.to_owned(), cycle_seconds);
+    }
+
+    /// Remembers which shard of how many this replica reads.
+    pub fn set_shard(&self, ordinal: u64, total: u64) {
+        *lock(&self.shard) = Some((ordinal, total));
+    }
+
+    /// `(ordinal, total)`, once set.
+    pub(super) fn shard(&self) -> Option<(u64, u64)> {
+        *lock(&self.shard)
     }
 
     /// The refresh cycle of a credential, once computed.

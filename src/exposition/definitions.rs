@@ -141,6 +141,12 @@ metrics! {
     REFRESH_CYCLE: Exporter,
         "cloudflare_access_saml_refresh_cycle_seconds",
         "Time the scheduler needs to read each account of this credential once at its budget; --refresh-interval when everything fits.";
+    SHARD_ORDINAL: Exporter,
+        "cloudflare_access_saml_exporter_shard_ordinal",
+        "This replica's --shard (also as label shard): it reads only the accounts that hash to it.";
+    TOTAL_SHARDS: Exporter,
+        "cloudflare_access_saml_exporter_total_shards",
+        "This replica's --total-shards; all replicas of one job must agree, or accounts are read twice or never.";
     BUILD_INFO: Exporter,
         "cloudflare_access_saml_exporter_build_info",
         "Always 1; labels give the exporter's version and source revision.";

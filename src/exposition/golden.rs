@@ -101,6 +101,7 @@ fn fixed_exposition() -> String {
     metrics.set_rate_limit_remaining("tenant-b", 12);
     metrics.set_refresh_cycle("default", 300.0);
     metrics.set_refresh_cycle("tenant-b", 2000.0);
+    metrics.set_shard(1, 3);
     String::from_utf8(metrics.render(&state, NOW)).expect("exposition is UTF-8")
 }
 

@@ -8,7 +8,9 @@
 use prometheus::{Encoder, TextEncoder};
 
 use crate::exposition::counters::Metrics;
-use crate::exposition::definitions::{BUILD_INFO, RATE_LIMIT_REMAINING, REFRESH_CYCLE};
+use crate::exposition::definitions::{
+    BUILD_INFO, RATE_LIMIT_REMAINING, REFRESH_CYCLE, SHARD_ORDINAL, TOTAL_SHARDS,
+};
 use crate::exposition::families::Families;
 use crate::exposition::state_series;
 use crate::model::state::ExporterState;
@@ -38,13 +40,17 @@ pub(super) fn render(counters: &Metrics, state: &ExporterState, now: f64) -> Vec
 }
 
 /// The exporter's own gauges: per credential the rate-limit quota once
-/// known and the refresh cycle, and build info.
+/// known and the refresh cycle, the shard, and build info.
 fn exporter_series(out: &mut Families, counters: &Metrics) {
     for (credential, remaining) in counters.rate_limit_remaining() {
         out.gauge(&RATE_LIMIT_REMAINING, &[("credential", &credential)], remaining as f64);
     }
     for (credential, cycle) in counters.refresh_cycles() {
         out.gauge(&REFRESH_CYCLE, &[("credential", &credential)], cycle);
+    }
+    if let Some((ordinal, total)) = counters.shard() {
+        out.gauge(&SHARD_ORDINAL, &[("shard", &ordinal.to_string())], ordinal as f64);
+        out.gauge(&TOTAL_SHARDS, &[], total as f64);
     }
     let version = ("version", env!("CARGO_PKG_VERSION"));
     match crate::REVISION {
