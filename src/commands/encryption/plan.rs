@@ -14,7 +14,9 @@ use crate::commands::encryption::output::{
 use crate::commands::encryption::{EXIT_FAILED, EncryptionError, now};
 use crate::commands::wiring::Wiring;
 use crate::config::CloudflareConfig;
-use crate::model::inventory::{AccountInventory, SamlIdentityProvider, Slot, format_rfc3339};
+use crate::model::inventory::{
+    AccountInventory, CertificateRecord, SamlIdentityProvider, Slot, format_rfc3339,
+};
 
 /// Under this many days left on a set that is not rotating, Cloudflare's
 /// automatic rotation (30 days before expiry) is overdue: the same line as
@@ -103,8 +105,14 @@ fn decide(idp: &SamlIdentityProvider, inventory: &AccountInventory, now: i64) ->
         return (Action::CreateSet, format!("{why}{impact}"));
     };
     let current = set.certificate(Slot::Current);
-    let days_left = current.and_then(|c| c.not_after()).map(|t| (t - now) as f64 / 86_400.0);
     let previous = set.certificate(Slot::Previous);
+    // A current slot without UID, PEM or expiry holds nothing.
+    let empty = |c: &CertificateRecord| c.uid.is_none() && c.not_after().is_none();
+    if current.is_none_or(empty) && previous.is_none() {
+        // Nothing to encrypt to: a rotation is what gives the set a certificate.
+        return (Action::Rotate, "the set holds no certificate at all".to_owned());
+    }
+    let days_left = current.and_then(|c| c.not_after()).map(|t| (t - now) as f64 / 86_400.0);
     if let (None, Some(days)) = (previous, days_left)
         && days < ROTATION_OVERDUE_DAYS
     {
@@ -268,6 +276,7 @@ mod tests {
             {"uid": "expired", "current_certificate": cert("c3", now - 3 * DAY)},
             {"uid": "rotating", "current_certificate": cert("c4", now + 355 * DAY),
              "previous_certificate": cert("c5", now + 10 * DAY)},
+            {"uid": "empty", "current_certificate": null, "previous_certificate": {}},
         ]))
         .unwrap();
         let idp = |id: &str, set: Option<&str>, on: bool| {
@@ -283,6 +292,7 @@ mod tests {
             idp("f-none", None, false),
             idp("g-dangling", Some("gone"), true),
             idp("h-rotating-off", Some("rotating"), false),
+            idp("i-empty-set", Some("empty"), true),
         ]))
         .unwrap();
         let inventory = AccountInventory::build(sets, idps);
@@ -307,6 +317,7 @@ mod tests {
             ("g-dangling", Action::CreateSet),
             // Turning encryption on loads the current certificate anyway.
             ("h-rotating-off", Action::EnableEncryption),
+            ("i-empty-set", Action::Rotate),
         ];
         let want: Vec<(String, Action)> = want.iter().map(|(id, a)| ((*id).to_owned(), *a)).collect();
         assert_eq!(got, want);
