@@ -1,17 +1,17 @@
-//! Render once, serve many: the `/metrics` text and its gzip kept as shared
-//! immutable bytes, rendered again only when the state changed or the
-//! render is older than [`MAX_AGE`] (`days_until_expiry` depends on the
-//! time), with at most one render in flight.
+//! The `/metrics` text and its gzip as one cached render ([`RenderCache`]):
+//! made again only when the state changed or the render is older than
+//! [`MAX_AGE`] (`days_until_expiry` depends on the time).
 //!
 //! The exporter's own counters (Cloudflare requests, refresh errors, rate
 //! limit) are part of the cached render: they can be up to [`MAX_AGE`]
 //! behind, far below any scrape interval (see the README's Performance
 //! section). Serving never copies the body: every response holds a clone
 //! of the same [`Bytes`].
+//!
+//! [`MAX_AGE`]: crate::web::render_cache::MAX_AGE
 
 use std::io::Write as _;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use flate2::Compression;
@@ -21,13 +21,7 @@ use tokio::time::Instant;
 use crate::clock::unix_now;
 use crate::exposition::metrics::Metrics;
 use crate::model::state::ExporterState;
-
-/// How old a render may be before a scrape asks for a new one.
-pub const MAX_AGE: Duration = Duration::from_secs(1);
-
-/// While another scrape renders, a render of the current state this young is
-/// still served rather than waited for.
-const STILL_FRESH: Duration = Duration::from_secs(2);
+use crate::web::render_cache::{RenderCache, Rendering};
 
 /// One render of `/metrics`: the text and its gzip, and what it was made of.
 #[derive(Debug)]
@@ -44,106 +38,23 @@ pub struct Rendered {
     pub gzip: Bytes,
 }
 
-impl Rendered {
-    fn fresh(&self, generation: u64, age_limit: Duration) -> bool {
-        self.generation >= generation && self.made_at.elapsed() < age_limit
+impl Rendering for Rendered {
+    fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    fn made_at(&self) -> Instant {
+        self.made_at
     }
 }
 
 /// The cached exposition of one state and its counters.
-#[derive(Debug)]
-pub struct ExpositionCache {
-    state: Arc<ExporterState>,
-    metrics: Arc<Metrics>,
-    /// The newest render; a std mutex held only to clone or swap an `Arc`.
-    latest: Arc<Mutex<Option<Arc<Rendered>>>>,
-    /// Held by the one scrape rendering; the others wait on it or serve
-    /// the previous render. Refreshes never take it.
-    rendering: tokio::sync::Mutex<()>,
-    renders: Arc<std::sync::atomic::AtomicU64>,
-}
+pub type ExpositionCache = RenderCache<Rendered>;
 
-impl ExpositionCache {
-    /// An empty cache of `state` and `metrics`; the first scrape renders.
-    pub fn new(state: Arc<ExporterState>, metrics: Arc<Metrics>) -> Self {
-        Self {
-            state,
-            metrics,
-            latest: Arc::default(),
-            rendering: tokio::sync::Mutex::new(()),
-            renders: Arc::default(),
-        }
-    }
-
-    /// How many renders were made so far.
-    pub fn renders(&self) -> u64 {
-        self.renders.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    /// The exposition as of now: the cached one while it is fresh, else a
-    /// new render shared with every scrape that asks meanwhile.
-    pub async fn current(&self) -> Arc<Rendered> {
-        let wanted = self.state.generation();
-        let previous = self.latest();
-        if let Some(previous) = &previous
-            && previous.fresh(wanted, MAX_AGE)
-        {
-            return Arc::clone(previous);
-        }
-        let _turn = match self.rendering.try_lock() {
-            Ok(turn) => turn,
-            Err(_) => {
-                if let Some(previous) = previous
-                    && previous.fresh(wanted, STILL_FRESH)
-                {
-                    return previous;
-                }
-                let turn = self.rendering.lock().await;
-                // The render we waited for shows at least what we asked for.
-                if let Some(done) = self.latest()
-                    && done.fresh(wanted, MAX_AGE)
-                {
-                    return done;
-                }
-                turn
-            }
-        };
-        if let Some(done) = self.latest()
-            && done.fresh(wanted, MAX_AGE)
-        {
-            return done;
-        }
-        self.render().await
-    }
-
-    fn latest(&self) -> Option<Arc<Rendered>> {
-        self.latest.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    /// Renders on the blocking pool (a large exposition takes tens of
-    /// milliseconds of CPU) and installs the result even if the scrape that
-    /// asked for it has gone away.
-    async fn render(&self) -> Arc<Rendered> {
-        let (state, metrics) = (Arc::clone(&self.state), Arc::clone(&self.metrics));
-        let (latest, renders) = (Arc::clone(&self.latest), Arc::clone(&self.renders));
-        let job = tokio::task::spawn_blocking(move || {
-            let rendered = Arc::new(render(&state, &metrics, unix_now()));
-            renders.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let mut slot = latest.lock().unwrap_or_else(|p| p.into_inner());
-            if slot.as_ref().is_none_or(|old| old.generation <= rendered.generation) {
-                *slot = Some(Arc::clone(&rendered));
-            }
-            rendered
-        });
-        match job.await {
-            Ok(rendered) => rendered,
-            Err(err) => match err.try_into_panic() {
-                Ok(panic) => std::panic::resume_unwind(panic),
-                // The runtime is shutting down: render here instead.
-                Err(_) => Arc::new(render(&self.state, &self.metrics, unix_now())),
-            },
-        }
-    }
+/// An empty exposition cache of `state` and `metrics`; the first scrape renders.
+pub fn exposition_cache(state: Arc<ExporterState>, metrics: Arc<Metrics>) -> ExpositionCache {
+    let source = Arc::clone(&state);
+    RenderCache::with_renderer(state, Arc::new(move || render(&source, &metrics, unix_now())))
 }
 
 /// One render of `state` and `metrics` as of `unix_time`, with its gzip.

@@ -1,9 +1,9 @@
 //! Serving over HTTP: the server with its routes and bounded shutdown
-//! ([`server`]), the rendered `/metrics` cached and shared between scrapes
-//! ([`exposition_cache`]) with gzip when the client takes it
-//! ([`negotiation`]), the status page at `/` and `/status.json`
-//! ([`status_page`]), `--web.config.file` parsed and validated
-//! ([`config_file`]), TLS set-up ([`tls`]) and basic auth ([`basic_auth`]).
+//! ([`server`]), pages rendered once and shared between requests until the
+//! state changes or a second passes ([`render_cache`]), used by `/metrics`
+//! ([`exposition_cache`], gzip when the client takes it: [`negotiation`])
+//! and the status page at `/` and `/status.json` ([`status_page`]),
+//! `--web.config.file` parsed and validated ([`config_file`]), TLS set-up ([`tls`]) and basic auth ([`basic_auth`]).
 //!
 //! May use: [`crate::model`] and [`crate::exposition`]. Never calls Cloudflare.
 
@@ -11,6 +11,7 @@ pub mod basic_auth;
 pub mod config_file;
 pub mod exposition_cache;
 pub mod negotiation;
+pub mod render_cache;
 pub mod server;
 pub mod status_page;
 pub mod tls;

@@ -1,8 +1,9 @@
 //! The HTTP side: `/metrics` (cached, gzip when accepted), the status page
-//! at `/` and `/status.json`, `/-/healthy` and `/-/ready`, served by hyper 1 with a header-read timeout that really applies (hyper
-//! ignores it without a timer), optional TLS and basic auth from
-//! `--web.config.file`, a cap on concurrent scrapes, and a bounded graceful
-//! shutdown.
+//! at `/` and `/status.json` (cached the same way), `/-/healthy` and
+//! `/-/ready`, served by hyper 1 with a header-read timeout that really
+//! applies (hyper ignores it without a timer), optional TLS and basic auth
+//! from `--web.config.file`, a cap on concurrent scrapes, and a bounded
+//! graceful shutdown.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -24,14 +25,13 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tracing::{debug, info, warn};
 
-use crate::clock::unix_now;
 use crate::exposition::metrics::{CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics};
 use crate::model::state::ExporterState;
 use crate::web::basic_auth::Login;
 use crate::web::config_file::WebSecurity;
-use crate::web::exposition_cache::ExpositionCache;
+use crate::web::exposition_cache::{ExpositionCache, exposition_cache};
 use crate::web::negotiation::accepts_gzip;
-use crate::web::status_page::StatusSnapshot;
+use crate::web::status_page::{StatusCache, StatusPages, status_cache};
 
 /// How long a client may take to send its request headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -43,8 +43,8 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct WebApp {
     state: Arc<ExporterState>,
-    metrics: Arc<Metrics>,
     exposition: ExpositionCache,
+    status: StatusCache,
     telemetry_path: String,
     security: WebSecurity,
     scrapes: Option<Semaphore>,
@@ -61,8 +61,9 @@ impl WebApp {
         max_requests: usize,
     ) -> Self {
         let scrapes = (max_requests > 0).then(|| Semaphore::new(max_requests));
-        let exposition = ExpositionCache::new(Arc::clone(&state), Arc::clone(&metrics));
-        Self { state, metrics, exposition, telemetry_path, security, scrapes }
+        let exposition = exposition_cache(Arc::clone(&state), Arc::clone(&metrics));
+        let status = status_cache(Arc::clone(&state), metrics, telemetry_path.clone());
+        Self { state, exposition, status, telemetry_path, security, scrapes }
     }
 
     /// Answers a request: authentication, scrape limit, then the page, with
@@ -124,8 +125,8 @@ impl WebApp {
                 "/-/ready" => {
                     text(StatusCode::SERVICE_UNAVAILABLE, "Not ready: first refresh still running\n")
                 }
-                "/" => self.status(|s| s.html(&self.telemetry_path), "text/html; charset=utf-8"),
-                "/status.json" => self.status(StatusSnapshot::json, "application/json"),
+                "/" => self.status_page(|p| &p.html, "text/html; charset=utf-8").await,
+                "/status.json" => self.status_page(|p| &p.json, "application/json").await,
                 _ => text(StatusCode::NOT_FOUND, "not found\n"),
             }
         };
@@ -154,14 +155,15 @@ impl WebApp {
         response
     }
 
-    /// The status page or its JSON, built from the state as of now.
-    fn status(
+    /// The cached status page or its JSON; like `/metrics`, a clone of the
+    /// shared bytes.
+    async fn status_page(
         &self,
-        body: impl Fn(&StatusSnapshot) -> String,
+        body: impl Fn(&StatusPages) -> &Bytes,
         content_type: &'static str,
     ) -> Response<Full<Bytes>> {
-        let snapshot = StatusSnapshot::gather(&self.state, &self.metrics, unix_now());
-        let mut response = Response::new(Full::new(Bytes::from(body(&snapshot))));
+        let pages = self.status.current().await;
+        let mut response = Response::new(Full::new(body(&pages).clone()));
         response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         response
     }
@@ -265,5 +267,21 @@ mod tests {
         assert_eq!(app.respond(get("/-/healthy")).await.status(), StatusCode::OK);
         drop(busy);
         assert_eq!(app.respond(get("/metrics")).await.status(), StatusCode::OK);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_status_page_and_its_json_are_rendered_once_for_many_requests() {
+        let state = Arc::new(ExporterState::default());
+        let metrics = Arc::new(Metrics::new());
+        let app = WebApp::new(Arc::clone(&state), metrics, "/metrics".into(), WebSecurity::default(), 0);
+        for path in ["/", "/status.json", "/", "/status.json"] {
+            assert_eq!(app.respond(get(path)).await.status(), StatusCode::OK, "{path}");
+        }
+        assert_eq!(app.status.renders(), 1, "one render serves both pages");
+        state.set_accounts(&["acc".into()]);
+        let page = app.respond(get("/")).await;
+        assert_eq!(page.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
+        assert_eq!(app.status.renders(), 2, "a state change renders again");
+        assert_eq!(app.exposition.renders(), 0, "the status page does not render /metrics");
     }
 }

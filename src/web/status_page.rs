@@ -2,15 +2,27 @@
 //! report `check` prints (worst first, coloured by the alert thresholds)
 //! and the exporter's health per account. Plain HTML and CSS, no script,
 //! nothing loaded from elsewhere, every text from the API escaped.
+//!
+//! Both are rendered together from one snapshot and cached like `/metrics`
+//! ([`StatusCache`]): a request only builds the report when the state
+//! changed or the last render is older than [`MAX_AGE`], so the failed
+//! refresh counts in the health table can be up to that much behind.
+//!
+//! [`MAX_AGE`]: crate::web::render_cache::MAX_AGE
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
+use bytes::Bytes;
 use serde::Serialize;
+use tokio::time::Instant;
 
+use crate::clock::unix_now;
 use crate::exposition::metrics::Metrics;
 use crate::model::inventory::format_rfc3339;
 use crate::model::report::{CheckReport, Severity, Thresholds};
 use crate::model::state::ExporterState;
+use crate::web::render_cache::{RenderCache, Renderer, Rendering};
 
 /// The thresholds of the shipped alert rules (and `check`'s defaults):
 /// warning under 30 days left, critical under 7.
@@ -181,6 +193,61 @@ impl StatusSnapshot {
         }
         page.push_str("</tbody></table>\n");
     }
+}
+
+/// One render of `/` and `/status.json`, made from one snapshot.
+#[derive(Debug)]
+pub struct StatusPages {
+    /// The state generation it shows (at least).
+    pub generation: u64,
+    /// When it was made (tokio's clock, so tests can advance it).
+    pub made_at: Instant,
+    /// The HTML page.
+    pub html: Bytes,
+    /// The report as JSON.
+    pub json: Bytes,
+}
+
+impl StatusPages {
+    /// Both pages for `state` and `metrics` as of `now`; `telemetry_path`
+    /// is where `/metrics` is served.
+    pub fn render(state: &ExporterState, metrics: &Metrics, telemetry_path: &str, now: f64) -> Self {
+        // The generation is read before the state: the pages are at least as new.
+        let generation = state.generation();
+        let started = std::time::Instant::now();
+        let snapshot = StatusSnapshot::gather(state, metrics, now);
+        let html = Bytes::from(snapshot.html(telemetry_path));
+        let json = Bytes::from(snapshot.json());
+        tracing::debug!(
+            rows = snapshot.report.rows.len(),
+            html_bytes = html.len(),
+            json_bytes = json.len(),
+            render_ms = started.elapsed().as_secs_f64() * 1e3,
+            "rendered the status page"
+        );
+        Self { generation, made_at: Instant::now(), html, json }
+    }
+}
+
+impl Rendering for StatusPages {
+    fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    fn made_at(&self) -> Instant {
+        self.made_at
+    }
+}
+
+/// The cached status pages of one state and its counters.
+pub type StatusCache = RenderCache<StatusPages>;
+
+/// An empty status page cache; the first request renders.
+pub fn status_cache(state: Arc<ExporterState>, metrics: Arc<Metrics>, telemetry_path: String) -> StatusCache {
+    let source = Arc::clone(&state);
+    let renderer: Renderer<StatusPages> =
+        Arc::new(move || StatusPages::render(&source, &metrics, &telemetry_path, unix_now()));
+    RenderCache::with_renderer(state, renderer)
 }
 
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#1d1d1f;background:#fff}\

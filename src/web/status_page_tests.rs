@@ -1,4 +1,5 @@
-//! The status page: worst first, coloured, escaped, self-contained.
+//! The status page: worst first, coloured, escaped, self-contained, and
+//! rendered once for the requests of a second while the state is unchanged.
 
 use serde_json::json;
 
@@ -132,4 +133,49 @@ fn escape_covers_the_five_html_specials() {
     assert_eq!(escape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
     assert_eq!(escape("plain ünïcode"), "plain ünïcode");
     assert_eq!(escape("&amp;"), "&amp;amp;", "escaping is not idempotent, so never escape twice");
+}
+
+fn watched(set_uid: &str) -> (Arc<ExporterState>, Arc<Metrics>) {
+    let state = Arc::new(ExporterState::default());
+    state.set_accounts(&["acc".into()]);
+    state.record_success("acc", inventory(vec![set(set_uid, 100)], vec![]), 0.5, NOW);
+    let metrics = Arc::new(Metrics::new());
+    metrics.init_account("acc");
+    (state, metrics)
+}
+
+#[tokio::test(start_paused = true)]
+async fn requests_share_one_render_until_a_refresh_changes_the_state() {
+    let (state, metrics) = watched("set-1");
+    let cache = status_cache(Arc::clone(&state), metrics, "/metrics".into());
+    let (first, second) = (cache.current().await, cache.current().await);
+    assert_eq!(first.html.as_ptr(), second.html.as_ptr(), "one page, not a copy");
+    assert_eq!(first.json.as_ptr(), second.json.as_ptr());
+    assert_eq!(cache.renders(), 1);
+    assert!(String::from_utf8_lossy(&first.html).contains("set-1"));
+
+    state.record_success("acc", inventory(vec![set("set-2", 100)], vec![]), 0.5, NOW + 60.0);
+    let after = cache.current().await;
+    assert_eq!(cache.renders(), 2);
+    for page in [&after.html, &after.json] {
+        let text = String::from_utf8_lossy(page);
+        assert!(text.contains("set-2") && !text.contains("set-1"), "{text}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_refresh_count_shows_within_a_second() {
+    let (state, metrics) = watched("set-1");
+    let cache = status_cache(state, Arc::clone(&metrics), "/metrics".into());
+    let errors = |pages: Arc<StatusPages>| {
+        let page = String::from_utf8_lossy(&pages.html).into_owned();
+        let health = &page[page.find("<table class=\"health\">").unwrap()..];
+        body_rows(health)[0].ends_with("<td class=\"num\">1</td></tr>")
+    };
+    assert!(!errors(cache.current().await));
+    metrics.record_refresh_error("acc", Reason::Timeout);
+    assert!(!errors(cache.current().await), "counters are not in the state: served from the cache");
+    tokio::time::advance(crate::web::render_cache::MAX_AGE).await;
+    assert!(errors(cache.current().await), "shown once the render is a second old");
+    assert_eq!(cache.renders(), 2);
 }
