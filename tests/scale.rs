@@ -109,6 +109,35 @@ async fn a_hundred_accounts_are_all_up_with_no_error_no_429_and_the_floor_of_req
     fake.stop().await;
 }
 
+/// The case as a user meets it: 100 discovered accounts, every flag
+/// at its default. The budget (60 at once, then one request every 1.25 s)
+/// makes the first pass take about 140 s; this waits for the end result
+/// (the pacing itself is proven in virtual time in `refresh::tests`).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hundred_discovered_accounts_on_the_default_flags_all_come_up_with_no_error_and_no_429() {
+    let all = accounts("acc-", 100);
+    let fake = start_fake(data(all.clone())).await;
+    let (exporter, url) =
+        serve(&["--api-base-url", &fake.base_url()], &[("CLOUDFLARE_API_TOKEN", TOKEN)]).await;
+    let ids = ids(&all);
+    let done = eventually("100 accounts up on the default budget", Duration::from_secs(400), || async {
+        let scrape = scrape(&url).await;
+        // Waiting for the budget never counts as a failure, at any moment.
+        assert!(trouble(&scrape).is_empty(), "{:?}", trouble(&scrape));
+        let up = |id: &str| metric("cloudflare_access_saml_up").label("account_id", id).try_value_in(&scrape);
+        ids.iter().all(|id| up(id) == Some(1.0)).then_some(scrape)
+    })
+    .await;
+    assert_eq!(fake.rate_limit_refusals(), 0);
+    let lists = fake.requests().iter().filter(|r| r.uri.contains("/access/")).count();
+    assert_eq!(lists, 200, "two requests per account in a pass: the floor");
+    metric("cloudflare_access_saml_refresh_cycle_seconds")
+        .label("credential", "default")
+        .assert_value(&done, 300.0);
+    exporter.stop().await;
+    fake.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_token_mostly_spent_by_other_clients_draws_no_429() {
     let all = accounts("acc-", 40);
