@@ -206,22 +206,21 @@ impl CloudflareClient {
         path: &str,
         accept: &'static str,
     ) -> Result<Reply, ApiError> {
-        self.budget
-            .wait_for_turn()
-            .await
-            .map_err(|blocked| ApiError::BackingOff { endpoint, remaining: blocked.remaining })?;
+        self.take_turn(endpoint).await?;
         let url = self.url(path).map_err(|detail| ApiError::Transport { endpoint, detail })?;
         let auth =
             self.current_auth().map_err(|e| ApiError::Credentials { endpoint, detail: e.to_string() })?;
         let request = self.http.request(method, url).header(reqwest::header::ACCEPT, accept);
-        match self.exchange(endpoint, 1, auth.apply(request)).await {
-            Ok((status, body)) => Ok(Reply { status, body }),
-            Err(ApiError::RateLimited { endpoint, retry_after, errors }) => {
-                self.budget.block_for(retry_after.unwrap_or(DEFAULT_RATE_LIMIT_BLOCK));
-                Err(ApiError::RateLimited { endpoint, retry_after, errors })
-            }
-            Err(err) => Err(err),
-        }
+        let (status, body) = self.exchange(endpoint, 1, auth.apply(request)).await?;
+        Ok(Reply { status, body })
+    }
+
+    /// Waits for a turn in the budget; refused while a 429 is honoured.
+    async fn take_turn(&self, endpoint: Endpoint) -> Result<(), ApiError> {
+        self.budget
+            .wait_for_turn()
+            .await
+            .map_err(|blocked| ApiError::BackingOff { endpoint, remaining: blocked.remaining })
     }
 
     /// Sends `request` and checks the answer: counts it, paces by Cloudflare's
@@ -253,6 +252,9 @@ impl CloudflareClient {
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(parse_retry_after);
+            // Every later request of this credential waits it out, however
+            // this one was sent.
+            self.budget.block_for(retry_after.unwrap_or(DEFAULT_RATE_LIMIT_BLOCK));
             // A 429 is a 429 whatever its body: a cut or oversized one must
             // not turn it into a retried transport error.
             let body = read_body(endpoint, page, response, cap, transport).await.unwrap_or_default();
@@ -279,19 +281,12 @@ impl CloudflareClient {
     ) -> Result<Page<T>, ApiError> {
         let mut attempt = 1;
         loop {
-            self.budget
-                .wait_for_turn()
-                .await
-                .map_err(|blocked| ApiError::BackingOff { endpoint, remaining: blocked.remaining })?;
+            self.take_turn(endpoint).await?;
             let fetched = talk
                 .talk(self.fetch_page(endpoint, path, page, per_page))
                 .await
                 .unwrap_or(Err(ApiError::RefreshTimeout { after: talk.limit() }));
             match fetched {
-                Err(ApiError::RateLimited { endpoint, retry_after, errors }) => {
-                    self.budget.block_for(retry_after.unwrap_or(DEFAULT_RATE_LIMIT_BLOCK));
-                    return Err(ApiError::RateLimited { endpoint, retry_after, errors });
-                }
                 Err(err) if err.is_transient() && attempt < MAX_ATTEMPTS => {
                     let delay = RETRY_BASE * 2u32.pow(attempt - 1);
                     let delay = delay.mul_f64(0.5 + fastrand::f64());

@@ -192,6 +192,11 @@ impl<S: AccountSource> Refresher<S> {
         });
         ids.sort_by(|a, b| slot_of(a).total_cmp(&slot_of(b)).then_with(|| a.cmp(b)));
         ids.dedup();
+        // A relist that found the same accounts changes nothing: no log line,
+        // no new state generation (which would re-render every page).
+        if all.get(lane) == Some(&ids) {
+            return;
+        }
         info!(
             credential = lane,
             accounts = ids.len(),
@@ -214,14 +219,15 @@ impl<S: AccountSource> Refresher<S> {
     }
 
     /// One pass over every account of every credential, each as fast as its
-    /// budget allows (for `check`). Returns the accounts that failed, with why.
+    /// budget allows (for `check`), right after [`Self::resolve_accounts`].
+    /// Returns the accounts that failed, with why.
     pub async fn refresh_all(&self) -> Vec<(String, ApiError)> {
         let mut lanes = JoinSet::new();
         for lane in &self.lanes {
             let (this, lane) = (self.clone(), Arc::clone(lane));
+            // `resolve_accounts` has just loaded the credentials and listed
+            // the accounts: doing it again would spend budget for nothing.
             lanes.spawn(async move {
-                lane.source.prepare();
-                this.relist(&lane).await;
                 let accounts = this.lane_accounts(lane.source.name());
                 this.pass(&lane, accounts, Pace::AsFastAsBudget).await
             });

@@ -71,8 +71,10 @@ impl<S: AccountSource> Refresher<S> {
         loop {
             tokio::time::sleep_until(next_start).await;
             let pass_start = Instant::now();
-            lane.source.prepare();
+            // The first pass follows `resolve_accounts`, which has just
+            // loaded the credentials and listed the accounts.
             if !first {
+                lane.source.prepare();
                 self.relist(&lane).await;
             }
             let accounts = self.lane_accounts(lane.source.name());
