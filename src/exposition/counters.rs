@@ -10,9 +10,9 @@ use prometheus::proto::MetricFamily;
 use prometheus::{IntCounterVec, Opts, Registry};
 
 use crate::cloudflare::error::Reason;
-use crate::exposition::definitions::{API_REQUESTS, MetricDef, REFRESH_ERRORS};
+use crate::exposition::definitions::{API_REQUESTS, Changes, MetricDef, REFRESH_ERRORS};
 use crate::exposition::render;
-use crate::model::state::ExporterState;
+use crate::model::state::{AccountStatus, ExporterState};
 
 /// The exporter's own counters and gauges, and the entry point of the
 /// `/metrics` rendering.
@@ -107,6 +107,18 @@ impl Metrics {
     /// function of the state, these counters and `now`.
     pub fn render(&self, state: &ExporterState, now: f64) -> Vec<u8> {
         render::render(self, state, now)
+    }
+
+    /// The text of each run of families that change with `changes`, in
+    /// layout order (see [`render::layout`]), for one snapshot of the state
+    /// as of `now` (Unix seconds).
+    pub fn render_runs(
+        &self,
+        accounts: &[(String, AccountStatus)],
+        now: f64,
+        changes: Changes,
+    ) -> Vec<Vec<u8>> {
+        render::render_runs(self, accounts, now, changes)
     }
 
     /// The counter families, as the registry gathers them.

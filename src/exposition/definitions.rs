@@ -15,6 +15,16 @@ pub enum Source {
     Exporter,
 }
 
+/// What makes a metric's samples change, which decides how long a render
+/// of its family stays true.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Changes {
+    /// Only a write to the state: a render holds until its generation moves.
+    WithState,
+    /// The clock or the exporter's counters: rendered for every exposition.
+    Always,
+}
+
 /// A metric's name, help text and source.
 #[derive(Debug, Clone, Copy)]
 pub struct MetricDef {
@@ -27,6 +37,16 @@ pub struct MetricDef {
 }
 
 impl MetricDef {
+    /// What makes its samples change: the clock for `days_until_expiry`,
+    /// the exporter's counters (failed refreshes too, counted beside the
+    /// state rather than in it) for the rest of [`Changes::Always`].
+    pub fn changes(&self) -> Changes {
+        let live = self.source == Source::Exporter
+            || self.name == CERTIFICATE_DAYS_UNTIL_EXPIRY.name
+            || self.name == REFRESH_ERRORS.name;
+        if live { Changes::Always } else { Changes::WithState }
+    }
+
     /// The `# HELP` text as served: the help, plus [`REFRESH_NOTE`] for
     /// metrics fed by the refresh.
     pub fn served_help(&self) -> String {

@@ -1,21 +1,36 @@
 //! The one way a rendering fills metric families: a sample is added under
 //! its [`MetricDef`], and the family, with the definition's name and served
-//! help, is created with its first sample, so no family is ever empty.
+//! help, is created with its first sample, so no family is ever empty. A
+//! rendering takes only the families that change for one reason
+//! ([`Changes`]) and drops the other samples before building them.
 
 use std::collections::BTreeMap;
 
 use prometheus::proto::{Gauge, LabelPair, Metric, MetricFamily, MetricType};
 
-use crate::exposition::definitions::MetricDef;
+use crate::exposition::definitions::{Changes, MetricDef};
 
 /// The gauge families of one rendering, by name.
-#[derive(Debug, Default)]
-pub(super) struct Families(BTreeMap<&'static str, MetricFamily>);
+#[derive(Debug)]
+pub(super) struct Families {
+    families: BTreeMap<&'static str, MetricFamily>,
+    /// Samples of metrics that change otherwise are dropped.
+    changes: Changes,
+}
 
 impl Families {
-    /// Adds a sample of the gauge `def`. Labels with empty values are left
-    /// out, as Prometheus treats an empty label as an absent one.
+    /// An empty rendering of the families that change with `changes`.
+    pub(super) fn of(changes: Changes) -> Self {
+        Self { families: BTreeMap::new(), changes }
+    }
+
+    /// Adds a sample of the gauge `def`, if it is of this rendering. Labels
+    /// with empty values are left out, as Prometheus treats an empty label
+    /// as an absent one.
     pub(super) fn gauge(&mut self, def: &MetricDef, labels: &[(&str, &str)], value: f64) {
+        if def.changes() != self.changes {
+            return;
+        }
         let pairs = labels
             .iter()
             .filter(|(_, v)| !v.is_empty())
@@ -30,7 +45,7 @@ impl Families {
         gauge.set_value(value);
         let mut metric = Metric::from_label(pairs);
         metric.set_gauge(gauge);
-        self.0.entry(def.name).or_insert_with(|| new_gauge_family(def)).mut_metric().push(metric);
+        self.families.entry(def.name).or_insert_with(|| new_gauge_family(def)).mut_metric().push(metric);
     }
 
     /// Adds a sample that is 1 when `flag` holds, else 0.
@@ -40,7 +55,7 @@ impl Families {
 
     /// The families filled so far.
     pub(super) fn into_families(self) -> impl Iterator<Item = MetricFamily> {
-        self.0.into_values()
+        self.families.into_values()
     }
 }
 

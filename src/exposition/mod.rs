@@ -5,7 +5,7 @@
 //! - `counters`: the exporter's own counters and the render entry point;
 //! - `state_series`: one function per entity turning the state into samples;
 //! - `families`: the family builder those functions share;
-//! - `render`: families to text;
+//! - `render`: families to text, whole or cut into runs that change apart;
 //! - [`metrics`]: the paths the rest of the crate uses.
 //!
 //! May use: [`crate::model`], and the refresh-error reasons of

@@ -1,39 +1,115 @@
 //! State and counters in, `/metrics` text out, in the Prometheus text
-//! format 0.0.4.
+//! format 0.0.4, cut into runs that can be rendered apart.
 //!
-//! Rendering is a pure function of the state, the counters and `now`, and
-//! `now` feeds only `days_until_expiry`: a cached exposition stays exact as
-//! long as neither the state nor the counters changed and that family is fresh.
+//! Families are served sorted by name. Neighbouring families that change
+//! for the same reason ([`Changes`]) form a [`Run`]: the runs that change
+//! only with the state can be rendered once per state generation and
+//! reused, while the few that change with the clock (`days_until_expiry`)
+//! or the counters are rendered for every exposition. Put back in layout
+//! order ([`interleave`]), the runs are byte for byte the whole text.
 
+use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
+
+use prometheus::proto::MetricFamily;
 use prometheus::{Encoder, TextEncoder};
 
 use crate::exposition::counters::Metrics;
 use crate::exposition::definitions::{
-    BUILD_INFO, RATE_LIMIT_REMAINING, REFRESH_CYCLE, SHARD_ORDINAL, TOTAL_SHARDS,
+    ALL, BUILD_INFO, Changes, RATE_LIMIT_REMAINING, REFRESH_CYCLE, SHARD_ORDINAL, TOTAL_SHARDS,
 };
 use crate::exposition::families::Families;
 use crate::exposition::state_series;
-use crate::model::state::ExporterState;
+use crate::model::state::{AccountStatus, ExporterState};
 
 /// The text format's content type, exactly as Prometheus 3 requires it.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
+/// Neighbouring families, in served order, that change for the same reason.
+#[derive(Debug)]
+pub struct Run {
+    /// What makes the run's text change.
+    pub changes: Changes,
+    names: Vec<&'static str>,
+}
+
+/// Every family cut into runs, in served order; runs alternate their
+/// [`Changes`].
+pub fn layout() -> &'static [Run] {
+    static LAYOUT: LazyLock<Vec<Run>> = LazyLock::new(|| {
+        let mut defs = ALL.to_vec();
+        defs.sort_by_key(|def| def.name);
+        let mut runs: Vec<Run> = Vec::new();
+        for def in defs {
+            match runs.last_mut() {
+                Some(run) if run.changes == def.changes() => run.names.push(def.name),
+                _ => runs.push(Run { changes: def.changes(), names: vec![def.name] }),
+            }
+        }
+        runs
+    });
+    &LAYOUT
+}
+
+/// Puts the texts of the runs that change with the state and of those that
+/// change always (each in layout order, as [`Metrics::render_runs`] gives them) back
+/// in served order.
+pub fn interleave<'a, T>(with_state: &'a [T], always: &'a [T]) -> impl Iterator<Item = &'a T> {
+    let (mut with_state, mut always) = (with_state.iter(), always.iter());
+    layout().iter().filter_map(move |run| match run.changes {
+        Changes::WithState => with_state.next(),
+        Changes::Always => always.next(),
+    })
+}
+
+/// The text of every run that changes with `changes`, in layout order (an
+/// empty text for a run without samples), for the accounts of one state
+/// snapshot as of `now` (Unix seconds; it feeds only [`Changes::Always`]).
+pub(super) fn render_runs(
+    counters: &Metrics,
+    accounts: &[(String, AccountStatus)],
+    now: f64,
+    changes: Changes,
+) -> Vec<Vec<u8>> {
+    let mut gauges = Families::of(changes);
+    for (account_id, status) in accounts {
+        state_series::account(&mut gauges, account_id, status, now);
+    }
+    let mut families: BTreeMap<String, MetricFamily> =
+        gauges.into_families().map(|f| (f.name().to_owned(), f)).collect();
+    if changes == Changes::Always {
+        let mut own = Families::of(changes);
+        exporter_series(&mut own, counters);
+        families
+            .extend(own.into_families().chain(counters.counter_families()).map(|f| (f.name().to_owned(), f)));
+    }
+    let runs: Vec<&Run> = layout().iter().filter(|run| run.changes == changes).collect();
+    let run_of: HashMap<&str, usize> =
+        runs.iter().enumerate().flat_map(|(i, run)| run.names.iter().map(move |name| (*name, i))).collect();
+    let mut by_run: Vec<Vec<MetricFamily>> = runs.iter().map(|_| Vec::new()).collect();
+    for (name, family) in families {
+        match run_of.get(name.as_str()) {
+            Some(&run) if !family.get_metric().is_empty() => by_run[run].push(family),
+            Some(_) => {}
+            None => tracing::error!(family = %name, "family missing from the definitions; not served"),
+        }
+    }
+    by_run.iter().map(|families| encode(families)).collect()
+}
+
 /// Renders every family: the state's series as of `now` (Unix seconds),
 /// then the exporter's own, sorted by name.
 pub(super) fn render(counters: &Metrics, state: &ExporterState, now: f64) -> Vec<u8> {
-    let mut gauges = Families::default();
-    for (account_id, status) in state.snapshot() {
-        state_series::account(&mut gauges, &account_id, &status, now);
-    }
-    exporter_series(&mut gauges, counters);
+    let accounts = state.snapshot();
+    let with_state = render_runs(counters, &accounts, now, Changes::WithState);
+    let always = render_runs(counters, &accounts, now, Changes::Always);
+    interleave(&with_state, &always).flatten().copied().collect()
+}
 
-    let mut families = counters.counter_families();
-    families.extend(gauges.into_families());
-    families.retain(|f| !f.get_metric().is_empty());
-    families.sort_by(|a, b| a.name().cmp(b.name()));
-    let mut out = Vec::with_capacity(16 * 1024);
-    // Encoding only fails for empty families or bad names, both excluded above.
-    if let Err(err) = TextEncoder::new().encode(&families, &mut out) {
+fn encode(families: &[MetricFamily]) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Encoding only fails for empty families or bad names, both excluded.
+    if let Err(err) = TextEncoder::new().encode(families, &mut out) {
         tracing::error!(error = %err, "encoding metrics failed");
     }
     out
@@ -56,5 +132,41 @@ fn exporter_series(out: &mut Families, counters: &Metrics) {
     match crate::REVISION {
         Some(revision) => out.gauge(&BUILD_INFO, &[version, ("revision", revision)], 1.0),
         None => out.gauge(&BUILD_INFO, &[version], 1.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_cover_every_family_once_in_name_order_and_alternate() {
+        let names: Vec<&str> = layout().iter().flat_map(|run| run.names.iter().copied()).collect();
+        let mut sorted: Vec<&str> = ALL.iter().map(|def| def.name).collect();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+        assert!(layout().windows(2).all(|pair| pair[0].changes != pair[1].changes));
+        let live: Vec<&str> = layout()
+            .iter()
+            .filter(|run| run.changes == Changes::Always)
+            .flat_map(|run| run.names.iter().copied())
+            .collect();
+        assert!(live.contains(&"cloudflare_access_saml_certificate_days_until_expiry"), "{live:?}");
+        assert!(
+            !live.contains(&"cloudflare_access_saml_certificate_not_after_timestamp_seconds"),
+            "{live:?}"
+        );
+    }
+
+    #[test]
+    fn interleaving_puts_each_kind_back_in_its_own_turns() {
+        let count = |changes| layout().iter().filter(|run| run.changes == changes).count();
+        let with_state: Vec<String> = (0..count(Changes::WithState)).map(|i| format!("s{i}")).collect();
+        let always: Vec<String> = (0..count(Changes::Always)).map(|i| format!("a{i}")).collect();
+        let served: Vec<&String> = interleave(&with_state, &always).collect();
+        assert_eq!(served.len(), layout().len());
+        for (run, text) in layout().iter().zip(served) {
+            assert_eq!(text.starts_with('s'), run.changes == Changes::WithState);
+        }
     }
 }

@@ -2,28 +2,37 @@
 //! made again only when the state changed or the render is older than
 //! [`MAX_AGE`] (`days_until_expiry` depends on the time).
 //!
+//! A render is made of the exposition's runs ([`layout`]). The runs that
+//! change only with the state, nearly all of the text, are rendered and
+//! deflated once per state generation and reused; the clock-driven
+//! `days_until_expiry` and the exporter's own counters are rendered anew.
+//! The body is the runs' bytes one after another and the gzip is stitched
+//! from their deflated parts ([`stitched_gzip`]), so a render of an
+//! unchanged state costs a fraction of the whole text.
+//!
 //! The exporter's own counters (Cloudflare requests, refresh errors, rate
 //! limit) are part of the cached render: they can be up to [`MAX_AGE`]
 //! behind, far below any scrape interval (see the README's Performance
-//! section). Serving never copies the body: every response holds a clone
+//! section). Serving never copies the body: every response holds clones
 //! of the same [`Bytes`].
 //!
 //! [`MAX_AGE`]: crate::web::render_cache::MAX_AGE
+//! [`layout`]: crate::exposition::metrics::layout
+//! [`stitched_gzip`]: crate::web::stitched_gzip
 
-use std::io::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use flate2::Compression;
-use flate2::write::GzEncoder;
 use tokio::time::Instant;
 
 use crate::clock::unix_now;
-use crate::exposition::metrics::Metrics;
+use crate::exposition::metrics::{Changes, Metrics, interleave};
 use crate::model::state::ExporterState;
 use crate::web::render_cache::{RenderCache, Rendering};
+use crate::web::stitched_gzip::{DeflatedPart, deflate_part, stitch};
 
-/// One render of `/metrics`: the text and its gzip, and what it was made of.
+/// One render of `/metrics`: the text and its gzip, each in parts that are
+/// served one after another, and what it was made of.
 #[derive(Debug)]
 pub struct Rendered {
     /// The state generation it shows (at least).
@@ -32,10 +41,10 @@ pub struct Rendered {
     pub unix_time: f64,
     /// When it was made (tokio's clock, so tests can advance it).
     pub made_at: Instant,
-    /// The exposition text.
-    pub plain: Bytes,
-    /// The same text, gzip-compressed.
-    pub gzip: Bytes,
+    /// The exposition text, in parts.
+    pub plain: Vec<Bytes>,
+    /// The same text as one gzip stream, in parts.
+    pub gzip: Vec<Bytes>,
 }
 
 impl Rendering for Rendered {
@@ -48,43 +57,73 @@ impl Rendering for Rendered {
     }
 }
 
+/// The text of one run and its deflate.
+#[derive(Debug)]
+struct Part {
+    text: Bytes,
+    deflated: DeflatedPart,
+}
+
+impl Part {
+    fn of(text: Vec<u8>) -> Self {
+        let deflated = deflate_part(&text);
+        Self { text: Bytes::from(text), deflated }
+    }
+}
+
+/// The runs that change only with the state, as of one generation.
+#[derive(Debug)]
+struct StateRuns {
+    generation: u64,
+    parts: Arc<[Part]>,
+}
+
+/// Where renders keep the state's runs for the next render.
+#[derive(Debug, Default)]
+pub struct StateRunCache(Mutex<Option<StateRuns>>);
+
 /// The cached exposition of one state and its counters.
 pub type ExpositionCache = RenderCache<Rendered>;
 
 /// An empty exposition cache of `state` and `metrics`; the first scrape renders.
 pub fn exposition_cache(state: Arc<ExporterState>, metrics: Arc<Metrics>) -> ExpositionCache {
     let source = Arc::clone(&state);
-    RenderCache::with_renderer(state, Arc::new(move || render(&source, &metrics, unix_now())))
+    let runs = StateRunCache::default();
+    RenderCache::with_renderer(state, Arc::new(move || render(&source, &metrics, unix_now(), &runs)))
 }
 
-/// One render of `state` and `metrics` as of `unix_time`, with its gzip.
-pub fn render(state: &ExporterState, metrics: &Metrics, unix_time: f64) -> Rendered {
+/// One render of `state` and `metrics` as of `unix_time`, with its gzip,
+/// reusing the state's runs from `runs` when the state has not changed.
+pub fn render(state: &ExporterState, metrics: &Metrics, unix_time: f64, runs: &StateRunCache) -> Rendered {
     // The generation is read before the state: the text is at least as new.
     let generation = state.generation();
+    let accounts = state.snapshot();
     let started = std::time::Instant::now();
-    let mut text = metrics.render(state, unix_time);
-    // The buffer grew by doubling: do not keep up to twice the text alive.
-    text.shrink_to_fit();
-    let plain = Bytes::from(text);
-    let rendered_in = started.elapsed();
-    let gzip = gzip(&plain);
+    let with_state = {
+        let mut cached = runs.0.lock().unwrap_or_else(|p| p.into_inner());
+        match cached.as_ref() {
+            // Unchanged since the cached runs were rendered: no write came
+            // between reading the generation and their snapshot, or this one.
+            Some(kept) if kept.generation == generation => Arc::clone(&kept.parts),
+            _ => {
+                let texts = metrics.render_runs(&accounts, unix_time, Changes::WithState);
+                let parts: Arc<[Part]> = texts.into_iter().map(Part::of).collect();
+                *cached = Some(StateRuns { generation, parts: Arc::clone(&parts) });
+                parts
+            }
+        }
+    };
+    let always: Vec<Part> =
+        metrics.render_runs(&accounts, unix_time, Changes::Always).into_iter().map(Part::of).collect();
+    let plain: Vec<Bytes> = interleave(&with_state, &always).map(|part| part.text.clone()).collect();
+    let gzip = stitch(interleave(&with_state, &always).map(|part| &part.deflated));
     tracing::debug!(
-        bytes = plain.len(),
-        gzip_bytes = gzip.len(),
-        render_ms = rendered_in.as_secs_f64() * 1e3,
-        gzip_ms = (started.elapsed() - rendered_in).as_secs_f64() * 1e3,
+        bytes = plain.iter().map(Bytes::len).sum::<usize>(),
+        gzip_bytes = gzip.iter().map(Bytes::len).sum::<usize>(),
+        render_ms = started.elapsed().as_secs_f64() * 1e3,
         "rendered /metrics"
     );
-    Rendered { generation, unix_time, made_at: Instant::now(), gzip, plain }
-}
-
-/// Gzip at the fastest level: the text is so repetitive that it still
-/// shrinks more than tenfold, and every render pays for it.
-fn gzip(plain: &[u8]) -> Bytes {
-    let mut encoder = GzEncoder::new(Vec::with_capacity(plain.len() / 8), Compression::fast());
-    // Writing into a Vec cannot fail.
-    let _ = encoder.write_all(plain);
-    Bytes::from(encoder.finish().unwrap_or_default())
+    Rendered { generation, unix_time, made_at: Instant::now(), plain, gzip }
 }
 
 #[cfg(test)]

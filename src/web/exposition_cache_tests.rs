@@ -1,6 +1,7 @@
-//! The cached exposition is exactly what a fresh render would be, and a
-//! refresh that changed the state shows up in the next scrape. How the
-//! cache shares renders is tested with [`RenderCache`] itself.
+//! The cached exposition is exactly what a fresh render would be, a
+//! refresh that changed the state shows up in the next scrape, and a render
+//! of an unchanged state reuses the state's runs. How the cache shares
+//! renders is tested with [`RenderCache`] itself.
 
 use std::io::Read as _;
 
@@ -37,10 +38,20 @@ fn cache() -> (Arc<ExporterState>, Arc<Metrics>, ExpositionCache) {
     (state, metrics, cache)
 }
 
-fn gunzip(bytes: &[u8]) -> Vec<u8> {
+fn joined(parts: &[Bytes]) -> Vec<u8> {
+    parts.concat()
+}
+
+fn gunzip(parts: &[Bytes]) -> Vec<u8> {
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).expect("valid gzip");
+    flate2::read::GzDecoder::new(&joined(parts)[..]).read_to_end(&mut out).expect("valid gzip");
     out
+}
+
+/// The part holding the certificate info lines: a run of the state.
+fn info_part(rendered: &Rendered) -> &Bytes {
+    let info = b"cloudflare_access_saml_certificate_info{";
+    rendered.plain.iter().find(|p| p.windows(info.len()).any(|w| w == info)).expect("an info line")
 }
 
 #[tokio::test]
@@ -48,10 +59,36 @@ async fn the_cached_exposition_is_exactly_a_fresh_render_of_the_same_state() {
     let (state, metrics, cache) = cache();
     let cached = cache.current().await;
     let fresh = metrics.render(&state, cached.unix_time);
-    assert_eq!(String::from_utf8_lossy(&cached.plain), String::from_utf8_lossy(&fresh));
+    assert_eq!(String::from_utf8_lossy(&joined(&cached.plain)), String::from_utf8_lossy(&fresh));
     assert!(String::from_utf8_lossy(&fresh).contains("certificate_set_uid=\"set-1\""));
+    assert!(cached.plain.len() > 2, "cut into runs: {} parts", cached.plain.len());
     assert_eq!(gunzip(&cached.gzip), fresh, "the gzip holds the same text");
-    assert!(cached.gzip.len() * 3 < cached.plain.len(), "{} vs {}", cached.gzip.len(), cached.plain.len());
+    let (gzip, plain) = (joined(&cached.gzip).len(), fresh.len());
+    assert!(gzip * 3 < plain, "{gzip} vs {plain}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_render_of_an_unchanged_state_reuses_its_runs_and_computes_the_days_again() {
+    let (state, metrics, cache) = cache();
+    let first = cache.current().await;
+    let later_time = first.unix_time + 86_400.0;
+    let runs = StateRunCache::default();
+    let _ = render(&state, &metrics, first.unix_time, &runs);
+    let second = render(&state, &metrics, later_time, &runs);
+    assert_eq!(joined(&second.plain), metrics.render(&state, later_time), "exact at the new time");
+    assert_eq!(gunzip(&second.gzip), joined(&second.plain));
+    let third = render(&state, &metrics, later_time, &runs);
+    assert_eq!(info_part(&second).as_ptr(), info_part(&third).as_ptr(), "the state's run is reused");
+
+    metrics.record_api_request("certificate_sets", "200");
+    let counted = render(&state, &metrics, later_time, &runs);
+    assert!(String::from_utf8_lossy(&joined(&counted.plain)).contains("endpoint=\"certificate_sets\"} 2"));
+    assert_eq!(info_part(&counted).as_ptr(), info_part(&third).as_ptr(), "counters are not the state");
+
+    state.record_success("acc", inventory("set-2"), 0.5, 1_700_000_060.0);
+    let changed = render(&state, &metrics, later_time, &runs);
+    assert_ne!(info_part(&changed).as_ptr(), info_part(&third).as_ptr(), "a new generation renders anew");
+    assert_eq!(joined(&changed.plain), metrics.render(&state, later_time));
 }
 
 #[tokio::test(start_paused = true)]
@@ -60,12 +97,12 @@ async fn scrapes_share_the_bytes_until_a_refresh_changes_the_state() {
     let first = cache.current().await;
     let second = cache.current().await;
     assert!(Arc::ptr_eq(&first, &second));
-    assert_eq!(first.plain.as_ptr(), second.plain.as_ptr(), "one body, not a copy");
+    assert_eq!(first.plain[0].as_ptr(), second.plain[0].as_ptr(), "one body, not a copy");
     assert_eq!(cache.renders(), 1);
 
     state.record_success("acc", inventory("set-2"), 0.5, 1_700_000_060.0);
     let after = cache.current().await;
     assert_eq!(cache.renders(), 2);
-    let text = String::from_utf8_lossy(&after.plain);
+    let text = String::from_utf8_lossy(&joined(&after.plain)).into_owned();
     assert!(text.contains("certificate_set_uid=\"set-2\"") && !text.contains("\"set-1\""), "{text}");
 }

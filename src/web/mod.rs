@@ -8,10 +8,12 @@
 //! May use: [`crate::model`] and [`crate::exposition`]. Never calls Cloudflare.
 
 pub mod basic_auth;
+pub mod body;
 pub mod config_file;
 pub mod exposition_cache;
 pub mod negotiation;
 pub mod render_cache;
 pub mod server;
 pub mod status_page;
+pub mod stitched_gzip;
 pub mod tls;

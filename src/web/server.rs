@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::body::{Body as _, Incoming};
 use hyper::header::{
     ALLOW, AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, VARY, WWW_AUTHENTICATE,
@@ -28,6 +27,7 @@ use tracing::{debug, info, warn};
 use crate::exposition::metrics::{CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics};
 use crate::model::state::ExporterState;
 use crate::web::basic_auth::Login;
+use crate::web::body::SharedBody;
 use crate::web::config_file::WebSecurity;
 use crate::web::exposition_cache::{ExpositionCache, exposition_cache};
 use crate::web::negotiation::accepts_gzip;
@@ -68,7 +68,7 @@ impl WebApp {
 
     /// Answers a request: authentication, scrape limit, then the page, with
     /// the configured headers on every answer.
-    pub async fn respond<B>(&self, request: Request<B>) -> Response<Full<Bytes>> {
+    pub async fn respond<B>(&self, request: Request<B>) -> Response<SharedBody> {
         let mut response = self.guarded(&request).await;
         for (name, value) in &self.security.headers {
             response.headers_mut().insert(name.clone(), value.clone());
@@ -76,7 +76,7 @@ impl WebApp {
         response
     }
 
-    async fn guarded<B>(&self, request: &Request<B>) -> Response<Full<Bytes>> {
+    async fn guarded<B>(&self, request: &Request<B>) -> Response<SharedBody> {
         // Authentication comes first, so that strangers guessing passwords
         // never hold a scrape slot: Prometheus' own (cached) login stays fast.
         if let Some(auth) = &self.security.basic_auth {
@@ -108,7 +108,7 @@ impl WebApp {
     }
 
     /// Answers one request; needs no socket, so tests can call it directly.
-    pub async fn handle<B>(&self, request: &Request<B>) -> Response<Full<Bytes>> {
+    pub async fn handle<B>(&self, request: &Request<B>) -> Response<SharedBody> {
         let path = request.uri().path();
         let head = request.method() == Method::HEAD;
         if request.method() != Method::GET && !head {
@@ -134,18 +134,18 @@ impl WebApp {
             // The headers of a GET, the length included, without its body.
             let length = response.body().size_hint().exact().unwrap_or(0);
             response.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from(length));
-            *response.body_mut() = Full::new(Bytes::new());
+            *response.body_mut() = SharedBody::empty();
         }
         response
     }
 
     /// The cached exposition, gzip-compressed when the client accepts it;
-    /// the body is a clone of the shared bytes, never a copy.
-    async fn metrics_page<B>(&self, request: &Request<B>) -> Response<Full<Bytes>> {
+    /// the body is clones of the shared bytes, never a copy.
+    async fn metrics_page<B>(&self, request: &Request<B>) -> Response<SharedBody> {
         let rendered = self.exposition.current().await;
         let gzip = accepts_gzip(request.headers());
-        let body = if gzip { rendered.gzip.clone() } else { rendered.plain.clone() };
-        let mut response = Response::new(Full::new(body));
+        let parts = if gzip { &rendered.gzip } else { &rendered.plain };
+        let mut response = Response::new(SharedBody::from_parts(parts.iter().cloned()));
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(METRICS_CONTENT_TYPE));
         headers.insert(VARY, HeaderValue::from_static("Accept-Encoding"));
@@ -161,16 +161,16 @@ impl WebApp {
         &self,
         body: impl Fn(&StatusPages) -> &Bytes,
         content_type: &'static str,
-    ) -> Response<Full<Bytes>> {
+    ) -> Response<SharedBody> {
         let pages = self.status.current().await;
-        let mut response = Response::new(Full::new(body(&pages).clone()));
+        let mut response = Response::new(SharedBody::new(body(&pages).clone()));
         response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         response
     }
 }
 
-fn text(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+fn text(status: StatusCode, body: &'static str) -> Response<SharedBody> {
+    let mut response = Response::new(SharedBody::new(Bytes::from_static(body.as_bytes())));
     *response.status_mut() = status;
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     response
