@@ -114,6 +114,14 @@ async fn create_set_dry_run_sends_no_write_and_apply_sends_one_201_then_200_with
     assert!(text.contains(&format!("already has certificate set {uid} (HTTP 200)")), "{text}");
     assert!(text.contains(pem.as_str()), "the same set's PEM is printed");
     assert_eq!(snapshot(&fake).accounts[0].sets.len(), 3, "the second call created nothing");
+
+    // Encryption is still off, so Cloudflare names the set only in the
+    // embedded `saml_certificate_set`: the dry run must still find it.
+    let again = run(&fake, &create);
+    assert_exit(&again, 0);
+    let text = stdout(&again);
+    assert!(text.contains(&format!("200: the IdP already has certificate set {uid}")), "{text}");
+    assert_eq!(writes(&fake).len(), 2, "a dry run wrote");
     fake.stop().await;
 }
 

@@ -160,10 +160,10 @@ async fn creating_a_set_is_201_then_200_with_the_same_set_and_404_for_an_unknown
     assert_eq!(uids, ["existing", uid.as_str()], "one set added, by the first call only");
     let idps = client(&fake).list_identity_providers("acc").await.unwrap();
     let assigned: Vec<(&str, Option<&str>)> =
-        idps.iter().map(|i| (i.id.as_deref().unwrap_or(""), i.saml_certificate_set_id.as_deref())).collect();
+        idps.iter().map(|i| (i.id.as_deref().unwrap_or(""), i.certificate_set_uid())).collect();
     for (id, set_id) in assigned {
         let expected = (id == "idp-3").then_some(uid.as_str());
-        assert_eq!(set_id, expected, "saml_certificate_set_id of {id}");
+        assert_eq!(set_id, expected, "certificate set of {id}");
     }
     fake.stop().await;
 }

@@ -178,4 +178,14 @@ impl IdentityProvider {
     pub fn is_saml(&self) -> bool {
         self.kind == "saml"
     }
+
+    /// The UID of the assigned certificate set: `saml_certificate_set_id`,
+    /// else the embedded set's (blank ones count as none).
+    pub fn certificate_set_uid(&self) -> Option<&str> {
+        fn named(uid: Option<&str>) -> Option<&str> {
+            uid.filter(|uid| !uid.trim().is_empty())
+        }
+        named(self.saml_certificate_set_id.as_deref())
+            .or_else(|| named(self.saml_certificate_set.as_ref().and_then(|set| set.uid.as_deref())))
+    }
 }

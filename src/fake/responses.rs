@@ -214,7 +214,11 @@ pub(super) fn idp_json(idp: &FakeIdentityProvider, sets: &[FakeSet]) -> Value {
             "sign_request": false,
         });
         if let Some(uid) = &idp.certificate_set_id {
-            value["saml_certificate_set_id"] = json!(uid);
+            // Cloudflare promises the id only once encryption is on; the
+            // embedded set names it whenever one is assigned.
+            if idp.enable_encryption {
+                value["saml_certificate_set_id"] = json!(uid);
+            }
             if let Some(set) = sets.iter().find(|s| &s.uid == uid) {
                 value["saml_certificate_set"] = set_json(set);
             }
@@ -278,6 +282,10 @@ mod tests {
         assert_eq!(with_set["saml_certificate_set_id"], "set-1");
         assert_eq!(with_set["read_only"], false);
         assert!(with_set["scim_config"].is_object());
+        let switched_off = FakeIdentityProvider { enable_encryption: false, ..idp("i1", Some("set-1")) };
+        let switched_off = idp_json(&switched_off, &sets);
+        assert!(switched_off.get("saml_certificate_set_id").is_none(), "promised only with encryption on");
+        assert_eq!(switched_off["saml_certificate_set"]["uid"], "set-1");
         let dangling = idp_json(&idp("i2", Some("gone")), &sets);
         assert!(dangling.get("saml_certificate_set").is_none(), "{dangling}");
         let without_id = idp_json(&idp("", None), &sets);

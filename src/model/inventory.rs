@@ -130,6 +130,7 @@ impl AccountInventory {
                 // Cloudflare's schema makes `id` optional. Without one there is
                 // nothing to label its series with, and it must not cost the
                 // account its other data.
+                let certificate_set_uid = idp.certificate_set_uid().map(str::to_owned);
                 let Some(id) = idp.id.filter(|id| !id.trim().is_empty()) else {
                     warnings.push(format!(
                         "SAML identity provider {:?} has no id; skipped",
@@ -137,9 +138,6 @@ impl AccountInventory {
                     ));
                     return None;
                 };
-                let named = |uid: Option<String>| uid.filter(|s| !s.trim().is_empty());
-                let certificate_set_uid = named(idp.saml_certificate_set_id)
-                    .or_else(|| named(idp.saml_certificate_set.and_then(|set| set.uid)));
                 let dangling = certificate_set_uid.as_deref().is_some_and(|uid| !set_uids.contains(uid));
                 let config = idp.config.unwrap_or_default();
                 Some(SamlIdentityProvider {

@@ -116,7 +116,7 @@ pub async fn run(
     }
     let already_on = idp
         .as_ref()
-        .is_some_and(|i| encryption_enabled(i) && i.saml_certificate_set_id.as_deref() == Some(&set.uid));
+        .is_some_and(|i| encryption_enabled(i) && i.certificate_set_uid() == Some(set.uid.as_str()));
     if !already_on {
         report.next_steps.push(enable_encryption_change(
             base_url,
@@ -144,7 +144,7 @@ async fn expected(
     account_id: &str,
     idp: &IdentityProvider,
 ) -> Result<String, EncryptionError> {
-    let Some(uid) = idp.saml_certificate_set_id.as_deref().filter(|u| !u.trim().is_empty()) else {
+    let Some(uid) = idp.certificate_set_uid() else {
         return Ok("201: the IdP has no certificate set, so Cloudflare creates one and assigns it".to_owned());
     };
     let sets = client.list_certificate_sets(account_id).await.map_err(EncryptionError::Read)?;
