@@ -80,7 +80,7 @@ fn parse_credentials(
     // any message could quote it.
     let value: Value = serde_saphyr::from_str(text).map_err(|e| syntax_error(&e.to_string()))?;
     refuse_inline_secrets(&value)?;
-    let file: CredentialsFile = serde_json::from_value(value).map_err(|e| format!("{e}"))?;
+    let file: CredentialsFile = serde_path_to_error::deserialize(value).map_err(|e| shape_error(&e))?;
     if file.credentials.is_empty() {
         return Err("credentials: lists no credential".to_owned());
     }
@@ -153,6 +153,27 @@ fn refuse_inline_secrets(value: &Value) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A key of the wrong type, unknown or missing, named by its path
+/// (`credentials[1].max_requests_per_5m`). A wrong value is described by
+/// its type only: a token pasted under the wrong key must not be echoed.
+fn shape_error(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let message = err.inner().to_string();
+    let message = match message.strip_prefix("invalid type: ") {
+        Some(rest) => {
+            let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
+            // `string "..."`, `integer `12``: the kind, without the value.
+            let kind = found.split([' ', '`', '"']).next().unwrap_or(found);
+            format!("wrong type ({kind}), expected {expected}")
+        }
+        None if message.starts_with("invalid value: ") => "has a value of the wrong kind".to_owned(),
+        None => message,
+    };
+    match err.path().to_string() {
+        path if path == "." => message,
+        path => format!("{path}: {message}"),
+    }
 }
 
 /// `NAME_OF_ENV_VAR`: upper-case letters, digits and `_`, not starting with a digit.

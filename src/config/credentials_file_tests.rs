@@ -113,6 +113,31 @@ fn mistakes_are_named() {
 }
 
 #[test]
+fn a_value_of_the_wrong_type_is_named_by_its_path_and_not_echoed() {
+    let pasted = "Abc-SUPERSECRET123_xyz0123456789abcdefGHIJ";
+    let cases = [
+        (
+            "credentials:\n  - name: a\n    api_token_env: CF_A\n  - name: b\n    api_token_env: CF_A\n    max_requests_per_5m: many\n",
+            "credentials[1].max_requests_per_5m: wrong type (string), expected u32",
+        ),
+        (
+            &*format!("credentials:\n  - name: a\n    api_token_env: CF_A\n    accounts: {pasted}\n"),
+            "credentials[0].accounts: wrong type (string), expected a sequence",
+        ),
+        ("credentials:\n  - api_token_env: CF_A\n", "credentials[0]: missing field `name`"),
+        (
+            "credentials:\n  - name: [a]\n    api_token_env: CF_A\n",
+            "credentials[0].name: wrong type (sequence)",
+        ),
+    ];
+    for (text, expected) in cases {
+        let err = refused(text);
+        assert!(err.contains(expected), "{text:?}: {err}");
+        assert!(!err.contains(pasted), "{err}");
+    }
+}
+
+#[test]
 fn a_token_pasted_where_a_name_or_path_belongs_is_not_echoed() {
     let pasted = "Abc-SUPERSECRET123_xyz0123456789abcdefGHIJ";
     for key in ["api_token_env", "api_token_file"] {
