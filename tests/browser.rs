@@ -3,13 +3,13 @@
 //! never in git) for people to look at.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use cloudflare_saml_exporter::fake::demo_data::{ACCOUNT_B, sets};
 
 use crate::support::Exporter;
-use crate::support::process::run_to_end;
+use crate::support::tools::{run, tool};
 
 const CHROMIUM: &str = "chromium";
 
@@ -21,15 +21,9 @@ fn screenshot_path() -> PathBuf {
 /// Runs headless Chromium with a fresh profile and nothing that phones
 /// home; fails clearly when Chromium is not installed.
 fn chromium(args: &[&str], url: &str) -> Output {
-    if let Err(err) = Command::new(CHROMIUM).arg("--version").output() {
-        panic!(
-            "`{CHROMIUM}` is needed for the status page's browser test ({err}): install Debian's \
-             `chromium` package, e.g. with ./scripts/install-test-tools.sh"
-        );
-    }
+    let mut command = tool(CHROMIUM, "Debian package `chromium`");
     let profile =
         std::env::temp_dir().join(format!("cse-chromium-{}-{}", std::process::id(), fastrand::u32(..)));
-    let mut command = Command::new(CHROMIUM);
     command
         .args([
             "--headless",
@@ -47,7 +41,7 @@ fn chromium(args: &[&str], url: &str) -> Output {
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(args)
         .arg(url);
-    let out = run_to_end(command, Duration::from_secs(90));
+    let out = run(&mut command);
     let _ = std::fs::remove_dir_all(&profile);
     assert!(
         out.status.success(),

@@ -14,6 +14,8 @@ use promql_parser::util::{ExprVisitor, walk_expr};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::support::tools::run;
+
 const RULES: &str = "alerts/cloudflare-access-saml.rules.yml";
 const DASHBOARD: &str = "dashboards/cloudflare-access-saml.json";
 const JOB: &str = "cloudflare-saml-exporter";
@@ -24,15 +26,7 @@ fn repo(path: &str) -> PathBuf {
 
 /// A tool the test needs, or a failure that says how to get it.
 fn tool(name: &str) -> Command {
-    let found = std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
-        .unwrap_or(false);
-    assert!(
-        found,
-        "`{name}` is needed by this test: install Debian's `prometheus` and `prometheus-alertmanager` \
-         packages (./scripts/install-test-tools.sh does it)"
-    );
-    Command::new(name)
+    crate::support::tools::tool(name, "Debian's `prometheus` and `prometheus-alertmanager` packages")
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,11 +113,9 @@ fn names_in(expr: &str) -> Result<BTreeSet<String>, String> {
 
 #[test]
 fn promtool_accepts_the_rules_and_their_unit_tests_pass() {
-    let check = tool("promtool")
+    let check = run(tool("promtool")
         .args(["check", "rules", "--lint=all", "--lint-fatal", RULES])
-        .current_dir(repo("."))
-        .output()
-        .unwrap();
+        .current_dir(repo(".")));
     assert!(
         check.status.success(),
         "promtool check rules:\n{}{}",
@@ -137,7 +129,7 @@ fn promtool_accepts_the_rules_and_their_unit_tests_pass() {
         .collect();
     tests.sort();
     assert!(tests.len() >= 3, "{tests:?}");
-    let run = tool("promtool").args(["test", "rules"]).args(&tests).current_dir(repo(".")).output().unwrap();
+    let run = run(tool("promtool").args(["test", "rules"]).args(&tests).current_dir(repo(".")));
     assert!(
         run.status.success(),
         "promtool test rules:\n{}{}",

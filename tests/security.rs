@@ -10,7 +10,8 @@ use std::time::Duration;
 use rcgen::{BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair};
 use tokio::io::AsyncWriteExt;
 
-use crate::support::process::{ExporterProcess, run_to_end};
+use crate::support::process::ExporterProcess;
+use crate::support::tools::{run, tool};
 use crate::support::{Exporter, TempDir, eventually, try_get};
 
 /// A throw-away PKI: a server CA with a localhost certificate, a client CA
@@ -83,9 +84,11 @@ fn the_example_web_config_passes_promtool() {
         dir.join("web.yml"),
     )
     .unwrap();
-    let mut promtool = std::process::Command::new("promtool");
-    promtool.args(["check", "web-config", dir.join("web.yml").to_str().unwrap()]);
-    let out = run_to_end(promtool, Duration::from_secs(30));
+    let out = run(tool("promtool", "Debian package `prometheus`").args([
+        "check",
+        "web-config",
+        dir.join("web.yml").to_str().unwrap(),
+    ]));
     assert!(
         out.status.success(),
         "promtool check web-config (install Debian's `prometheus` package if missing):\n{}{}",

@@ -3,13 +3,13 @@
 //! and values that are all documented.
 
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::process::Stdio;
 use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
 use super::{CHART, read, repo, venv_python};
+use crate::support::TempDir;
+use crate::support::tools::run;
 
 /// Planted where a token must never be accepted; must never come back out.
 pub(super) const FAKE_TOKEN: &str = "cf-fake-token-7d1e4b9a0c3f5e8d2a6b";
@@ -76,15 +76,11 @@ pub(super) fn helm() -> &'static Value {
             "lint": {"default": {}, "monitoring": scenarios()["monitoring"]["values"]},
             "render": scenarios(),
         });
-        let mut child = venv_python()
-            .arg(repo("tests/deploy/helm_chart.py"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start tests/deploy/helm_chart.py");
-        child.stdin.take().unwrap().write_all(request.to_string().as_bytes()).unwrap();
-        let output = child.wait_with_output().unwrap();
+        let dir = TempDir::new("helm-request");
+        let path = dir.path().join("request.json");
+        std::fs::write(&path, request.to_string()).unwrap();
+        let stdin = std::fs::File::open(&path).unwrap();
+        let output = run(venv_python().arg(repo("tests/deploy/helm_chart.py")).stdin(stdin));
         assert!(
             output.status.success(),
             "tests/deploy/helm_chart.py failed:\n{}",

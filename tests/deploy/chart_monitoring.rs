@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use super::chart::{only, rendered};
-use super::{files_ending, read, repo, run_ok, scratch, tool, yaml_file};
+use super::{files_ending, read, repo, scratch, yaml_file};
+use crate::support::tools::{run, run_ok, tool};
 
 /// The job Prometheus gives the ServiceMonitor's targets, computed the way
 /// the Prometheus Operator does: the Service's name, or the value of its
@@ -159,8 +160,7 @@ fn dashboard_config_maps_hold_exactly_the_repository_dashboards() {
 
 #[test]
 fn the_chart_copies_match_the_repository() {
-    let output =
-        tool("python3", "Python 3").arg(repo("scripts/sync-chart.py")).arg("--check").output().unwrap();
+    let output = run(tool("python3", "Python 3").arg(repo("scripts/sync-chart.py")).arg("--check"));
     assert!(
         output.status.success(),
         "the chart's rules or dashboards differ from alerts/ and dashboards/; run scripts/sync-chart.py:\n{}{}",

@@ -7,7 +7,7 @@
 //! fails its test with the tool's name, never skips it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -27,21 +27,6 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(repo(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn on_path(name: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
-        .unwrap_or(false)
-}
-
-/// A command-line tool the test needs, or a failure naming it and its source.
-fn tool(name: &str, source: &str) -> Command {
-    assert!(
-        on_path(name),
-        "`{name}` is needed by this test: {source} (./scripts/install-test-tools.sh installs it)"
-    );
-    Command::new(name)
-}
-
 /// The Python of `.venv-test`, which holds helm-python-sdk and kubernetes-validate.
 fn venv_python() -> Command {
     let python = repo(".venv-test/bin/python");
@@ -52,19 +37,6 @@ fn venv_python() -> Command {
         python.display()
     );
     Command::new(python)
-}
-
-/// Runs a command to completion; panics with its output when it fails.
-fn run_ok(command: &mut Command) -> Output {
-    let output = command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
-    assert!(
-        output.status.success(),
-        "{command:?} failed ({}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
 }
 
 /// A YAML file of the repository as JSON values.

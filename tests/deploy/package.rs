@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{UNIT, files_ending, read, repo, run_ok, scratch, tool};
+use super::{UNIT, files_ending, read, repo, scratch};
+use crate::support::tools::{run, run_ok, tool};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_cloudflare-saml-exporter");
 const INSTALLED_BINARY: &str = "/usr/bin/cloudflare-saml-exporter";
@@ -34,8 +35,7 @@ fn systemd_analyze_verifies_the_unit() {
     // The check is real: a unit whose binary is missing fails it.
     std::fs::write(&unit, read(UNIT).replace(INSTALLED_BINARY, "/nonexistent/cloudflare-saml-exporter"))
         .unwrap();
-    let missing =
-        tool("systemd-analyze", "Debian package `systemd`").arg("verify").arg(&unit).output().unwrap();
+    let missing = run(tool("systemd-analyze", "Debian package `systemd`").arg("verify").arg(&unit));
     assert!(!missing.status.success(), "verify accepted a missing binary");
 }
 
@@ -81,7 +81,7 @@ fn dpkg_deb(args: &[&str], deb: &Path) -> String {
 #[test]
 fn cargo_deb_packages_the_binary_unit_and_monitoring_files() {
     assert!(
-        super::on_path("cargo-deb"),
+        crate::support::tools::on_path("cargo-deb"),
         "`cargo-deb` is needed by this test: cargo install cargo-deb --locked \
          (./scripts/install-test-tools.sh installs it)"
     );

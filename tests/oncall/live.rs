@@ -15,6 +15,7 @@ use http_body_util::{BodyExt, Full};
 use serde_json::Value;
 
 use super::{JOB, RULES, dashboard_queries, names_in, repo, rules, rules as rules_of_repo, tool};
+use crate::support::tools::run;
 
 /// Demo IdPs whose signing certificates raise an alert (see `fake::demo_data`).
 const ENTRA: &str = "1d7a0002-0000-4000-8000-000000000002";
@@ -142,10 +143,7 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
         ),
     )
     .unwrap();
-    let amtool = tool("amtool")
-        .args(["check-config", dir.join("alertmanager.yml").to_str().unwrap()])
-        .output()
-        .unwrap();
+    let amtool = run(tool("amtool").args(["check-config", dir.join("alertmanager.yml").to_str().unwrap()]));
     assert!(amtool.status.success(), "amtool: {}", String::from_utf8_lossy(&amtool.stdout));
     let mut am = tool("prometheus-alertmanager");
     am.args([
@@ -163,10 +161,8 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
         ),
     )
     .unwrap();
-    let check_config = tool("promtool")
-        .args(["check", "config", dir.join("prometheus.yml").to_str().unwrap()])
-        .output()
-        .unwrap();
+    let check_config =
+        run(tool("promtool").args(["check", "config", dir.join("prometheus.yml").to_str().unwrap()]));
     assert!(
         check_config.status.success(),
         "promtool check config: {}",

@@ -1,14 +1,16 @@
 //! Test support: one way to start the binary ([`process::Exporter`]), the
 //! fake API's fixtures ([`fixtures`]), HTTP and scrape helpers ([`http`]),
 //! metric assertions that read like prose ([`metrics`]), a temporary
-//! directory that cleans up after itself ([`temp::TempDir`]) and bounded
-//! waiting ([`eventually`], [`with_timeout`]).
+//! directory that cleans up after itself ([`temp::TempDir`]), the tools the
+//! tests drive, each run with a deadline ([`tools`]), and bounded waiting
+//! ([`eventually`], [`with_timeout`]).
 
 pub mod fixtures;
 pub mod http;
 pub mod metrics;
 pub mod process;
 pub mod temp;
+pub mod tools;
 
 use std::future::Future;
 use std::time::Duration;

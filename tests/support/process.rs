@@ -138,8 +138,8 @@ impl Exporter {
     }
 
     /// Runs the binary to its end (failing the test after [`START`]).
-    pub fn run(self) -> Output {
-        run_to_end(self.command, START)
+    pub fn run(mut self) -> Output {
+        run_to_end(&mut self.command, START)
     }
 }
 
@@ -191,9 +191,10 @@ impl DerefMut for ExporterProcess {
 }
 
 /// Runs a command to completion with a time limit.
-pub fn run_to_end(mut command: Command, limit: Duration) -> Output {
+pub fn run_to_end(command: &mut Command, limit: Duration) -> Output {
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = command.spawn().expect("start the exporter binary");
+    let program = command.get_program().to_string_lossy().into_owned();
+    let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
     let pid = child.id();
     let (tx, rx) = mpsc::channel();
     let mut stdout = child.stdout.take().expect("stdout");
@@ -213,10 +214,10 @@ pub fn run_to_end(mut command: Command, limit: Duration) -> Output {
         Err(_) => {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("binary (pid {pid}) did not finish within {limit:?}");
+            panic!("{program} (pid {pid}) did not finish within {limit:?}; killed");
         }
     };
-    let status = child.wait().expect("wait for the binary");
+    let status = child.wait().unwrap_or_else(|e| panic!("cannot wait for {program}: {e}"));
     Output { status, stdout, stderr: err_reader.join().unwrap_or_default() }
 }
 
