@@ -21,6 +21,7 @@ pub mod fake;
 pub mod model;
 pub mod refresh;
 pub mod shutdown;
+pub mod sync;
 pub mod telemetry;
 pub mod web;
 

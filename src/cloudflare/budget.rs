@@ -9,7 +9,9 @@
 
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
+
+use crate::sync::lock;
 use std::time::Duration;
 
 use governor::clock::Clock;
@@ -129,10 +131,6 @@ impl RequestBudget {
         }
         !was_paused
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A GCRA quota whose steady rate is `per_5m` per five minutes, with a

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use crate::sync::lock;
 use tokio::time::Instant;
 
 /// Talking time left to one account's requests. Requests in flight at the
@@ -81,7 +82,7 @@ impl TalkTime {
     }
 
     fn lock(&self) -> MutexGuard<'_, Talking> {
-        self.talking.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.talking)
     }
 }
 

@@ -4,7 +4,9 @@
 //! everything else is rebuilt from the state per scrape.
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
+
+use crate::sync::lock;
 
 use prometheus::proto::MetricFamily;
 use prometheus::{IntCounterVec, Opts, Registry};
@@ -135,10 +137,6 @@ impl Metrics {
     pub(super) fn refresh_cycles(&self) -> BTreeMap<String, f64> {
         lock(&self.refresh_cycle).clone()
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn counter_vec(registry: &Registry, def: &MetricDef, labels: &[&str]) -> IntCounterVec {

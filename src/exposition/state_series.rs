@@ -7,6 +7,7 @@
 //! Series are rebuilt from the [`ExporterState`](crate::model::state::ExporterState)
 //! on every scrape, so what a successful refresh no longer lists disappears.
 
+use crate::clock::days_until;
 use crate::exposition::definitions::*;
 use crate::exposition::families::Families;
 use crate::model::inspect::CertificateFacts;
@@ -59,7 +60,7 @@ fn certificate(out: &mut Families, account_id: &str, set_uid: &str, cert: &Certi
     ];
     if let Some(t) = cert.not_after() {
         out.gauge(&CERTIFICATE_NOT_AFTER, &labels, t as f64);
-        out.gauge(&CERTIFICATE_DAYS_UNTIL_EXPIRY, &labels, (t as f64 - now) / 86_400.0);
+        out.gauge(&CERTIFICATE_DAYS_UNTIL_EXPIRY, &labels, days_until(t as f64, now));
     }
     if let Some(mismatch) = cert.not_after_mismatch() {
         out.flag(&CERTIFICATE_NOT_AFTER_MISMATCH, &labels, mismatch);

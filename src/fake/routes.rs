@@ -18,10 +18,11 @@ use super::responses::{
     Answer, ListLimits, Pagination, account_json, cut_off_mid_body, failure, idp_json, list, no_route,
     respond, set_json, success,
 };
-use super::server::{RecordedRequest, Shared, lock};
+use super::server::{RecordedRequest, Shared};
 use super::set_routes;
 use super::tokens::{Identity, identify};
 use crate::clock::unix_now;
+use crate::sync::lock;
 
 /// Answers `request`: counts it against its credential's rate limit (a 429
 /// when over), then answers it, with the rate-limit headers either way.

@@ -4,7 +4,9 @@
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
+
+use crate::sync::lock;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -57,11 +59,6 @@ impl Shared {
         }
         log.push_back(request);
     }
-}
-
-/// Locks, shrugging off poisoning: a panicking handler leaves the data usable.
-pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A running fake Cloudflare API.

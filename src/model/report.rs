@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::clock::days_until;
 use crate::model::inventory::format_rfc3339 as rfc3339;
 use crate::model::inventory::{AccountInventory, SamlIdentityProvider, Slot};
 use crate::model::state::AccountStatus;
@@ -130,7 +131,7 @@ impl CheckReport {
 fn grade(account_id: &str, inventory: &AccountInventory, now: f64, config: Thresholds, rows: &mut Vec<Row>) {
     for set in &inventory.sets {
         for cert in &set.certificates {
-            let days = cert.not_after().map(|t| (t as f64 - now) / 86_400.0);
+            let days = cert.not_after().map(|t| days_until(t as f64, now));
             let mut notes = Vec::new();
             let mut state = Severity::Ok;
             let mut raise = |s: Severity, note: String| {
@@ -220,13 +221,13 @@ fn grade_signing(
         slot: "signing".into(),
         identity_providers: vec![name.clone()],
         not_after: not_after.map(rfc3339),
-        days_left: not_after.map(|t| (t as f64 - now) / 86_400.0),
+        days_left: not_after.map(|t| days_until(t as f64, now)),
         state,
         note,
     };
     let latest = idp.signing.latest_not_after();
     for cert in &idp.signing.certificates {
-        let days = (cert.not_after as f64 - now) / 86_400.0;
+        let days = days_until(cert.not_after as f64, now);
         let fingerprint = cert.sha256_fingerprint.get(..16).unwrap_or(&cert.sha256_fingerprint);
         let what = format!("signing certificate {} (sha256 {fingerprint}...)", cert.subject);
         let (state, why) = if Some(cert.not_after) != latest {

@@ -15,7 +15,9 @@ mod tests;
 
 use std::collections::{BTreeMap, HashSet};
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::sync::lock;
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -300,8 +302,4 @@ impl<S: AccountSource> Refresher<S> {
         tasks.shutdown().await;
         debug!("refresh stopped");
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }

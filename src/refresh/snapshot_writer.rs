@@ -20,6 +20,7 @@ use tracing::{debug, info, warn};
 use crate::model::snapshot::{self, AccountSnapshot};
 use crate::model::state::ExporterState;
 use crate::refresh::state_file::{StateFile, StateFileError};
+use crate::sync::lock;
 
 /// The longest coalescing window; shorter refresh intervals shorten it.
 pub const MAX_WINDOW: Duration = Duration::from_secs(30);
@@ -149,7 +150,7 @@ impl SnapshotWriter {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
-        self.shared.pending.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.shared.pending)
     }
 }
 

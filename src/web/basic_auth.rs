@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use sha2::{Digest, Sha256};
 
+use crate::sync::lock;
 use crate::web::config_file::{WebConfigError, invalid};
 
 /// bcrypt costs above this are refused: each step doubles the time of a
@@ -107,7 +108,7 @@ impl BasicAuth {
         digest.update(user.as_bytes());
         digest.update(password.as_bytes());
         let key: [u8; 32] = digest.finalize().into();
-        if self.allowed.lock().unwrap_or_else(|p| p.into_inner()).contains(&key) {
+        if lock(&self.allowed).contains(&key) {
             return Login::Allowed;
         }
         let Ok(_waiting) = self.waiting.try_acquire() else { return Login::Busy };
@@ -125,7 +126,7 @@ impl BasicAuth {
         if !verdict {
             return Login::Denied;
         }
-        let mut allowed = self.allowed.lock().unwrap_or_else(|p| p.into_inner());
+        let mut allowed = lock(&self.allowed);
         // Only right passwords get here, so this stays as small as the
         // number of users unless passwords keep changing.
         if allowed.len() > 1_000 {

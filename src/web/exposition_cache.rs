@@ -28,6 +28,7 @@ use tokio::time::Instant;
 use crate::clock::unix_now;
 use crate::exposition::metrics::{Changes, Metrics, interleave};
 use crate::model::state::ExporterState;
+use crate::sync::lock;
 use crate::web::render_cache::{RenderCache, Rendering};
 use crate::web::stitched_gzip::{DeflatedPart, deflate_part, stitch};
 
@@ -100,7 +101,7 @@ pub fn render(state: &ExporterState, metrics: &Metrics, unix_time: f64, runs: &S
     let accounts = state.snapshot();
     let started = std::time::Instant::now();
     let with_state = {
-        let mut cached = runs.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cached = lock(&runs.0);
         match cached.as_ref() {
             // Unchanged since the cached runs were rendered: no write came
             // between reading the generation and their snapshot, or this one.

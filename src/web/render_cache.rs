@@ -16,6 +16,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::model::state::ExporterState;
+use crate::sync::lock;
 
 /// How old a render may be before a request asks for a new one.
 pub const MAX_AGE: Duration = Duration::from_secs(1);
@@ -114,7 +115,7 @@ impl<T: Rendering> RenderCache<T> {
     }
 
     fn latest(&self) -> Option<Arc<T>> {
-        self.latest.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        lock(&self.latest).clone()
     }
 
     /// Renders on the blocking pool (a large estate takes tens of
@@ -126,7 +127,7 @@ impl<T: Rendering> RenderCache<T> {
         let job = tokio::task::spawn_blocking(move || {
             let rendered = Arc::new(renderer());
             renders.fetch_add(1, Ordering::Relaxed);
-            let mut slot = latest.lock().unwrap_or_else(|p| p.into_inner());
+            let mut slot = lock(&latest);
             if slot.as_ref().is_none_or(|old| old.generation() <= rendered.generation()) {
                 *slot = Some(Arc::clone(&rendered));
             }

@@ -8,13 +8,12 @@ use reqwest::Url;
 use serde::Serialize;
 
 use crate::cli::DEFAULT_API_BASE_URL;
+use crate::clock::days_until;
 use crate::cloudflare::error::ApiError;
 use crate::cloudflare::wire::{ApiMessage, Certificate, CertificateSet};
 use crate::commands::encryption::EncryptionError;
 use crate::model::inspect::inspect_pem;
 use crate::model::inventory::{format_rfc3339, parse_rfc3339};
-
-const DAY: f64 = 86_400.0;
 
 /// A request as a dry run shows it (credentials are never shown).
 #[derive(Debug, Clone, Serialize)]
@@ -66,7 +65,7 @@ impl CertificateView {
         Some(Self {
             uid: cert.uid.clone(),
             not_after: not_after.map(format_rfc3339),
-            days_left: not_after.map(|t| ((t - now) as f64 / DAY * 10.0).round() / 10.0),
+            days_left: not_after.map(|t| (days_until(t as f64, now as f64) * 10.0).round() / 10.0),
             sha256_fingerprint: inspected.as_ref().ok().map(|f| f.sha256_fingerprint.clone()),
             parse_error: inspected.as_ref().err().map(ToString::to_string),
             public_certificate: cert.public_certificate.clone(),

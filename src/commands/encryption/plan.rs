@@ -8,6 +8,7 @@ use reqwest::Url;
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
+use crate::clock::days_until;
 use crate::commands::encryption::output::{
     enable_encryption_change, load_pem_step, print_json, suggest, table,
 };
@@ -112,7 +113,7 @@ fn decide(idp: &SamlIdentityProvider, inventory: &AccountInventory, now: i64) ->
         // Nothing to encrypt to: a rotation is what gives the set a certificate.
         return (Action::Rotate, "the set holds no certificate at all".to_owned());
     }
-    let days_left = current.and_then(|c| c.not_after()).map(|t| (t - now) as f64 / 86_400.0);
+    let days_left = current.and_then(|c| c.not_after()).map(|t| days_until(t as f64, now as f64));
     if let (None, Some(days)) = (previous, days_left)
         && days < ROTATION_OVERDUE_DAYS
     {
