@@ -7,10 +7,21 @@ use std::sync::Arc;
 
 use crate::cloudflare::client::{ClientSettings, CloudflareClient};
 use crate::commands::RunError;
-use crate::config::CloudflareConfig;
+use crate::config::{CloudflareConfig, CredentialConfig};
 use crate::exposition::metrics::Metrics;
 use crate::model::state::ExporterState;
 use crate::refresh::{Lane, Refresher};
+
+/// The client of one credential: its name, its secret and its own budget,
+/// on the shared settings. Every command builds its clients here.
+pub fn credential_client(
+    credential: CredentialConfig,
+    shared: &ClientSettings,
+    metrics: Arc<Metrics>,
+) -> Result<CloudflareClient, reqwest::Error> {
+    let settings = ClientSettings { max_requests_per_5m: credential.max_requests_per_5m, ..shared.clone() };
+    CloudflareClient::for_credential(&credential.name, settings, credential.source, metrics)
+}
 
 /// The parts that read Cloudflare and remember what it said.
 #[derive(Debug)]
@@ -44,21 +55,10 @@ impl Wiring {
         let state = Arc::new(ExporterState::default());
         let mut lanes = Vec::with_capacity(cloudflare.credentials.len());
         for credential in cloudflare.credentials {
-            let settings = ClientSettings {
-                max_requests_per_5m: credential.max_requests_per_5m,
-                ..cloudflare.client.clone()
-            };
-            let client = CloudflareClient::for_credential(
-                &credential.name,
-                settings,
-                credential.source,
-                Arc::clone(&metrics),
-            )?;
-            lanes.push(Lane {
-                source: Arc::new(client),
-                selection: credential.accounts,
-                max_requests_per_5m: credential.max_requests_per_5m,
-            });
+            let (selection, max_requests_per_5m) =
+                (credential.accounts.clone(), credential.max_requests_per_5m);
+            let client = credential_client(credential, &cloudflare.client, Arc::clone(&metrics))?;
+            lanes.push(Lane { source: Arc::new(client), selection, max_requests_per_5m });
         }
         let refresher = Refresher::new(
             lanes,

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use crate::cli::OutputFormat;
 use crate::cloudflare::client::CloudflareClient;
 use crate::cloudflare::error::ApiError;
+use crate::commands::wiring::credential_client;
 use crate::commands::{Failure, RunError};
 use crate::config::{CloudflareConfig, EncryptionAction, EncryptionConfig};
 use crate::exposition::metrics::Metrics;
@@ -191,9 +192,8 @@ pub async fn run(config: EncryptionConfig) -> Result<u8, Failure> {
 fn connect(cloudflare: CloudflareConfig) -> Result<(CloudflareClient, reqwest::Url), EncryptionError> {
     let base_url = cloudflare.client.base_url.clone();
     // Validation made sure there is exactly one credential (see `config::encryption`).
-    let source =
-        cloudflare.credentials.into_iter().next().map(|c| c.source).ok_or(EncryptionError::NoCredential)?;
-    let client = CloudflareClient::new(cloudflare.client, source, Arc::new(Metrics::new()))
+    let credential = cloudflare.credentials.into_iter().next().ok_or(EncryptionError::NoCredential)?;
+    let client = credential_client(credential, &cloudflare.client, Arc::new(Metrics::new()))
         .map_err(RunError::Client)?;
     Ok((client, base_url))
 }
