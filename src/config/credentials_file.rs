@@ -162,7 +162,8 @@ fn shape_error(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
     let message = err.inner().to_string();
     let message = match message.strip_prefix("invalid type: ") {
         Some(rest) => {
-            let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
+            // The expected type is serde's own text; what comes before is the value.
+            let (found, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, "another type"));
             // `string "..."`, `integer `12``: the kind, without the value.
             let kind = found.split([' ', '`', '"']).next().unwrap_or(found);
             format!("wrong type ({kind}), expected {expected}")

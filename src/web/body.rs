@@ -65,6 +65,8 @@ impl Body for SharedBody {
         if this.sent_this_turn >= SLICE {
             // Waking the running task puts it at the back of the run queue:
             // hyper flushes what it has and the other connections go first.
+            // (After a flush that completed, hyper 1 polls the body once more
+            // in the same turn, so a turn ends every one or two slices.)
             this.sent_this_turn = 0;
             cx.waker().wake_by_ref();
             return Poll::Pending;

@@ -190,35 +190,46 @@ impl DerefMut for ExporterProcess {
     }
 }
 
-/// Runs a command to completion with a time limit.
+/// Runs a command to completion with a time limit covering its exit and
+/// the end of its output; past it, the process is killed by PID and the
+/// test fails.
 pub fn run_to_end(command: &mut Command, limit: Duration) -> Output {
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
     let program = command.get_program().to_string_lossy().into_owned();
+    let deadline = std::time::Instant::now() + limit;
     let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
     let pid = child.id();
-    let (tx, rx) = mpsc::channel();
-    let mut stdout = child.stdout.take().expect("stdout");
-    let mut stderr = child.stderr.take().expect("stderr");
-    std::thread::spawn(move || {
-        let mut out = Vec::new();
-        let _ = stdout.read_to_end(&mut out);
-        let _ = tx.send(out);
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut err = Vec::new();
-        let _ = stderr.read_to_end(&mut err);
-        err
-    });
-    let stdout = match rx.recv_timeout(limit) {
-        Ok(out) => out,
-        Err(_) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{program} (pid {pid}) did not finish within {limit:?}; killed");
+    let read_all = |mut pipe: Box<dyn Read + Send>| {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut all = Vec::new();
+            let _ = pipe.read_to_end(&mut all);
+            let _ = tx.send(all);
+        });
+        rx
+    };
+    let stdout = read_all(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = read_all(Box::new(child.stderr.take().expect("stderr")));
+    let give_up = |child: &mut Child, what: &str| -> ! {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("{program} (pid {pid}) {what} within {limit:?}; killed");
+    };
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            Ok(None) => give_up(&mut child, "did not exit"),
+            Err(e) => panic!("cannot wait for {program}: {e}"),
         }
     };
-    let status = child.wait().unwrap_or_else(|e| panic!("cannot wait for {program}: {e}"));
-    Output { status, stdout, stderr: err_reader.join().unwrap_or_default() }
+    // Whatever it started may still hold the pipes open: wait only until the deadline.
+    let mut collect = |pipe: mpsc::Receiver<Vec<u8>>| {
+        pipe.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+            .unwrap_or_else(|_| give_up(&mut child, "left its output open"))
+    };
+    let (stdout, stderr) = (collect(stdout), collect(stderr));
+    Output { status, stdout, stderr }
 }
 
 /// A long-running process, killed by PID when dropped.

@@ -3,7 +3,7 @@
 //! Chromium): found on `PATH` or a failure that says how to get them, and
 //! run with a deadline, so a hung tool fails its test instead of the CI run.
 
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use crate::support::process::run_to_end;
@@ -18,13 +18,16 @@ pub fn on_path(name: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The tool `name`, or a failure naming it and where it comes from.
+/// The tool `name`, or a failure naming it and where it comes from. Its
+/// standard input is empty, so a tool that asks for input ends at once.
 pub fn tool(name: &str, comes_from: &str) -> Command {
     assert!(
         on_path(name),
         "`{name}` is needed by this test: {comes_from} (./scripts/install-test-tools.sh installs it)"
     );
-    Command::new(name)
+    let mut command = Command::new(name);
+    command.stdin(Stdio::null());
+    command
 }
 
 /// Runs `command` to its end within [`TOOL_DEADLINE`].
