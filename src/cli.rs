@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::model::report::Thresholds;
+
 pub use self::encryption::{
     CreateSetArgs, EncryptionArgs, EncryptionCommand, PemArgs, PemSlot, PlanArgs, RotateArgs,
 };
@@ -200,10 +202,10 @@ pub struct CheckArgs {
     #[allow(missing_docs)]
     pub common: CommonArgs,
     /// Warn (exit 1) when a current certificate has fewer days left.
-    #[arg(long = "warn-days", value_name = "DAYS", default_value_t = 30.0)]
+    #[arg(long = "warn-days", value_name = "DAYS", default_value_t = Thresholds::ALERTS.warn_days)]
     pub warn_days: f64,
     /// Critical (exit 2) when a current certificate has fewer days left.
-    #[arg(long = "crit-days", value_name = "DAYS", default_value_t = 7.0)]
+    #[arg(long = "crit-days", value_name = "DAYS", default_value_t = Thresholds::ALERTS.crit_days)]
     pub crit_days: f64,
     /// Output format.
     #[arg(long = "output", value_enum, default_value_t = OutputFormat::Table)]

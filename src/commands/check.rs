@@ -28,9 +28,7 @@ pub async fn run(config: CheckConfig) -> Result<u8, RunError> {
     let report = run_check(config).await?;
     match output {
         OutputFormat::Table => print!("{}", report.to_table()),
-        OutputFormat::Json => {
-            println!("{}", serde_json::to_string_pretty(&report).map_err(RunError::Output)?)
-        }
+        OutputFormat::Json => print!("{}", report.to_json()),
     }
     Ok(report.exit_code)
 }

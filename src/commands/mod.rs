@@ -42,9 +42,6 @@ pub enum RunError {
         credential_prefix(&.0.credential), .0.source
     )]
     Discovery(DiscoveryError),
-    /// A report could not be written as JSON.
-    #[error("cannot write the report as JSON: {0}")]
-    Output(serde_json::Error),
 }
 
 /// `credential NAME: ` unless it is the one credential of the flags.

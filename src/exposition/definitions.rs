@@ -34,19 +34,11 @@ pub struct MetricDef {
     pub help: &'static str,
     /// Where its values come from.
     pub source: Source,
+    /// What makes its samples change.
+    pub changes: Changes,
 }
 
 impl MetricDef {
-    /// What makes its samples change: the clock for `days_until_expiry`,
-    /// the exporter's counters (failed refreshes too, counted beside the
-    /// state rather than in it) for the rest of [`Changes::Always`].
-    pub fn changes(&self) -> Changes {
-        let live = self.source == Source::Exporter
-            || self.name == CERTIFICATE_DAYS_UNTIL_EXPIRY.name
-            || self.name == REFRESH_ERRORS.name;
-        if live { Changes::Always } else { Changes::WithState }
-    }
-
     /// The `# HELP` text as served: the help, plus [`REFRESH_NOTE`] for
     /// metrics fed by the refresh.
     pub fn served_help(&self) -> String {
@@ -57,17 +49,35 @@ impl MetricDef {
     }
 }
 
+/// What a metric's samples change with when the table does not say: the
+/// state for those the refresh feeds, anything for the exporter's own.
+const fn default_changes(source: Source) -> Changes {
+    match source {
+        Source::Refresh => Changes::WithState,
+        Source::Exporter => Changes::Always,
+    }
+}
+
 /// Defines each metric as a documented constant and lists them all in `ALL`.
+/// `Refresh / Always` marks a refresh-fed metric whose samples change
+/// without a state write.
 macro_rules! metrics {
-    ($($id:ident: $source:ident, $name:literal, $help:literal;)*) => {
+    ($($id:ident: $source:ident $(/ $changes:ident)?, $name:literal, $help:literal;)*) => {
         $(
             #[doc = $help]
-            pub const $id: MetricDef = MetricDef { name: $name, help: $help, source: Source::$source };
+            pub const $id: MetricDef = MetricDef {
+                name: $name,
+                help: $help,
+                source: Source::$source,
+                changes: metrics!(@changes $source $($changes)?),
+            };
         )*
 
         /// Every metric, in definition order, for documentation and tests.
         pub const ALL: [MetricDef; [$(stringify!($id)),*].len()] = [$($id),*];
     };
+    (@changes $source:ident) => { default_changes(Source::$source) };
+    (@changes $source:ident $changes:ident) => { Changes::$changes };
 }
 
 metrics! {
@@ -77,7 +87,8 @@ metrics! {
     CERTIFICATE_NOT_BEFORE: Refresh,
         "cloudflare_access_saml_certificate_not_before_timestamp_seconds",
         "Start of the certificate's validity as a Unix time (parsed certificates only).";
-    CERTIFICATE_DAYS_UNTIL_EXPIRY: Refresh,
+    // Computed from the clock at render time.
+    CERTIFICATE_DAYS_UNTIL_EXPIRY: Refresh / Always,
         "cloudflare_access_saml_certificate_days_until_expiry",
         "Days until the certificate expires, computed at scrape time; negative once expired. Alert on the not_after timestamp instead.";
     CERTIFICATE_KEY_BITS: Refresh,
@@ -149,7 +160,8 @@ metrics! {
     REFRESH_DURATION: Refresh,
         "cloudflare_access_saml_refresh_duration_seconds",
         "Duration of the last refresh of this account in seconds.";
-    REFRESH_ERRORS: Refresh,
+    // A counter beside the state, bumped without a state write.
+    REFRESH_ERRORS: Refresh / Always,
         "cloudflare_access_saml_refresh_errors_total",
         "Failed refreshes of this account by reason.";
     API_REQUESTS: Exporter,

@@ -28,7 +28,7 @@ impl Families {
     /// with empty values are left out, as Prometheus treats an empty label
     /// as an absent one.
     pub(super) fn gauge(&mut self, def: &MetricDef, labels: &[(&str, &str)], value: f64) {
-        if def.changes() != self.changes {
+        if !self.takes(def) {
             return;
         }
         let pairs = labels
@@ -46,6 +46,12 @@ impl Families {
         let mut metric = Metric::from_label(pairs);
         metric.set_gauge(gauge);
         self.families.entry(def.name).or_insert_with(|| new_gauge_family(def)).mut_metric().push(metric);
+    }
+
+    /// Whether samples of `def` belong to this rendering: callers check it
+    /// before building labels that cost an allocation.
+    pub(super) fn takes(&self, def: &MetricDef) -> bool {
+        def.changes == self.changes
     }
 
     /// Adds a sample that is 1 when `flag` holds, else 0.

@@ -42,8 +42,8 @@ pub fn layout() -> &'static [Run] {
         let mut runs: Vec<Run> = Vec::new();
         for def in defs {
             match runs.last_mut() {
-                Some(run) if run.changes == def.changes() => run.names.push(def.name),
-                _ => runs.push(Run { changes: def.changes(), names: vec![def.name] }),
+                Some(run) if run.changes == def.changes => run.names.push(def.name),
+                _ => runs.push(Run { changes: def.changes, names: vec![def.name] }),
             }
         }
         runs

@@ -71,22 +71,25 @@ fn certificate(out: &mut Families, account_id: &str, set_uid: &str, cert: &Certi
             if let Some(bits) = facts.key_bits {
                 out.gauge(&CERTIFICATE_KEY_BITS, &labels, f64::from(bits));
             }
-            let mut info = labels.to_vec();
-            info.extend([
-                ("subject", facts.subject.as_str()),
-                ("issuer", facts.issuer.as_str()),
-                ("serial", facts.serial.as_str()),
-                ("sha256_fingerprint", facts.sha256_fingerprint.as_str()),
-                ("key_algorithm", facts.key_algorithm.as_str()),
-                ("signature_algorithm", facts.signature_algorithm.as_str()),
-            ]);
-            out.gauge(&CERTIFICATE_INFO, &info, 1.0);
+            if out.takes(&CERTIFICATE_INFO) {
+                let mut info = labels.to_vec();
+                info.extend([
+                    ("subject", facts.subject.as_str()),
+                    ("issuer", facts.issuer.as_str()),
+                    ("serial", facts.serial.as_str()),
+                    ("sha256_fingerprint", facts.sha256_fingerprint.as_str()),
+                    ("key_algorithm", facts.key_algorithm.as_str()),
+                    ("signature_algorithm", facts.signature_algorithm.as_str()),
+                ]);
+                out.gauge(&CERTIFICATE_INFO, &info, 1.0);
+            }
         }
-        Err(err) => {
+        Err(err) if out.takes(&CERTIFICATE_PARSE_ERROR) => {
             let mut with_reason = labels.to_vec();
             with_reason.push(("reason", err.reason()));
             out.gauge(&CERTIFICATE_PARSE_ERROR, &with_reason, 1.0);
         }
+        Err(_) => {}
     }
 }
 
@@ -110,7 +113,8 @@ fn identity_provider(out: &mut Families, account_id: &str, idp: &SamlIdentityPro
     for facts in &signing.certificates {
         signing_certificate(out, account_id, &idp.id, facts);
     }
-    for entry in &signing.unreadable {
+    let unreadable = if out.takes(&SIGNING_CERTIFICATE_PARSE_ERROR) { &signing.unreadable[..] } else { &[] };
+    for entry in unreadable {
         let position = entry.position.to_string();
         let with_reason =
             [labels[0], labels[1], ("position", position.as_str()), ("reason", entry.error.reason())];
@@ -128,6 +132,9 @@ fn signing_certificate(out: &mut Families, account_id: &str, idp_id: &str, facts
     out.gauge(&SIGNING_CERTIFICATE_NOT_BEFORE, &labels, facts.not_before as f64);
     if let Some(bits) = facts.key_bits {
         out.gauge(&SIGNING_CERTIFICATE_KEY_BITS, &labels, f64::from(bits));
+    }
+    if !out.takes(&SIGNING_CERTIFICATE_INFO) {
+        return;
     }
     let mut info = labels.to_vec();
     info.extend([

@@ -91,6 +91,33 @@ pub struct Thresholds {
     pub crit_days: f64,
 }
 
+impl Thresholds {
+    /// The thresholds of the shipped alert rules, and `check`'s defaults:
+    /// warning under 30 days left, critical under 7.
+    pub const ALERTS: Self = Self { warn_days: 30.0, crit_days: 7.0 };
+
+    /// Where a certificate with `days` left stands.
+    fn standing(&self, days: f64) -> Standing {
+        if days <= 0.0 {
+            Standing::Expired
+        } else if days < self.crit_days {
+            Standing::Critical
+        } else if days < self.warn_days {
+            Standing::Warning
+        } else {
+            Standing::Fine
+        }
+    }
+}
+
+/// A certificate's days left against the [`Thresholds`].
+enum Standing {
+    Expired,
+    Critical,
+    Warning,
+    Fine,
+}
+
 impl CheckReport {
     /// Grades every account: `failures` are accounts whose read failed just
     /// now (with why); `accounts` their last good inventories, as of `now`.
@@ -140,14 +167,18 @@ fn grade(account_id: &str, inventory: &AccountInventory, now: f64, config: Thres
             };
             match (cert.slot, days) {
                 (Slot::Current, None) => raise(Severity::Critical, "expiry unknown".into()),
-                (Slot::Current, Some(d)) if d <= 0.0 => raise(Severity::Critical, "expired".into()),
-                (Slot::Current, Some(d)) if d < config.crit_days => {
-                    raise(Severity::Critical, format!("under {} days left", config.crit_days))
-                }
-                (Slot::Current, Some(d)) if d < config.warn_days => {
-                    let why = if set.rotation_in_progress() { "" } else { "; automatic rotation overdue" };
-                    raise(Severity::Warning, format!("under {} days left{why}", config.warn_days))
-                }
+                (Slot::Current, Some(d)) => match config.standing(d) {
+                    Standing::Expired => raise(Severity::Critical, "expired".into()),
+                    Standing::Critical => {
+                        raise(Severity::Critical, format!("under {} days left", config.crit_days))
+                    }
+                    Standing::Warning => {
+                        let why =
+                            if set.rotation_in_progress() { "" } else { "; automatic rotation overdue" };
+                        raise(Severity::Warning, format!("under {} days left{why}", config.warn_days))
+                    }
+                    Standing::Fine => {}
+                },
                 (Slot::Previous, Some(d)) if d <= 0.0 => {
                     raise(Severity::Info, "previous certificate expired".into())
                 }
@@ -156,7 +187,6 @@ fn grade(account_id: &str, inventory: &AccountInventory, now: f64, config: Thres
                     "rotation hand-over: load the current certificate into the IdP before this one expires"
                         .into(),
                 ),
-                _ => {}
             }
             if let Err(err) = &cert.inspection {
                 raise(Severity::Warning, format!("PEM unreadable ({})", err.reason()));
@@ -236,17 +266,19 @@ fn grade_signing(
             } else {
                 (Severity::Ok, "a later one is listed (rollover)".to_owned())
             }
-        } else if days <= 0.0 {
-            (Severity::Critical, "expired: Cloudflare rejects every login through this IdP".to_owned())
-        } else if days < config.crit_days {
-            (Severity::Critical, format!("under {} days left", config.crit_days))
-        } else if days < config.warn_days {
-            (
-                Severity::Warning,
-                format!("under {} days left: add the IdP's next signing certificate", config.warn_days),
-            )
         } else {
-            (Severity::Ok, String::new())
+            match config.standing(days) {
+                Standing::Expired => (
+                    Severity::Critical,
+                    "expired: Cloudflare rejects every login through this IdP".to_owned(),
+                ),
+                Standing::Critical => (Severity::Critical, format!("under {} days left", config.crit_days)),
+                Standing::Warning => (
+                    Severity::Warning,
+                    format!("under {} days left: add the IdP's next signing certificate", config.warn_days),
+                ),
+                Standing::Fine => (Severity::Ok, String::new()),
+            }
         };
         let note = if why.is_empty() { what } else { format!("{what}: {why}") };
         rows.push(row(Some(cert.not_after), state, note));
@@ -259,6 +291,15 @@ fn grade_signing(
 }
 
 impl CheckReport {
+    /// The report as `check --output json` prints it, and `/status.json`
+    /// serves it.
+    pub fn to_json(&self) -> String {
+        // Serialising plain strings, numbers and enums cannot fail.
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
     /// Aligned columns for a terminal.
     pub fn to_table(&self) -> String {
         let header = ["ACCOUNT", "SET", "SLOT", "IDPS", "NOT_AFTER", "DAYS_LEFT", "STATE", "NOTE"];

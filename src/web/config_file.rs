@@ -12,7 +12,6 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use crate::web::basic_auth::BasicAuth;
-pub use crate::web::basic_auth::MAX_BCRYPT_COST;
 use crate::web::tls::tls_config;
 
 /// The file as written (exporter-toolkit keys).

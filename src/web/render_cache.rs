@@ -96,16 +96,11 @@ impl<T: Rendering> RenderCache<T> {
                 {
                     return previous;
                 }
-                let turn = self.rendering.lock().await;
-                // The render we waited for shows at least what we asked for.
-                if let Some(done) = self.latest()
-                    && fresh(done.as_ref(), wanted, MAX_AGE)
-                {
-                    return done;
-                }
-                turn
+                self.rendering.lock().await
             }
         };
+        // A render that finished meanwhile (the one we waited for, or one
+        // that ended between our look and our turn) shows what we asked for.
         if let Some(done) = self.latest()
             && fresh(done.as_ref(), wanted, MAX_AGE)
         {

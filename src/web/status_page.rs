@@ -24,10 +24,6 @@ use crate::model::report::{CheckReport, Severity, Thresholds};
 use crate::model::state::ExporterState;
 use crate::web::render_cache::{RenderCache, Renderer, Rendering};
 
-/// The thresholds of the shipped alert rules (and `check`'s defaults):
-/// warning under 30 days left, critical under 7.
-pub const ALERT_THRESHOLDS: Thresholds = Thresholds { warn_days: 30.0, crit_days: 7.0 };
-
 /// How often the browser reloads the page, in seconds.
 pub const RELOAD_SECONDS: u32 = 60;
 
@@ -84,16 +80,13 @@ impl StatusSnapshot {
                 errors: metrics.refresh_errors_of(id),
             })
             .collect();
-        let report = CheckReport::build(failures, &accounts, now, ALERT_THRESHOLDS);
+        let report = CheckReport::build(failures, &accounts, now, Thresholds::ALERTS);
         Self { report, health, now }
     }
 
     /// The report as `check --output json` prints it.
     pub fn json(&self) -> String {
-        // Serialising plain strings, numbers and enums cannot fail.
-        let mut text = serde_json::to_string_pretty(&self.report).unwrap_or_default();
-        text.push('\n');
-        text
+        self.report.to_json()
     }
 
     /// The HTML page; `telemetry_path` is where `/metrics` is served.
@@ -121,7 +114,8 @@ impl StatusSnapshot {
             page,
             "<p class=\"legend\">Critical: expired, or under {} days left · Warning: under {} days left \
              · Info: rotation hand-over or coverage gap</p>",
-            ALERT_THRESHOLDS.crit_days, ALERT_THRESHOLDS.warn_days
+            Thresholds::ALERTS.crit_days,
+            Thresholds::ALERTS.warn_days
         );
         self.rows(&mut page);
         self.health(&mut page);
