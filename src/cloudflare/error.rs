@@ -188,14 +188,19 @@ impl ApiError {
         }
     }
 
-    /// Cloudflare's error codes carried by this error.
-    pub fn codes(&self) -> Vec<i64> {
+    /// Cloudflare's error entries (code and message) carried by this error.
+    pub fn messages(&self) -> &[ApiMessage] {
         match self {
             ApiError::RateLimited { errors, .. }
             | ApiError::Status { errors, .. }
-            | ApiError::Unsuccessful { errors, .. } => errors.iter().map(|e| e.code).collect(),
-            _ => Vec::new(),
+            | ApiError::Unsuccessful { errors, .. } => errors,
+            _ => &[],
         }
+    }
+
+    /// Cloudflare's error codes carried by this error.
+    pub fn codes(&self) -> Vec<i64> {
+        self.messages().iter().map(|e| e.code).collect()
     }
 
     /// Whether trying the same request again soon may succeed.

@@ -179,6 +179,12 @@ impl IdentityProvider {
         self.kind == "saml"
     }
 
+    /// Whether Cloudflare asks the IdP to encrypt assertions
+    /// (`config.enable_encryption`; absent means off).
+    pub fn encryption_enabled(&self) -> bool {
+        self.config.as_ref().and_then(|c| c.enable_encryption).unwrap_or(false)
+    }
+
     /// The UID of the assigned certificate set: `saml_certificate_set_id`,
     /// else the embedded set's (blank ones count as none).
     pub fn certificate_set_uid(&self) -> Option<&str> {

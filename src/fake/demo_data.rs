@@ -56,8 +56,9 @@ pub fn uuid() -> String {
     format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
-/// A certificate valid from `issued_days` to `expires_days` relative to `now`.
-fn certificate(
+/// An encryption certificate as Cloudflare makes them, valid from
+/// `issued_days` to `expires_days` relative to `now`.
+pub(super) fn certificate(
     uid: &str,
     now: i64,
     issued_days: i64,

@@ -4,7 +4,11 @@
 use rcgen::{
     CertificateParams, DistinguishedName, DnType, KeyPair, RsaKeySize, SerialNumber, SignatureAlgorithm,
 };
+use std::sync::Mutex;
+
 use time::OffsetDateTime;
+
+use crate::sync::lock;
 
 pub use crate::model::inventory::format_rfc3339 as rfc3339;
 
@@ -50,18 +54,7 @@ pub fn mint_certificate(
     not_after: i64,
 ) -> Result<MintedCertificate, MintError> {
     let err = |e: rcgen::Error| MintError(e.to_string());
-    let key_pair = match key {
-        KeyKind::Rsa(bits) => {
-            let size = match bits {
-                2048 => RsaKeySize::_2048,
-                3072 => RsaKeySize::_3072,
-                4096 => RsaKeySize::_4096,
-                other => return Err(MintError(format!("unsupported RSA size {other}"))),
-            };
-            KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, size).map_err(err)?
-        }
-        other => KeyPair::generate_for(signature_algorithm(other)).map_err(err)?,
-    };
+    let key_pair = key_pair(key)?;
     let mut params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
     let mut name = DistinguishedName::new();
     name.push(DnType::CommonName, common_name);
@@ -74,6 +67,34 @@ pub fn mint_certificate(
     params.serial_number = Some(SerialNumber::from_slice(&serial));
     let cert = params.self_signed(&key_pair).map_err(err)?;
     Ok(MintedCertificate { pem: cert.pem(), der: cert.der().to_vec(), not_after, not_before })
+}
+
+/// A key pair of `kind`, the same one for every certificate of that kind
+/// in this process: an RSA key takes tens of milliseconds to generate, the
+/// demo alone mints over a dozen, and nothing reads a certificate's key
+/// beyond its type and size. Each certificate still differs by serial and
+/// validity, and so by fingerprint.
+fn key_pair(kind: KeyKind) -> Result<KeyPair, MintError> {
+    static KEYS: Mutex<Vec<(KeyKind, String)>> = Mutex::new(Vec::new());
+    let err = |e: rcgen::Error| MintError(e.to_string());
+    let mut keys = lock(&KEYS);
+    if let Some((_, pem)) = keys.iter().find(|(known, _)| *known == kind) {
+        return KeyPair::from_pem_and_sign_algo(pem, signature_algorithm(kind)).map_err(err);
+    }
+    let generated = match kind {
+        KeyKind::Rsa(bits) => {
+            let size = match bits {
+                2048 => RsaKeySize::_2048,
+                3072 => RsaKeySize::_3072,
+                4096 => RsaKeySize::_4096,
+                other => return Err(MintError(format!("unsupported RSA size {other}"))),
+            };
+            KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, size).map_err(err)?
+        }
+        other => KeyPair::generate_for(signature_algorithm(other)).map_err(err)?,
+    };
+    keys.push((kind, generated.serialize_pem()));
+    Ok(generated)
 }
 
 fn signature_algorithm(key: KeyKind) -> &'static SignatureAlgorithm {

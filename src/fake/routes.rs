@@ -42,7 +42,6 @@ pub(super) async fn answer(shared: &Shared, request: Request<Incoming>) -> Answe
                 uri: request.uri().to_string(),
                 authenticated: true,
                 received_at: Instant::now(),
-                fault: None,
             });
             failure(
                 429,
@@ -73,7 +72,6 @@ async fn answer_admitted(shared: &Shared, request: Request<Incoming>, identity: 
         uri: request.uri().to_string(),
         authenticated,
         received_at,
-        fault: fault.clone(),
     });
     for hold in holds {
         hold.park().await;

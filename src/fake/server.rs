@@ -19,7 +19,7 @@ use url::Url;
 
 use super::data::FakeData;
 use super::error::FakeError;
-use super::knobs::{Fault, FaultKind, Hold, Knobs};
+use super::knobs::{Fault, Hold, Knobs};
 use super::rate_limit::RateLimiter;
 use super::routes::answer;
 
@@ -38,8 +38,6 @@ pub struct RecordedRequest {
     /// When it arrived, before any hold or fault delayed it (tokio's clock,
     /// so paused test time applies).
     pub received_at: Instant,
-    /// The fault it was answered with, if any.
-    pub fault: Option<FaultKind>,
 }
 
 /// What the server and its handlers share.

@@ -5,8 +5,9 @@
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 
 use super::data::{FakeCertificate, FakeData, FakeSet};
+use super::demo_data::certificate;
 use super::demo_data::uuid;
-use super::mint::{KeyKind, MintError, mint_certificate, rfc3339};
+use super::mint::{MintError, rfc3339};
 use super::responses::{Answer, failure, no_route, respond, set_json, success};
 use crate::clock::unix_now;
 
@@ -84,7 +85,5 @@ fn find<'a>(data: &'a FakeData, account_id: &str, set_uid: &str) -> Result<&'a F
 /// A new one-year encryption certificate as Cloudflare makes them, valid
 /// from `now`.
 pub(super) fn fresh_encryption_certificate(now: i64) -> Result<FakeCertificate, MintError> {
-    let minted =
-        mint_certificate("Cloudflare Access SAML encryption", KeyKind::Rsa(2048), now, now + 365 * 86_400)?;
-    Ok(FakeCertificate { uid: uuid(), pem: minted.pem, not_after: rfc3339(minted.not_after) })
+    certificate(&uuid(), now, 0, 365)
 }

@@ -131,6 +131,7 @@ impl AccountInventory {
                 // nothing to label its series with, and it must not cost the
                 // account its other data.
                 let certificate_set_uid = idp.certificate_set_uid().map(str::to_owned);
+                let encryption_enabled = idp.encryption_enabled();
                 let Some(id) = idp.id.filter(|id| !id.trim().is_empty()) else {
                     warnings.push(format!(
                         "SAML identity provider {:?} has no id; skipped",
@@ -141,7 +142,7 @@ impl AccountInventory {
                 let dangling = certificate_set_uid.as_deref().is_some_and(|uid| !set_uids.contains(uid));
                 let config = idp.config.unwrap_or_default();
                 Some(SamlIdentityProvider {
-                    encryption_enabled: config.enable_encryption.unwrap_or(false),
+                    encryption_enabled,
                     signing: SigningCertificates::parse(&config.idp_public_certs),
                     name: idp.name.unwrap_or_default(),
                     id,

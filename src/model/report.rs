@@ -303,11 +303,11 @@ impl CheckReport {
     /// Aligned columns for a terminal.
     pub fn to_table(&self) -> String {
         let header = ["ACCOUNT", "SET", "SLOT", "IDPS", "NOT_AFTER", "DAYS_LEFT", "STATE", "NOTE"];
-        let cells: Vec<[String; 8]> = self
+        let cells: Vec<Vec<String>> = self
             .rows
             .iter()
             .map(|r| {
-                [
+                vec![
                     r.account_id.clone(),
                     if r.certificate_set_uid.is_empty() { "-".into() } else { r.certificate_set_uid.clone() },
                     r.slot.clone(),
@@ -323,32 +323,36 @@ impl CheckReport {
                 ]
             })
             .collect();
-        let mut widths = header.map(str::len);
-        for row in &cells {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        let mut out = String::new();
-        let mut line = |cols: &[String]| {
-            let mut text = String::new();
-            for (i, (cell, w)) in cols.iter().zip(widths).enumerate() {
-                if i + 1 == cols.len() {
-                    text.push_str(cell);
-                } else {
-                    let _ = write!(text, "{cell:<w$}  ");
-                }
-            }
-            out.push_str(text.trim_end());
-            out.push('\n');
-        };
-        line(&header.map(str::to_owned));
-        for row in &cells {
-            line(row);
-        }
+        let mut out = align_columns(&header, &cells);
         let _ = writeln!(out, "\nstatus: {} (exit {})", self.status.label(), self.exit_code);
         out
     }
+}
+
+/// Aligned columns for a terminal, a header line first; the last column is
+/// not padded.
+pub fn align_columns(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+    for row in std::iter::once(&header).chain(rows) {
+        let mut line = String::new();
+        for (i, (cell, w)) in row.iter().zip(&widths).enumerate() {
+            if i + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                let _ = write!(line, "{cell:<w$}  ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]

@@ -116,7 +116,7 @@ pub async fn run(
     }
     let already_on = idp
         .as_ref()
-        .is_some_and(|i| encryption_enabled(i) && i.certificate_set_uid() == Some(set.uid.as_str()));
+        .is_some_and(|i| i.encryption_enabled() && i.certificate_set_uid() == Some(set.uid.as_str()));
     if !already_on {
         report.next_steps.push(enable_encryption_change(
             base_url,
@@ -158,10 +158,6 @@ async fn expected(
              Cloudflare returns is in the set list (see the runbook)"
         )
     })
-}
-
-fn encryption_enabled(idp: &IdentityProvider) -> bool {
-    idp.config.as_ref().and_then(|c| c.enable_encryption).unwrap_or(false)
 }
 
 fn show(report: &Report, output: OutputFormat) -> Result<u8, EncryptionError> {

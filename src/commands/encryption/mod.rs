@@ -178,7 +178,7 @@ pub async fn run(config: EncryptionConfig) -> Result<u8, Failure> {
                 status: if err.exit_code() == EXIT_REFUSED { "refused" } else { "failed" },
                 exit_code: err.exit_code(),
                 error: err.to_string(),
-                cloudflare_errors: err.api_error().map(output::cloudflare_errors).unwrap_or_default(),
+                cloudflare_errors: err.api_error().map(ApiError::messages).unwrap_or_default(),
             };
             // The error still reaches stderr through the binary.
             let _ = output::print_json(&view);

@@ -9,7 +9,6 @@ use serde::Serialize;
 
 use crate::cli::DEFAULT_API_BASE_URL;
 use crate::clock::days_until;
-use crate::cloudflare::error::ApiError;
 use crate::cloudflare::wire::{ApiMessage, Certificate, CertificateSet};
 use crate::commands::encryption::EncryptionError;
 use crate::model::inspect::inspect_pem;
@@ -169,31 +168,6 @@ pub fn load_pem_step(base_url: &Url, account_id: &str, set_uid: &str) -> String 
     )
 }
 
-/// Aligned columns; the last column is not padded.
-pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
-    for row in std::iter::once(&header).chain(rows) {
-        let mut line = String::new();
-        for (i, (cell, w)) in row.iter().zip(&widths).enumerate() {
-            if i + 1 == row.len() {
-                line.push_str(cell);
-            } else {
-                let _ = write!(line, "{cell:<w$}  ");
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
 /// Prints `value` as pretty JSON on stdout.
 pub fn print_json(value: &impl Serialize) -> Result<(), EncryptionError> {
     println!("{}", serde_json::to_string_pretty(value).map_err(EncryptionError::Output)?);
@@ -213,16 +187,6 @@ pub struct FailureView<'a> {
     pub error: String,
     /// Cloudflare's own codes and messages, when it answered.
     pub cloudflare_errors: &'a [ApiMessage],
-}
-
-/// Cloudflare's error entries carried by `err`.
-pub fn cloudflare_errors(err: &ApiError) -> &[ApiMessage] {
-    match err {
-        ApiError::RateLimited { errors, .. }
-        | ApiError::Status { errors, .. }
-        | ApiError::Unsuccessful { errors, .. } => errors,
-        _ => &[],
-    }
 }
 
 #[cfg(test)]
@@ -266,11 +230,5 @@ mod tests {
         assert_eq!(view.days_left, Some(10.0), "the API's date when the PEM does not parse");
         assert!(view.parse_error.is_some() && view.sha256_fingerprint.is_none());
         assert_eq!(view.expiry_text(), "1970-01-11T00:00:00Z (10.0 days left)");
-    }
-
-    #[test]
-    fn tables_align_every_column_but_the_last() {
-        let rows = vec![vec!["a".to_owned(), "long cell".to_owned(), "x".to_owned()]];
-        assert_eq!(table(&["A", "B", "C"], &rows), "A  B          C\na  long cell  x\n");
     }
 }

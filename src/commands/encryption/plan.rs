@@ -9,15 +9,14 @@ use serde::Serialize;
 
 use crate::cli::OutputFormat;
 use crate::clock::days_until;
-use crate::commands::encryption::output::{
-    enable_encryption_change, load_pem_step, print_json, suggest, table,
-};
+use crate::commands::encryption::output::{enable_encryption_change, load_pem_step, print_json, suggest};
 use crate::commands::encryption::{EXIT_FAILED, EncryptionError, now};
 use crate::commands::wiring::Wiring;
 use crate::config::CloudflareConfig;
 use crate::model::inventory::{
     AccountInventory, CertificateRecord, SamlIdentityProvider, Slot, format_rfc3339,
 };
+use crate::model::report::align_columns;
 
 /// Under this many days left on a set that is not rotating, Cloudflare's
 /// automatic rotation (30 days before expiry) is overdue: the same line as
@@ -237,7 +236,7 @@ fn text(report: &PlanReport) -> String {
             ]
         })
         .collect();
-    let mut out = table(&["ACCOUNT", "IDENTITY_PROVIDER", "ID", "SET", "ACTION", "WHY"], &rows);
+    let mut out = align_columns(&["ACCOUNT", "IDENTITY_PROVIDER", "ID", "SET", "ACTION", "WHY"], &rows);
     let pending: Vec<&Step> = report.identity_providers.iter().filter(|s| s.next.is_some()).collect();
     if !pending.is_empty() {
         out.push_str("\nNext steps:\n");

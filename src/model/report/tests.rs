@@ -9,7 +9,7 @@ use crate::fake::mint::{KeyKind, mint_certificate};
 
 const NOW: i64 = 1_800_000_000;
 const DAY: i64 = 86_400;
-const THRESHOLDS: Thresholds = Thresholds { warn_days: 30.0, crit_days: 7.0 };
+const THRESHOLDS: Thresholds = Thresholds::ALERTS;
 
 /// A PEM signing certificate expiring `days` after `NOW`.
 fn expiring_in(days: i64) -> String {
@@ -66,4 +66,10 @@ fn an_unreadable_signing_entry_is_a_warning_naming_its_position() {
     assert_eq!(report.rows[0].state, Severity::Warning);
     assert_eq!(report.rows[0].note, "signing certificate entry 1 unreadable (bad_pem)");
     assert!(report.to_table().contains("signing"));
+}
+
+#[test]
+fn tables_align_every_column_but_the_last() {
+    let rows = vec![vec!["a".to_owned(), "long cell".to_owned(), "x".to_owned()]];
+    assert_eq!(align_columns(&["A", "B", "C"], &rows), "A  B          C\na  long cell  x\n");
 }
