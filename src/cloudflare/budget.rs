@@ -37,7 +37,7 @@ pub struct Blocked {
 #[derive(Debug)]
 pub struct RequestBudget {
     limiter: RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<Duration>>,
-    per_window: usize,
+    per_window: NonZeroU32,
     /// When the turns of the last [`WINDOW`] were given, oldest first.
     recent: Mutex<VecDeque<Instant>>,
     paused_until: Mutex<Option<Instant>>,
@@ -45,6 +45,11 @@ pub struct RequestBudget {
 }
 
 impl RequestBudget {
+    /// The most requests any five minutes may hold.
+    pub fn max_requests_per_5m(&self) -> NonZeroU32 {
+        self.per_window
+    }
+
     /// A full budget of `max_requests_per_5m`: a fifth of it may go at once,
     /// the rest follows at the steady rate of `max_requests_per_5m` per five
     /// minutes, and no five minutes ever hold more.
@@ -52,7 +57,7 @@ impl RequestBudget {
         let clock = TokioClock { origin: Instant::now() };
         Self {
             limiter: RateLimiter::direct_with_clock(quota(max_requests_per_5m), clock),
-            per_window: max_requests_per_5m.get() as usize,
+            per_window: max_requests_per_5m,
             recent: Mutex::new(VecDeque::new()),
             paused_until: Mutex::new(None),
             blocked_until: Mutex::new(None),
@@ -83,7 +88,7 @@ impl RequestBudget {
         while recent.front().is_some_and(|given| *given + WINDOW <= now) {
             recent.pop_front();
         }
-        if recent.len() >= self.per_window {
+        if recent.len() >= self.per_window.get() as usize {
             return recent.front().map(|oldest| *oldest + WINDOW - now);
         }
         match self.limiter.check() {

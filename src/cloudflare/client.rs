@@ -22,10 +22,11 @@ use crate::cloudflare::pages::{Page, walk_pages};
 use crate::cloudflare::rate_limit_headers::{
     parse_ratelimit_remaining, parse_ratelimit_reset, parse_retry_after,
 };
-use crate::cloudflare::response::{error_chain, error_entries, read_body};
+use crate::cloudflare::response::{error_chain, error_entries, read_body, successful};
 use crate::cloudflare::talk_time::TalkTime;
 use crate::cloudflare::wire::{Account, CertificateSet, Envelope, IdentityProvider};
 use crate::exposition::metrics::Metrics;
+use crate::sync;
 
 /// Connection settings of the client.
 #[derive(Debug, Clone)]
@@ -126,6 +127,11 @@ impl CloudflareClient {
         &self.name
     }
 
+    /// The credential's client-side budget.
+    pub fn max_requests_per_5m(&self) -> std::num::NonZeroU32 {
+        self.budget.max_requests_per_5m()
+    }
+
     /// Resolves once no 429 is being honoured, so that a scheduler starts no
     /// account that could only fail.
     pub async fn until_unblocked(&self) {
@@ -136,7 +142,7 @@ impl CloudflareClient {
     /// the credentials loaded before stay in use.
     pub fn reload_credentials(&self) -> Result<(), CredentialError> {
         let auth = self.credentials.load()?;
-        *self.auth.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(auth));
+        *sync::write(&self.auth) = Some(Arc::new(auth));
         Ok(())
     }
 
@@ -207,12 +213,26 @@ impl CloudflareClient {
         accept: &'static str,
     ) -> Result<Reply, ApiError> {
         self.take_turn(endpoint).await?;
-        let url = self.url(path).map_err(|detail| ApiError::Transport { endpoint, detail })?;
+        let request = self.request(endpoint, method, path, &[])?.header(reqwest::header::ACCEPT, accept);
+        let (status, body) = self.exchange(endpoint, 1, request).await?;
+        Ok(Reply { status, body })
+    }
+
+    /// A request for `path` with `query`, carrying the credential.
+    fn request(
+        &self,
+        endpoint: Endpoint,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, u64)],
+    ) -> Result<reqwest::RequestBuilder, ApiError> {
+        let mut url = self.url(path).map_err(|detail| ApiError::Transport { endpoint, detail })?;
+        for (name, value) in query {
+            url.query_pairs_mut().append_pair(name, &value.to_string());
+        }
         let auth =
             self.current_auth().map_err(|e| ApiError::Credentials { endpoint, detail: e.to_string() })?;
-        let request = self.http.request(method, url).header(reqwest::header::ACCEPT, accept);
-        let (status, body) = self.exchange(endpoint, 1, auth.apply(request)).await?;
-        Ok(Reply { status, body })
+        Ok(auth.apply(self.http.request(method, url)))
     }
 
     /// Waits for a turn in the budget; refused while a 429 is honoured.
@@ -306,18 +326,11 @@ impl CloudflareClient {
         page: u64,
         per_page: u64,
     ) -> Result<Page<T>, ApiError> {
-        let mut url = self.url(path).map_err(|detail| ApiError::Transport { endpoint, detail })?;
-        url.query_pairs_mut()
-            .append_pair("page", &page.to_string())
-            .append_pair("per_page", &per_page.to_string());
-        let auth =
-            self.current_auth().map_err(|e| ApiError::Credentials { endpoint, detail: e.to_string() })?;
-        let (_, body) = self.exchange(endpoint, page, auth.apply(self.http.get(url))).await?;
-        let envelope: Envelope<Vec<T>> = crate::cloudflare::wire::decode_list(&body)
-            .map_err(|e| ApiError::Decode { endpoint, page, detail: e.to_string() })?;
-        if !envelope.success {
-            return Err(ApiError::Unsuccessful { endpoint, errors: envelope.errors });
-        }
+        let query = [("page", page), ("per_page", per_page)];
+        let request = self.request(endpoint, reqwest::Method::GET, path, &query)?;
+        let (_, body) = self.exchange(endpoint, page, request).await?;
+        let envelope: Envelope<Vec<T>> =
+            successful(endpoint, page, crate::cloudflare::wire::decode_list(&body))?;
         Ok(Page { items: envelope.result.unwrap_or_default(), info: envelope.result_info })
     }
 
@@ -349,11 +362,11 @@ impl CloudflareClient {
     }
 
     fn current_auth(&self) -> Result<Arc<Auth>, CredentialError> {
-        if let Some(auth) = self.auth.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        if let Some(auth) = sync::read(&self.auth).as_ref() {
             return Ok(Arc::clone(auth));
         }
         self.reload_credentials()?;
-        Ok(self.auth.read().unwrap_or_else(|p| p.into_inner()).clone().expect("credentials just loaded"))
+        Ok(sync::read(&self.auth).clone().expect("credentials just loaded"))
     }
 
     fn transport_error(&self, endpoint: Endpoint, err: &reqwest::Error) -> ApiError {

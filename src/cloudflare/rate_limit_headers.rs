@@ -4,28 +4,31 @@
 
 use std::time::Duration;
 
+/// The longest wait a header may ask for; more is taken as this.
+const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
+
 /// `Retry-After` as Cloudflare sends it: whole seconds. (The HTTP-date form
 /// is not used by Cloudflare and is answered with `None`.)
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    let seconds: u64 = value.trim().parse().ok()?;
-    Some(Duration::from_secs(seconds.min(24 * 3600)))
+    Some(Duration::from_secs(value.trim().parse().ok()?).min(MAX_WAIT))
 }
 
 /// The remaining quota `r` of `Ratelimit: "default";r=50;t=30`.
 pub fn parse_ratelimit_remaining(value: &str) -> Option<u64> {
-    value
-        .split([';', ','])
-        .filter_map(|part| part.trim().strip_prefix("r="))
-        .find_map(|r| r.trim().parse().ok())
+    ratelimit_parameter(value, "r=")
 }
 
 /// The seconds until the window resets, `t` of `Ratelimit: "default";r=50;t=30`.
 pub fn parse_ratelimit_reset(value: &str) -> Option<Duration> {
-    let seconds: u64 = value
+    Some(Duration::from_secs(ratelimit_parameter(value, "t=")?).min(MAX_WAIT))
+}
+
+/// The whole-number parameter `name` (e.g. `r=`) of a `Ratelimit` header.
+fn ratelimit_parameter(value: &str, name: &str) -> Option<u64> {
+    value
         .split([';', ','])
-        .filter_map(|part| part.trim().strip_prefix("t="))
-        .find_map(|t| t.trim().parse().ok())?;
-    Some(Duration::from_secs(seconds.min(24 * 3600)))
+        .filter_map(|part| part.trim().strip_prefix(name))
+        .find_map(|v| v.trim().parse().ok())
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Reading Cloudflare's answers safely: the body within a size cap, the
-//! `errors[]` of a failed envelope, and an HTTP client error with its causes.
+//! envelope of a 2xx answer checked once, the `errors[]` of a failed
+//! envelope, and an HTTP client error with its causes.
 
 use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::error::ApiError;
@@ -32,6 +33,20 @@ pub(crate) async fn read_body(
             Err(err) => return Err(transport(&err)),
         }
     }
+}
+
+/// The envelope of a 2xx answer, `decoded` one way or another, if it says
+/// it succeeded; its `errors[]` as [`ApiError::Unsuccessful`] otherwise.
+pub(crate) fn successful<T>(
+    endpoint: Endpoint,
+    page: u64,
+    decoded: Result<Envelope<T>, serde_json::Error>,
+) -> Result<Envelope<T>, ApiError> {
+    let envelope = decoded.map_err(|e| ApiError::Decode { endpoint, page, detail: e.to_string() })?;
+    if !envelope.success {
+        return Err(ApiError::Unsuccessful { endpoint, errors: envelope.errors });
+    }
+    Ok(envelope)
 }
 
 /// `errors[]` of a failed response's envelope; empty when the body is not one

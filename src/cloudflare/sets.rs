@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use crate::cloudflare::client::{CloudflareClient, Reply};
 use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::error::ApiError;
+use crate::cloudflare::response::successful;
 use crate::cloudflare::wire::{CertificateSet, Envelope};
 
 /// The JSON every v4 answer is.
@@ -90,14 +91,7 @@ impl CloudflareClient {
 
 /// The `result` of a successful envelope around one object.
 fn decode<T: DeserializeOwned>(endpoint: Endpoint, reply: &Reply) -> Result<T, ApiError> {
-    let envelope: Envelope<T> = serde_json::from_slice(&reply.body).map_err(|e| ApiError::Decode {
-        endpoint,
-        page: 1,
-        detail: e.to_string(),
-    })?;
-    if !envelope.success {
-        return Err(ApiError::Unsuccessful { endpoint, errors: envelope.errors });
-    }
+    let envelope: Envelope<T> = successful(endpoint, 1, serde_json::from_slice(&reply.body))?;
     envelope.result.ok_or_else(|| ApiError::Decode {
         endpoint,
         page: 1,

@@ -55,10 +55,9 @@ impl Wiring {
         let state = Arc::new(ExporterState::default());
         let mut lanes = Vec::with_capacity(cloudflare.credentials.len());
         for credential in cloudflare.credentials {
-            let (selection, max_requests_per_5m) =
-                (credential.accounts.clone(), credential.max_requests_per_5m);
+            let selection = credential.accounts.clone();
             let client = credential_client(credential, &cloudflare.client, Arc::clone(&metrics))?;
-            lanes.push(Lane { source: Arc::new(client), selection, max_requests_per_5m });
+            lanes.push(Lane { source: Arc::new(client), selection });
         }
         let refresher = Refresher::new(
             lanes,

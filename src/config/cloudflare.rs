@@ -13,7 +13,7 @@ use crate::cli::CloudflareArgs;
 use crate::cloudflare::client::ClientSettings;
 use crate::cloudflare::credentials::CredentialSource;
 use crate::config::credentials_file::load_credentials_file;
-use crate::config::{CloudflareConfig, ConfigError, Env, duration, invalid};
+use crate::config::{CloudflareConfig, ConfigError, Env, duration, invalid, is_path_safe_id};
 use crate::refresh::AccountSelection;
 use crate::refresh::shard::Shard;
 
@@ -75,7 +75,7 @@ pub(crate) fn account_ids(option: &'static str, raw_ids: &[String]) -> Result<Ve
         if id.is_empty() {
             continue;
         }
-        if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') || id.len() > 64 {
+        if !is_path_safe_id(id) {
             return Err(invalid(option, raw, "an account ID is letters, digits, - and _ (32 hex digits)"));
         }
         if !ids.iter().any(|known| known == id) {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::cli::{CreateSetArgs, EncryptionArgs, EncryptionCommand, OutputFormat, PemArgs, PemSlot};
 use crate::config::cloudflare::cloudflare_config;
-use crate::config::{CloudflareConfig, ConfigError, Env, LogConfig, invalid, log_config};
+use crate::config::{CloudflareConfig, ConfigError, Env, LogConfig, invalid, is_path_safe_id, log_config};
 use crate::refresh::AccountSelection;
 
 /// Configuration of one `encryption` command.
@@ -137,10 +137,7 @@ fn one_account(cloudflare: &CloudflareConfig) -> Result<String, ConfigError> {
 /// characters of a UUID (and `_`) are accepted.
 fn object_id(option: &'static str, value: &str) -> Result<String, ConfigError> {
     let id = value.trim();
-    if id.is_empty()
-        || id.len() > 64
-        || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    if id.is_empty() || !is_path_safe_id(id) {
         return Err(invalid(option, value, "an ID is letters, digits, - and _ (a UUID)"));
     }
     Ok(id.to_owned())

@@ -70,6 +70,12 @@ pub enum ConfigError {
     },
 }
 
+/// An ID that becomes a URL path segment (an account ID, an IdP ID, a set
+/// UID): at most 64 letters, digits, `-` and `_`, so it cannot change the path.
+pub(crate) fn is_path_safe_id(id: &str) -> bool {
+    id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 pub(crate) fn invalid(option: &'static str, value: &str, why: impl Into<String>) -> ConfigError {
     ConfigError::Invalid { option, value: value.to_owned(), why: why.into() }
 }

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crate::model::inventory::AccountInventory;
+use crate::sync;
 
 /// The refresh status of one account.
 #[derive(Debug, Clone, Default)]
@@ -126,11 +127,11 @@ impl ExporterState {
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
-        self.inner.read().unwrap_or_else(|p| p.into_inner())
+        sync::read(&self.inner)
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
-        let guard = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        let guard = sync::write(&self.inner);
         // Bumped under the lock: a reader that sees the new number can only
         // snapshot after this write is done.
         self.generation.fetch_add(1, Ordering::AcqRel);

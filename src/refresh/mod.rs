@@ -14,7 +14,6 @@ pub mod state_file;
 mod tests;
 
 use std::collections::{BTreeMap, HashSet};
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::sync::lock;
@@ -48,15 +47,13 @@ pub enum AccountSelection {
     Discover,
 }
 
-/// One credential: its access to Cloudflare, its accounts and its budget.
+/// One credential: its access to Cloudflare (with its budget) and its accounts.
 #[derive(Debug)]
 pub struct Lane<S = CloudflareClient> {
     /// Access to Cloudflare with this credential.
     pub source: Arc<S>,
     /// Which of its accounts to read.
     pub selection: AccountSelection,
-    /// Its client-side budget, which sets its cycle.
-    pub max_requests_per_5m: NonZeroU32,
 }
 
 /// A discovery that failed at start.
@@ -192,7 +189,9 @@ impl<S: AccountSource> Refresher<S> {
             }
             other.is_none()
         });
-        ids.sort_by(|a, b| slot_of(a).total_cmp(&slot_of(b)).then_with(|| a.cmp(b)));
+        // One hash per account, not two per comparison: this runs on every
+        // relist. Slots are in [0, 1), where the bits order as the numbers.
+        ids.sort_by_cached_key(|id| (slot_of(id).to_bits(), id.clone()));
         ids.dedup();
         // A relist that found the same accounts changes nothing: no log line,
         // no new state generation (which would re-render every page).

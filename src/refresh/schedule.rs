@@ -14,7 +14,6 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tracing::{debug, warn};
@@ -79,7 +78,7 @@ impl<S: AccountSource> Refresher<S> {
             }
             let accounts = self.lane_accounts(lane.source.name());
             let discover = lane.selection == AccountSelection::Discover;
-            let cycle = cycle(accounts.len(), discover, lane.max_requests_per_5m, interval);
+            let cycle = cycle(accounts.len(), discover, lane.source.max_requests_per_5m(), interval);
             self.shared.metrics.set_refresh_cycle(lane.source.name(), cycle.as_secs_f64());
             let stretched = cycle > interval;
             if stretched && !was_stretched {
@@ -87,7 +86,7 @@ impl<S: AccountSource> Refresher<S> {
                     lane.source.name(),
                     accounts.len(),
                     discover,
-                    lane.max_requests_per_5m,
+                    lane.source.max_requests_per_5m(),
                     interval,
                     cycle,
                 );
@@ -113,7 +112,6 @@ impl<S: AccountSource> Refresher<S> {
         accounts: Vec<String>,
         pace: Pace,
     ) -> Vec<(String, ApiError)> {
-        let permits = Arc::new(Semaphore::new(CONCURRENT_READS));
         let mut reads = JoinSet::new();
         let mut failures = Vec::new();
         for account_id in accounts {
@@ -123,11 +121,14 @@ impl<S: AccountSource> Refresher<S> {
             // A 429 stops the whole credential: starting an account now
             // could only fail it.
             lane.source.until_unblocked().await;
-            let Ok(permit) = Arc::clone(&permits).acquire_owned().await else { break };
+            while reads.len() >= CONCURRENT_READS {
+                if let Some(done) = reads.join_next().await {
+                    collect(done, &mut failures);
+                }
+            }
             let (this, lane) = (self.clone(), Arc::clone(lane));
             reads.spawn(async move {
                 let outcome = this.refresh_account(&lane, &account_id).await;
-                drop(permit);
                 (account_id, outcome)
             });
             while let Some(done) = reads.try_join_next() {

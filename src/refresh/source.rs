@@ -4,6 +4,7 @@
 //! tests put a budget-only stand-in here.
 
 use std::future::Future;
+use std::num::NonZeroU32;
 
 use tracing::warn;
 
@@ -43,6 +44,9 @@ pub trait AccountSource: Send + Sync + 'static {
 
     /// Resolves once no 429 is being honoured for this credential.
     fn until_unblocked(&self) -> impl Future<Output = ()> + Send;
+
+    /// The credential's client-side budget, which sets its cycle.
+    fn max_requests_per_5m(&self) -> NonZeroU32;
 }
 
 impl AccountSource for CloudflareClient {
@@ -73,5 +77,9 @@ impl AccountSource for CloudflareClient {
 
     async fn until_unblocked(&self) {
         CloudflareClient::until_unblocked(self).await
+    }
+
+    fn max_requests_per_5m(&self) -> NonZeroU32 {
+        CloudflareClient::max_requests_per_5m(self)
     }
 }

@@ -68,6 +68,10 @@ impl AccountSource for BudgetOnly {
         &self.name
     }
 
+    fn max_requests_per_5m(&self) -> NonZeroU32 {
+        self.budget.max_requests_per_5m()
+    }
+
     fn prepare(&self) {}
 
     async fn discover(&self) -> Result<Vec<String>, ApiError> {
@@ -101,11 +105,8 @@ async fn harness(accounts: usize, per_5m: u32, refresh_timeout: Duration) -> Har
     let source = Arc::new(BudgetOnly::new("tenant", per_5m, vec![]));
     let state = Arc::new(ExporterState::default());
     let metrics = Arc::new(Metrics::new());
-    let lane = Lane {
-        source: Arc::clone(&source),
-        selection: AccountSelection::Fixed(ids("acc-", accounts)),
-        max_requests_per_5m: NonZeroU32::new(per_5m).unwrap(),
-    };
+    let lane =
+        Lane { source: Arc::clone(&source), selection: AccountSelection::Fixed(ids("acc-", accounts)) };
     let refresher =
         Refresher::new(vec![lane], Arc::clone(&state), Arc::clone(&metrics), refresh_timeout, Shard::ALL);
     refresher.resolve_accounts().await.unwrap();
@@ -252,16 +253,8 @@ async fn shards_split_fixed_and_discovered_accounts_and_credentials_never_share_
         let fixed = Arc::new(BudgetOnly::new("fixed", 300, vec![]));
         let discovered = Arc::new(BudgetOnly::new("discovered", 300, all.clone()));
         let lanes = vec![
-            Lane {
-                source: fixed,
-                selection: AccountSelection::Fixed(all[..150].to_vec()),
-                max_requests_per_5m: NonZeroU32::new(300).unwrap(),
-            },
-            Lane {
-                source: discovered,
-                selection: AccountSelection::Discover,
-                max_requests_per_5m: NonZeroU32::new(300).unwrap(),
-            },
+            Lane { source: fixed, selection: AccountSelection::Fixed(all[..150].to_vec()) },
+            Lane { source: discovered, selection: AccountSelection::Discover },
         ];
         let state = Arc::new(ExporterState::default());
         let shard = Shard::new(ordinal, 3).unwrap();
