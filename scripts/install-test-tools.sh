@@ -5,7 +5,8 @@
 # - Debian: promtool and Prometheus (`prometheus`), Alertmanager
 #   (`prometheus-alertmanager`), systemd-analyze (`systemd`), dpkg-shlibdeps
 #   (`dpkg-dev`, for cargo-deb's automatic dependencies), python3-venv when the
-#   Python on PATH cannot make a venv. The Prometheus services are never
+#   Python on PATH cannot make a venv, a C++ compiler (`g++`, for the fuzz
+#   targets' check). The Prometheus services are never
 #   started: the tests run their own instances on loopback.
 # - .venv-test/: a Python venv with the pinned packages of
 #   scripts/test-requirements.txt (Helm v4 as a library, kubernetes-validate).
@@ -37,8 +38,10 @@ apt_install() {
     own_policy=1
   fi
   local status=0
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get update -qq &&
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null ||
+  # Through env: sudo resets the environment, and a package asking a
+  # question with its output hidden would look like a hang.
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null ||
     status=$?
   [ "$own_policy" -eq 1 ] && "${sudo[@]}" rm -f "$policy"
   return "$status"
@@ -50,12 +53,14 @@ command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertman
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v dpkg-shlibdeps >/dev/null 2>&1 || need+=(dpkg-dev)
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
+# The fuzz check (scripts/test.sh) builds libFuzzer's C++ even for `cargo check`.
+command -v c++ >/dev/null 2>&1 || need+=(g++)
 # The status page's browser test (tests/browser.rs): headless Chromium, and a
 # font so its screenshot is readable.
 command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   apt_install "${need[@]}"
-  for tool in promtool prometheus prometheus-alertmanager amtool systemd-analyze dpkg-shlibdeps python3 chromium; do
+  for tool in promtool prometheus prometheus-alertmanager amtool systemd-analyze dpkg-shlibdeps python3 chromium c++; do
     command -v "$tool" >/dev/null 2>&1 || { echo "install-test-tools: $tool still missing after install" >&2; exit 1; }
   done
 fi

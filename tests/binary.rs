@@ -1,7 +1,6 @@
 //! The built binary, driven as a user would: `demo`, `check`, configuration
 //! mistakes and signals.
 
-use std::process::Command;
 use std::time::Duration;
 
 use cloudflare_saml_exporter::exposition::metrics::ALL;
@@ -10,6 +9,7 @@ use cloudflare_saml_exporter::model::inventory::parse_rfc3339;
 use x509_parser::pem::Pem;
 
 use crate::support::process::ExporterProcess;
+use crate::support::tools::{run_with_input, tool};
 use crate::support::{
     Exporter, Scrape, TOKEN, account, data, metric, saml_idp, scrape, set_expiring_in, start_fake,
 };
@@ -149,21 +149,10 @@ async fn the_demo_serves_every_family_with_values_from_the_certificates() {
 #[tokio::test(flavor = "multi_thread")]
 async fn promtool_finds_only_the_documented_unit_notes() {
     let (_demo, scrape) = ready_demo().await;
-    let mut promtool = match Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-    {
-        Ok(child) => child,
-        Err(err) => {
-            panic!("promtool is needed (Debian package `prometheus`; scripts/install-test-tools.sh): {err}")
-        }
-    };
-    use std::io::Write;
-    promtool.stdin.take().unwrap().write_all(scrape.text.as_bytes()).unwrap();
-    let out = promtool.wait_with_output().unwrap();
+    let out = run_with_input(
+        tool("promtool", "Debian package `prometheus`").args(["check", "metrics"]),
+        scrape.text.as_bytes(),
+    );
     let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     let mut lines: Vec<&str> = report.lines().filter(|l| !l.trim().is_empty()).collect();
     lines.sort();

@@ -9,6 +9,7 @@ use std::time::Duration;
 use cloudflare_saml_exporter::fake::demo_data::{ACCOUNT_B, sets};
 
 use crate::support::Exporter;
+use crate::support::TempDir;
 use crate::support::tools::{run, tool};
 
 const CHROMIUM: &str = "chromium";
@@ -22,8 +23,8 @@ fn screenshot_path() -> PathBuf {
 /// home; fails clearly when Chromium is not installed.
 fn chromium(args: &[&str], url: &str) -> Output {
     let mut command = tool(CHROMIUM, "Debian package `chromium`");
-    let profile =
-        std::env::temp_dir().join(format!("cse-chromium-{}-{}", std::process::id(), fastrand::u32(..)));
+    // Removed when dropped, even when the run fails its deadline.
+    let profile = TempDir::new("chromium");
     command
         .args([
             "--headless",
@@ -38,11 +39,10 @@ fn chromium(args: &[&str], url: &str) -> Output {
             "--disable-dev-shm-usage",
             "--window-size=1400,1100",
         ])
-        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(args)
         .arg(url);
     let out = run(&mut command);
-    let _ = std::fs::remove_dir_all(&profile);
     assert!(
         out.status.success(),
         "chromium {args:?} failed: {:?}\n{}",

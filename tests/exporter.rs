@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::metrics::MetricMatch;
+use crate::support::scrape_until;
 use crate::support::{
     Scrape, TOKEN, account, client_settings, data, eventually, get, metric, saml_idp, scrape, start_fake,
     two_accounts, with_timeout,
@@ -52,12 +53,7 @@ async fn start_with(
 }
 
 async fn wait_for_value(url: &str, m: MetricMatch, want: f64) {
-    let url = url.to_owned();
-    eventually(&format!("{m} == {want}"), WAIT, || {
-        let (url, m) = (url.clone(), m.clone());
-        async move { (m.try_value_in(&scrape(&url).await) == Some(want)).then_some(()) }
-    })
-    .await;
+    scrape_until(url, &format!("{m} == {want}"), WAIT, |s| m.try_value_in(s) == Some(want)).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

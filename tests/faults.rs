@@ -10,6 +10,7 @@ use std::time::Duration;
 use cloudflare_saml_exporter::fake::{FakeCloudflare, Fault, FaultKind, Hold};
 
 use crate::support::process::ExporterProcess;
+use crate::support::scrape_until;
 use crate::support::{
     Exporter, Scrape, TOKEN, eventually, metric, scrape, start_fake, two_accounts, with_timeout,
 };
@@ -60,16 +61,7 @@ fn expiry(scrape: &Scrape, set: &str) -> Option<f64> {
 
 impl Harness {
     async fn wait_until(&self, what: &str, done: impl Fn(&Scrape) -> bool) -> Scrape {
-        let url = self.exporter.metrics_url.clone();
-        eventually(what, WAIT, || {
-            let url = url.clone();
-            let done = &done;
-            async move {
-                let scrape = scrape(&url).await;
-                done(&scrape).then_some(scrape)
-            }
-        })
-        .await
+        scrape_until(&self.exporter.metrics_url, what, WAIT, done).await
     }
 
     /// Injects `kind` on account B and checks everything the matrix promises.

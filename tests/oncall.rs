@@ -6,7 +6,6 @@
 mod live;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use promql_parser::parser::Expr;
@@ -14,15 +13,12 @@ use promql_parser::util::{ExprVisitor, walk_expr};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::support::repo;
 use crate::support::tools::run;
 
 const RULES: &str = "alerts/cloudflare-access-saml.rules.yml";
 const DASHBOARD: &str = "dashboards/cloudflare-access-saml.json";
 const JOB: &str = "cloudflare-saml-exporter";
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
 
 /// A tool the test needs, or a failure that says how to get it.
 fn tool(name: &str) -> Command {

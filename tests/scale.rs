@@ -14,9 +14,9 @@ use cloudflare_saml_exporter::config::ServeConfig;
 use cloudflare_saml_exporter::fake::{FakeAccount, FakeCloudflare, FakeData, RateLimit, ScopedToken};
 
 use crate::support::{
-    Exporter, Scrape, TOKEN, TempDir, account, data, eventually, metric, saml_idp, scrape, set_expiring_in,
-    start_fake,
+    Exporter, Scrape, TOKEN, TempDir, account, data, metric, saml_idp, scrape, set_expiring_in, start_fake,
 };
+use crate::support::{scrape_until, up_of};
 
 const WAIT: Duration = Duration::from_secs(40);
 
@@ -50,12 +50,8 @@ async fn serve(argv: &[&str], env: &[(&str, &str)]) -> (RunningExporter, String)
 
 /// Waits until every account of `ids` is up on `url`; returns that scrape.
 async fn until_all_up(url: &str, ids: &[String]) -> Scrape {
-    eventually(&format!("{} accounts up", ids.len()), WAIT, || async {
-        let scrape = scrape(url).await;
-        let up = |id: &str| metric("cloudflare_access_saml_up").label("account_id", id).try_value_in(&scrape);
-        ids.iter().all(|id| up(id) == Some(1.0)).then_some(scrape)
-    })
-    .await
+    let all_up = |s: &Scrape| ids.iter().all(|id| up_of(s, id) == Some(1.0));
+    scrape_until(url, &format!("{} accounts up", ids.len()), WAIT, all_up).await
 }
 
 fn ids(accounts: &[FakeAccount]) -> Vec<String> {
@@ -101,11 +97,9 @@ async fn a_hundred_accounts_come_up(extra: &[&str], limit: Duration) {
         ["--api-base-url", base_url.as_str()].into_iter().chain(extra.iter().copied()).collect();
     let (exporter, url) = serve(&argv, &[("CLOUDFLARE_API_TOKEN", TOKEN)]).await;
     let ids = ids(&all);
-    let done = eventually("100 accounts up", limit, || async {
-        let scrape = scrape(&url).await;
-        assert!(trouble(&scrape).is_empty(), "{:?}", trouble(&scrape));
-        let up = |id: &str| metric("cloudflare_access_saml_up").label("account_id", id).try_value_in(&scrape);
-        ids.iter().all(|id| up(id) == Some(1.0)).then_some(scrape)
+    let done = scrape_until(&url, "100 accounts up", limit, |s| {
+        assert!(trouble(s).is_empty(), "{:?}", trouble(s));
+        ids.iter().all(|id| up_of(s, id) == Some(1.0))
     })
     .await;
     assert_eq!(fake.rate_limit_refusals(), 0);

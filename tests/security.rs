@@ -13,6 +13,7 @@ use tokio::io::AsyncWriteExt;
 use crate::support::process::ExporterProcess;
 use crate::support::tools::{run, tool};
 use crate::support::{Exporter, TempDir, eventually, try_get};
+use crate::support::{scrape_until, up_of};
 
 /// A throw-away PKI: a server CA with a localhost certificate, a client CA
 /// with one client certificate, written to `dir`.
@@ -79,11 +80,7 @@ async fn status(client: &reqwest::Client, url: &str, auth: Option<(&str, &str)>)
 fn the_example_web_config_passes_promtool() {
     let dir = TempDir::new("example");
     pki(dir.path());
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/web-config.example.yml"),
-        dir.join("web.yml"),
-    )
-    .unwrap();
+    std::fs::copy(crate::support::repo("docs/web-config.example.yml"), dir.join("web.yml")).unwrap();
     let out = run(tool("promtool", "Debian package `prometheus`").args([
         "check",
         "web-config",
@@ -230,7 +227,7 @@ async fn slow_clients_cannot_block_a_normal_scrape() {
 async fn a_rotated_token_file_needs_no_restart_and_a_loose_one_is_warned_about() {
     use std::os::unix::fs::PermissionsExt;
 
-    use crate::support::{account, data, get, metric, saml_idp, scrape, set_expiring_in, start_fake};
+    use crate::support::{account, data, get, saml_idp, set_expiring_in, start_fake};
 
     const FIRST: &str = "first-token-5b1e";
     const SECOND: &str = "second-token-9c4d";
@@ -254,16 +251,7 @@ async fn a_rotated_token_file_needs_no_restart_and_a_loose_one_is_warned_about()
         let url = url.clone();
         async move {
             let what = format!("up {want}");
-            eventually(&what, Duration::from_secs(30), || {
-                let url = url.clone();
-                async move {
-                    let s = scrape(&url).await;
-                    (metric("cloudflare_access_saml_up").label("account_id", "acc").try_value_in(&s)
-                        == Some(want))
-                    .then_some(())
-                }
-            })
-            .await
+            scrape_until(&url, &what, Duration::from_secs(30), |s| up_of(s, "acc") == Some(want)).await;
         }
     };
     up(1.0).await;

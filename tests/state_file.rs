@@ -10,6 +10,7 @@ use cloudflare_saml_exporter::fake::{Fault, FaultKind};
 use cloudflare_saml_exporter::model::snapshot::{AccountSnapshot, decode};
 
 use crate::support::{Exporter, TOKEN, TempDir, eventually, get, metric, scrape, start_fake, two_accounts};
+use crate::support::{Scrape, scrape_until, up_of};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -85,16 +86,8 @@ async fn a_restart_during_an_outage_serves_the_state_files_series_without_up_the
 
     hold.release();
     let url = second.metrics_url.clone();
-    let after = eventually("up 0 for both accounts", WAIT, || {
-        let url = url.clone();
-        async move {
-            let scraped = scrape(&url).await;
-            let up =
-                |a: &str| metric("cloudflare_access_saml_up").label("account_id", a).try_value_in(&scraped);
-            (up("acc-a") == Some(0.0) && up("acc-b") == Some(0.0)).then_some(scraped)
-        }
-    })
-    .await;
+    let both_down = |s: &Scrape| up_of(s, "acc-a") == Some(0.0) && up_of(s, "acc-b") == Some(0.0);
+    let after = scrape_until(&url, "up 0 for both accounts", WAIT, both_down).await;
     assert_eq!(expiry("set-b1").value_in(&after), expiry("set-b1").value_in(&before), "last good value kept");
     assert_eq!(decode(&std::fs::read(&path).unwrap()).unwrap(), on_disk, "failures never rewrite the file");
     fake.stop().await;

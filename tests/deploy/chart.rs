@@ -8,8 +8,7 @@ use std::sync::OnceLock;
 use serde_json::{Value, json};
 
 use super::{CHART, read, repo, venv_python};
-use crate::support::TempDir;
-use crate::support::tools::run;
+use crate::support::tools::run_with_input;
 
 /// Planted where a token must never be accepted; must never come back out.
 pub(super) const FAKE_TOKEN: &str = "cf-fake-token-7d1e4b9a0c3f5e8d2a6b";
@@ -76,11 +75,10 @@ pub(super) fn helm() -> &'static Value {
             "lint": {"default": {}, "monitoring": scenarios()["monitoring"]["values"]},
             "render": scenarios(),
         });
-        let dir = TempDir::new("helm-request");
-        let path = dir.path().join("request.json");
-        std::fs::write(&path, request.to_string()).unwrap();
-        let stdin = std::fs::File::open(&path).unwrap();
-        let output = run(venv_python().arg(repo("tests/deploy/helm_chart.py")).stdin(stdin));
+        let output = run_with_input(
+            venv_python().arg(repo("tests/deploy/helm_chart.py")),
+            request.to_string().as_bytes(),
+        );
         assert!(
             output.status.success(),
             "tests/deploy/helm_chart.py failed:\n{}",

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use super::chart::{only, rendered};
-use super::{files_ending, read, repo, scratch, yaml_file};
+use super::{files_ending, read, repo, yaml_file};
+use crate::support::TempDir;
 use crate::support::tools::{run, run_ok, tool};
 
 /// The job Prometheus gives the ServiceMonitor's targets, computed the way
@@ -127,7 +128,7 @@ fn the_prometheus_rule_holds_exactly_the_repository_rules() {
 
 #[test]
 fn promtool_accepts_the_rendered_rules() {
-    let dir = scratch("rendered-rules");
+    let dir = TempDir::new("deploy-rendered-rules");
     for scenario in ["monitoring", "custom-job"] {
         let objects = rendered(scenario);
         let groups = &only(&objects, "PrometheusRule")["spec"]["groups"];

@@ -6,10 +6,11 @@
 //! `./scripts/install-test-tools.sh` installs every tool used; a missing one
 //! fails its test with the tool's name, never skips it.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+
+use crate::support::repo;
 
 mod chart;
 mod chart_args;
@@ -18,10 +19,6 @@ mod package;
 
 const CHART: &str = "deploy/helm/cloudflare-saml-exporter";
 const UNIT: &str = "deploy/systemd/cloudflare-saml-exporter.service";
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(repo(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -53,9 +50,4 @@ fn files_ending(dir: &str, suffix: &str) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-/// A fresh directory for one test's files, removed when the test ends.
-fn scratch(name: &str) -> crate::support::TempDir {
-    crate::support::TempDir::new(&format!("deploy-{name}"))
 }

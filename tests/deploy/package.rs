@@ -3,10 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{UNIT, files_ending, read, repo, scratch};
+use super::{UNIT, files_ending, read, repo};
+use crate::support::TempDir;
+use crate::support::process::BINARY;
 use crate::support::tools::{run, run_ok, tool};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_cloudflare-saml-exporter");
 const INSTALLED_BINARY: &str = "/usr/bin/cloudflare-saml-exporter";
 /// The exposure score `systemd-analyze security` gives the unit with
 /// Debian 12's systemd 252 (README, "Deploy"); other versions weigh the
@@ -26,7 +27,7 @@ fn unit_with_built_binary(dir: &Path) -> PathBuf {
 
 #[test]
 fn systemd_analyze_verifies_the_unit() {
-    let dir = scratch("unit-verify");
+    let dir = TempDir::new("deploy-unit-verify");
     let unit = unit_with_built_binary(dir.path());
     let output = run_ok(tool("systemd-analyze", "Debian package `systemd`").arg("verify").arg(&unit));
     let said =
@@ -41,7 +42,7 @@ fn systemd_analyze_verifies_the_unit() {
 
 #[test]
 fn the_unit_is_hardened_to_the_recorded_exposure() {
-    let dir = scratch("unit-security");
+    let dir = TempDir::new("deploy-unit-security");
     let unit = unit_with_built_binary(dir.path());
     let output = run_ok(
         tool("systemd-analyze", "Debian package `systemd`")
@@ -85,7 +86,7 @@ fn cargo_deb_packages_the_binary_unit_and_monitoring_files() {
         "`cargo-deb` is needed by this test: cargo install cargo-deb --locked \
          (./scripts/install-test-tools.sh installs it)"
     );
-    let out = scratch("deb");
+    let out = TempDir::new("deploy-deb");
     // The binary cargo test just built; `cargo deb` alone builds and packages a release build.
     run_ok(
         std::process::Command::new(env!("CARGO"))

@@ -1,7 +1,9 @@
-//! HTTP from the test's side: plain GETs with a time limit, and scrapes.
+//! HTTP from the test's side: plain GETs with a time limit, scrapes, and
+//! scraping until a condition holds.
 
 use std::time::Duration;
 
+use super::eventually;
 use super::metrics::Scrape;
 
 /// GETs `url` and returns status and body.
@@ -28,4 +30,14 @@ pub async fn scrape(url: &str) -> Scrape {
     let (status, body) = get(url).await;
     assert_eq!(status, 200, "GET {url}: {body}");
     Scrape::parse(&body)
+}
+
+/// Scrapes `url` until `done` holds for a scrape, for at most `limit`
+/// (then the test fails naming `what`); returns that scrape.
+pub async fn scrape_until(url: &str, what: &str, limit: Duration, done: impl Fn(&Scrape) -> bool) -> Scrape {
+    eventually(what, limit, || async {
+        let scraped = scrape(url).await;
+        done(&scraped).then_some(scraped)
+    })
+    .await
 }

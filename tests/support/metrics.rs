@@ -76,6 +76,11 @@ pub fn metric(name: &str) -> MetricMatch {
     MetricMatch { name: name.to_owned(), labels: Vec::new() }
 }
 
+/// `cloudflare_access_saml_up` of `account_id` in `scrape`, if present.
+pub fn up_of(scrape: &Scrape, account_id: &str) -> Option<f64> {
+    metric("cloudflare_access_saml_up").label("account_id", account_id).try_value_in(scrape)
+}
+
 /// A metric name and the labels it must carry.
 #[derive(Debug, Clone)]
 pub struct MetricMatch {

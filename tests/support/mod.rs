@@ -13,13 +13,14 @@ pub mod temp;
 pub mod tools;
 
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use fixtures::{
     TOKEN, account, client_settings, data, saml_idp, set_expiring_in, start_fake, two_accounts,
 };
-pub use http::{get, scrape, try_get};
-pub use metrics::{Scrape, metric};
+pub use http::{get, scrape, scrape_until, try_get};
+pub use metrics::{Scrape, metric, up_of};
 pub use process::Exporter;
 pub use temp::TempDir;
 
@@ -47,4 +48,9 @@ where
         assert!(tokio::time::Instant::now() < deadline, "timed out after {limit:?} waiting for {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// `path` inside the repository.
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }

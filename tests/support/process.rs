@@ -194,11 +194,28 @@ impl DerefMut for ExporterProcess {
 /// the end of its output; past it, the process is killed by PID and the
 /// test fails.
 pub fn run_to_end(command: &mut Command, limit: Duration) -> Output {
+    run_to_end_with_input(command, None, limit)
+}
+
+/// Like [`run_to_end`], with `input` (if any) as the command's standard input.
+pub fn run_to_end_with_input(command: &mut Command, input: Option<&[u8]>, limit: Duration) -> Output {
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    if input.is_some() {
+        command.stdin(Stdio::piped());
+    }
     let program = command.get_program().to_string_lossy().into_owned();
     let deadline = std::time::Instant::now() + limit;
     let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
     let pid = child.id();
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        let input = input.to_vec();
+        // A writer thread: a full pipe must not block the deadline. A tool
+        // that stops reading early closes the pipe; that is its business.
+        std::thread::spawn(move || {
+            use std::io::Write as _;
+            let _ = stdin.write_all(&input);
+        });
+    }
     let read_all = |mut pipe: Box<dyn Read + Send>| {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {

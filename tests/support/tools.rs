@@ -6,7 +6,7 @@
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::support::process::run_to_end;
+use crate::support::process::run_to_end_with_input;
 
 /// How long one run of a tool may take.
 pub const TOOL_DEADLINE: Duration = Duration::from_secs(180);
@@ -32,7 +32,13 @@ pub fn tool(name: &str, comes_from: &str) -> Command {
 
 /// Runs `command` to its end within [`TOOL_DEADLINE`].
 pub fn run(command: &mut Command) -> Output {
-    run_to_end(command, TOOL_DEADLINE)
+    run_to_end_with_input(command, None, TOOL_DEADLINE)
+}
+
+/// Runs `command` to its end within [`TOOL_DEADLINE`], `input` on its
+/// standard input.
+pub fn run_with_input(command: &mut Command, input: &[u8]) -> Output {
+    run_to_end_with_input(command, Some(input), TOOL_DEADLINE)
 }
 
 /// Runs `command` to its end within [`TOOL_DEADLINE`]; fails the test with
