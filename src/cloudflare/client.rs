@@ -61,6 +61,12 @@ pub const RATE_LIMIT_RESERVE: u64 = 20;
 /// The credential name of a client built with [`CloudflareClient::new`].
 pub const DEFAULT_CREDENTIAL: &str = "default";
 
+/// `path` (starting with `/`) under the API base URL, as every request is
+/// sent and as dry runs show it.
+pub fn api_url(base_url: &Url, path: &str) -> String {
+    format!("{}{path}", base_url.as_str().trim_end_matches('/'))
+}
+
 /// A 2xx answer to [`CloudflareClient::send`].
 #[derive(Debug)]
 pub(crate) struct Reply {
@@ -357,8 +363,7 @@ impl CloudflareClient {
     }
 
     fn url(&self, path: &str) -> Result<Url, String> {
-        let base = self.settings.base_url.as_str().trim_end_matches('/');
-        Url::parse(&format!("{base}{path}")).map_err(|e| format!("bad URL for {path}: {e}"))
+        Url::parse(&api_url(&self.settings.base_url, path)).map_err(|e| format!("bad URL for {path}: {e}"))
     }
 
     fn current_auth(&self) -> Result<Arc<Auth>, CredentialError> {

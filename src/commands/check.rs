@@ -11,15 +11,8 @@ use crate::model::report::{CheckReport, Thresholds};
 /// Refreshes every account once and grades what it finds.
 pub async fn run_check(config: CheckConfig) -> Result<CheckReport, RunError> {
     let CheckConfig { cloudflare, warn_days, crit_days, .. } = config;
-    let wiring = Wiring::connect(cloudflare).await?;
-    let failures = wiring.refresher.refresh_all().await;
-    let failures = failures.into_iter().map(|(account, err)| (account, err.to_string())).collect();
-    Ok(CheckReport::build(
-        failures,
-        &wiring.state.snapshot(),
-        unix_now(),
-        Thresholds { warn_days, crit_days },
-    ))
+    let (failures, accounts) = Wiring::connect(cloudflare).await?.read_once().await;
+    Ok(CheckReport::build(failures, &accounts, unix_now(), Thresholds { warn_days, crit_days }))
 }
 
 /// Runs `check` and prints its report; the exit code says how bad it is.

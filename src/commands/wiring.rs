@@ -9,7 +9,7 @@ use crate::cloudflare::client::{ClientSettings, CloudflareClient};
 use crate::commands::RunError;
 use crate::config::{CloudflareConfig, CredentialConfig};
 use crate::exposition::metrics::Metrics;
-use crate::model::state::ExporterState;
+use crate::model::state::{AccountStatus, ExporterState};
 use crate::refresh::{Lane, Refresher};
 
 /// The client of one credential: its name, its secret and its own budget,
@@ -68,5 +68,13 @@ impl Wiring {
         );
         refresher.resolve_accounts_or(fallback).await.map_err(RunError::Discovery)?;
         Ok(Self { metrics, state, refresher })
+    }
+
+    /// Reads every account once, for `check` and `encryption plan`: the
+    /// accounts that failed (with why) and every account's status after.
+    pub async fn read_once(&self) -> (Vec<(String, String)>, Vec<(String, AccountStatus)>) {
+        let failures = self.refresher.refresh_all().await;
+        let failures = failures.into_iter().map(|(account, err)| (account, err.to_string())).collect();
+        (failures, self.state.snapshot())
     }
 }

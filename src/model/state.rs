@@ -24,9 +24,15 @@ pub struct AccountStatus {
     pub last_duration: Option<f64>,
     /// At least one refresh has finished (either way).
     pub attempted: bool,
+}
+
+impl AccountStatus {
     /// The inventory and `last_success` came from the state file, and no
-    /// refresh of this run has finished yet.
-    pub restored: bool,
+    /// refresh of this run has finished yet: only [`ExporterState::restore`]
+    /// gives an account an inventory before a refresh has finished.
+    pub fn restored(&self) -> bool {
+        self.inventory.is_some() && !self.attempted
+    }
 }
 
 /// Shared, cheaply readable exporter state.
@@ -64,16 +70,26 @@ impl ExporterState {
     /// Serves an account from the state file until its first refresh of this
     /// run ends: its inventory and last success time, but no `up`. Only an
     /// account still watched and not yet refreshed takes it; returns whether
-    /// this one did.
-    pub fn restore(&self, account_id: &str, inventory: AccountInventory, last_success: f64) -> bool {
-        let mut inner = self.write();
-        let Some(status) = inner.accounts.get_mut(account_id) else { return false };
-        if status.attempted || status.inventory.is_some() {
+    /// this one did. `inventory` builds its inventory (parsing every PEM)
+    /// only for an account that takes it.
+    pub fn restore(
+        &self,
+        account_id: &str,
+        inventory: impl FnOnce() -> AccountInventory,
+        last_success: f64,
+    ) -> bool {
+        let takes = |status: &AccountStatus| !status.attempted && status.inventory.is_none();
+        // Built outside the write lock, and only for an account that takes it.
+        if !self.read().accounts.get(account_id).is_some_and(takes) {
             return false;
         }
+        let inventory = inventory();
+        let mut inner = self.write();
+        let Some(status) = inner.accounts.get_mut(account_id).filter(|status| takes(status)) else {
+            return false;
+        };
         status.inventory = Some(Arc::new(inventory));
         status.last_success = Some(last_success);
-        status.restored = true;
         true
     }
 
@@ -86,7 +102,6 @@ impl ExporterState {
         status.last_success = Some(now);
         status.last_duration = Some(duration);
         status.attempted = true;
-        status.restored = false;
     }
 
     /// Records a failed refresh: the last good inventory stays.
@@ -96,7 +111,6 @@ impl ExporterState {
         status.up = false;
         status.last_duration = Some(duration);
         status.attempted = true;
-        status.restored = false;
     }
 
     /// Ready despite a first pass still running: it has run for a whole
@@ -111,7 +125,7 @@ impl ExporterState {
     pub fn is_ready(&self) -> bool {
         let inner = self.read();
         inner.accounts_known
-            && (inner.first_pass_overdue || inner.accounts.values().all(|a| a.attempted || a.restored))
+            && (inner.first_pass_overdue || inner.accounts.values().all(|a| a.attempted || a.restored()))
     }
 
     /// A consistent copy of every account's status (inventories are shared).
@@ -161,19 +175,19 @@ mod tests {
     fn a_restored_account_is_ready_without_up_and_a_refresh_takes_over() {
         let state = ExporterState::default();
         state.set_accounts(&["a".into(), "b".into()]);
-        assert!(state.restore("a", AccountInventory::default(), 50.0));
-        assert!(!state.restore("gone", AccountInventory::default(), 50.0), "not watched");
+        assert!(state.restore("a", AccountInventory::default, 50.0));
+        assert!(!state.restore("gone", AccountInventory::default, 50.0), "not watched");
         assert!(!state.is_ready(), "b is neither restored nor refreshed");
         state.record_failure("b", 0.1);
         assert!(state.is_ready());
         let (_, a) = &state.snapshot()[0];
-        assert!(a.restored && !a.attempted && a.inventory.is_some());
+        assert!(a.restored() && !a.attempted && a.inventory.is_some());
         assert_eq!(a.last_success, Some(50.0));
         state.record_failure("a", 0.2);
         let (_, a) = &state.snapshot()[0];
-        assert!(!a.restored && !a.up && a.inventory.is_some(), "the restored data stays as last good");
+        assert!(!a.restored() && !a.up && a.inventory.is_some(), "the restored data stays as last good");
         assert_eq!(a.last_success, Some(50.0));
-        assert!(!state.restore("a", AccountInventory::default(), 60.0), "a refresh has ended");
+        assert!(!state.restore("a", AccountInventory::default, 60.0), "a refresh has ended");
     }
 
     #[test]

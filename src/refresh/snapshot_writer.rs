@@ -75,7 +75,9 @@ impl SnapshotWriter {
         let in_file = accounts.len();
         let kept: BTreeMap<String, AccountSnapshot> = accounts
             .into_iter()
-            .filter(|(id, entry)| state.restore(id, entry.inventory(), entry.last_success_timestamp_seconds))
+            .filter(|(id, entry)| {
+                state.restore(id, || entry.inventory(), entry.last_success_timestamp_seconds)
+            })
             .collect();
         if in_file > 0 {
             info!(

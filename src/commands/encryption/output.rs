@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::cli::DEFAULT_API_BASE_URL;
 use crate::clock::days_until;
+use crate::cloudflare::client::api_url;
 use crate::cloudflare::wire::{ApiMessage, Certificate, CertificateSet};
 use crate::commands::encryption::EncryptionError;
 use crate::model::inspect::inspect_pem;
@@ -26,13 +27,8 @@ pub struct RequestView {
 impl RequestView {
     /// A POST without a body to `path` under `base_url`.
     pub fn post(base_url: &Url, path: &str) -> Self {
-        Self { method: "POST", url: full_url(base_url, path) }
+        Self { method: "POST", url: api_url(base_url, path) }
     }
-}
-
-/// `path` under the API base, as the client builds it.
-pub fn full_url(base_url: &Url, path: &str) -> String {
-    format!("{}{path}", base_url.as_str().trim_end_matches('/'))
 }
 
 /// One certificate of a set, with what its PEM says.
@@ -145,7 +141,7 @@ pub fn suggest(base_url: &Url, subcommand: &str, args: &str) -> String {
 /// automated: the PUT replaces the whole IdP and must resend fields the API
 /// redacts when read.
 pub fn enable_encryption_change(base_url: &Url, account_id: &str, idp_id: &str, set_uid: &str) -> String {
-    let url = full_url(base_url, &format!("/accounts/{account_id}/access/identity_providers/{idp_id}"));
+    let url = api_url(base_url, &format!("/accounts/{account_id}/access/identity_providers/{idp_id}"));
     format!(
         "enable encryption on identity provider {idp_id} by hand (a PUT replaces the whole IdP, \
          so it is not automated):\n\

@@ -186,17 +186,12 @@ struct AccountFailure {
 /// Reads every account, prints the plan, and returns the exit code.
 pub async fn run(cloudflare: CloudflareConfig, output: OutputFormat) -> Result<u8, EncryptionError> {
     let base_url = cloudflare.client.base_url.clone();
-    let wiring = Wiring::connect(cloudflare).await?;
-    let failures: Vec<AccountFailure> = wiring
-        .refresher
-        .refresh_all()
-        .await
-        .into_iter()
-        .map(|(account_id, err)| AccountFailure { account_id, error: err.to_string() })
-        .collect();
+    let (failures, accounts) = Wiring::connect(cloudflare).await?.read_once().await;
+    let failures: Vec<AccountFailure> =
+        failures.into_iter().map(|(account_id, error)| AccountFailure { account_id, error }).collect();
     let now = now();
     let mut steps = Vec::new();
-    for (account_id, status) in wiring.state.snapshot() {
+    for (account_id, status) in accounts {
         if let Some(inventory) = status.inventory.as_ref().filter(|_| status.up) {
             steps.extend(plan_account(&account_id, inventory, now, &base_url));
         }
