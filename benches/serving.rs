@@ -220,14 +220,23 @@ async fn run(dir: &Path, load: WrkLoad<'_>) -> bool {
         println!("{name:<5} ratio         {ratio:.2} x nginx (target >= 0.8: {})", verdict(ratio >= 0.8));
         // Plain, 64 scrapes of a 16 MB body are in flight at once: the p99
         // is bound by loopback bandwidth for any server, nginx included.
-        let p99_ok =
-            if encoding.is_some() { ours.p99_ms <= 50.0 } else { ours.p99_ms <= theirs.p99_ms.max(50.0) };
-        let p99_target = if encoding.is_some() { "<= 50 ms" } else { "<= 50 ms or nginx's, bandwidth-bound" };
+        let within_50 = ours.p99_ms <= 50.0;
+        let (p99_ok, p99_verdict) = if encoding.is_some() {
+            (within_50, format!("target <= 50 ms: {}", verdict(within_50)))
+        } else {
+            // The 50 ms is printed as missed when it is; the exit status asks
+            // for no worse than nginx, which is what bandwidth allows.
+            let as_nginx = ours.p99_ms <= theirs.p99_ms.max(50.0);
+            let text = format!(
+                "target <= 50 ms: {}; no worse than nginx: {}",
+                verdict(within_50),
+                verdict(as_nginx)
+            );
+            (as_nginx, text)
+        };
         println!(
-            "{name:<5} exporter p99  {:.2} ms (target {p99_target}: {}; nginx: {:.2} ms)",
-            ours.p99_ms,
-            verdict(p99_ok),
-            theirs.p99_ms
+            "{name:<5} exporter p99  {:.2} ms ({p99_verdict}; nginx: {:.2} ms)",
+            ours.p99_ms, theirs.p99_ms
         );
         pass &= ratio >= 0.8 && p99_ok;
     }
