@@ -18,10 +18,10 @@ pub mod commands;
 pub mod config;
 pub mod exposition;
 pub mod fake;
+pub mod locks;
 pub mod model;
 pub mod refresh;
 pub mod shutdown;
-pub mod sync;
 pub mod telemetry;
 pub mod web;
 

@@ -33,18 +33,18 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init(invocation.log());
-    let outcome = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| anyhow::Error::new(err).context("cannot start the async runtime"))
-        .and_then(|runtime| runtime.block_on(invocation.run(shutdown::signal())).map_err(anyhow::Error::new));
-    match outcome {
-        Ok(code) => ExitCode::from(code),
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("cloudflare-saml-exporter: {err:#}");
-            let code =
-                err.downcast_ref::<cloudflare_saml_exporter::commands::Failure>().map_or(1, |f| f.exit_code);
-            ExitCode::from(code)
+            eprintln!("cloudflare-saml-exporter: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(invocation.run(shutdown::signal())) {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("cloudflare-saml-exporter: {failure}");
+            ExitCode::from(failure.exit_code)
         }
     }
 }

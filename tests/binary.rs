@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use cloudflare_saml_exporter::clock::parse_rfc3339;
 use cloudflare_saml_exporter::exposition::metrics::ALL;
 use cloudflare_saml_exporter::fake::demo_data::{ACCOUNT_A, ACCOUNT_B, DEMO_TOKEN, sets};
-use cloudflare_saml_exporter::model::inventory::parse_rfc3339;
 use x509_parser::pem::Pem;
 
 use crate::support::process::ExporterProcess;

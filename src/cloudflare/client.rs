@@ -26,7 +26,7 @@ use crate::cloudflare::response::{error_chain, error_entries, read_body, success
 use crate::cloudflare::talk_time::TalkTime;
 use crate::cloudflare::wire::{Account, CertificateSet, Envelope, IdentityProvider};
 use crate::exposition::metrics::Metrics;
-use crate::sync;
+use crate::locks;
 
 /// Connection settings of the client.
 #[derive(Debug, Clone)]
@@ -148,7 +148,7 @@ impl CloudflareClient {
     /// the credentials loaded before stay in use.
     pub fn reload_credentials(&self) -> Result<(), CredentialError> {
         let auth = self.credentials.load()?;
-        *sync::write(&self.auth) = Some(Arc::new(auth));
+        *locks::write(&self.auth) = Some(Arc::new(auth));
         Ok(())
     }
 
@@ -367,11 +367,11 @@ impl CloudflareClient {
     }
 
     fn current_auth(&self) -> Result<Arc<Auth>, CredentialError> {
-        if let Some(auth) = sync::read(&self.auth).as_ref() {
+        if let Some(auth) = locks::read(&self.auth).as_ref() {
             return Ok(Arc::clone(auth));
         }
         self.reload_credentials()?;
-        Ok(sync::read(&self.auth).clone().expect("credentials just loaded"))
+        Ok(locks::read(&self.auth).clone().expect("credentials just loaded"))
     }
 
     fn transport_error(&self, endpoint: Endpoint, err: &reqwest::Error) -> ApiError {

@@ -75,6 +75,6 @@ impl Wiring {
     pub async fn read_once(&self) -> (Vec<(String, String)>, Vec<(String, AccountStatus)>) {
         let failures = self.refresher.refresh_all().await;
         let failures = failures.into_iter().map(|(account, err)| (account, err.to_string())).collect();
-        (failures, self.state.snapshot())
+        (failures, self.state.accounts())
     }
 }

@@ -241,5 +241,4 @@ fn source(entry: &Entry, at: &str, base: &Path, env: Env<'_>) -> Result<Credenti
 }
 
 #[cfg(test)]
-#[path = "credentials_file_tests.rs"]
 mod tests;

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use crate::sync::lock;
+use crate::locks::lock;
 
 use prometheus::proto::MetricFamily;
 use prometheus::{IntCounterVec, Opts, Registry};
@@ -112,7 +112,7 @@ impl Metrics {
     }
 
     /// The text of each run of families that change with `changes`, in
-    /// layout order (see [`render::layout`]), for one snapshot of the state
+    /// layout order (see [`render::layout`]), for one read of the state
     /// as of `now` (Unix seconds).
     pub fn render_runs(
         &self,

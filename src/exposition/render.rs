@@ -63,8 +63,8 @@ pub fn interleave<'a, T>(with_state: &'a [T], always: &'a [T]) -> impl Iterator<
 }
 
 /// The text of every run that changes with `changes`, in layout order (an
-/// empty text for a run without samples), for the accounts of one state
-/// snapshot as of `now` (Unix seconds; it feeds only [`Changes::Always`]).
+/// empty text for a run without samples), for the accounts of one read of the
+/// state as of `now` (Unix seconds; it feeds only [`Changes::Always`]).
 pub(super) fn render_runs(
     counters: &Metrics,
     accounts: &[(String, AccountStatus)],
@@ -100,7 +100,7 @@ pub(super) fn render_runs(
 /// Renders every family: the state's series as of `now` (Unix seconds),
 /// then the exporter's own, sorted by name.
 pub(super) fn render(counters: &Metrics, state: &ExporterState, now: f64) -> Vec<u8> {
-    let accounts = state.snapshot();
+    let accounts = state.accounts();
     let with_state = render_runs(counters, &accounts, now, Changes::WithState);
     let always = render_runs(counters, &accounts, now, Changes::Always);
     interleave(&with_state, &always).flatten().copied().collect()
@@ -136,37 +136,4 @@ fn exporter_series(out: &mut Families, counters: &Metrics) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn runs_cover_every_family_once_in_name_order_and_alternate() {
-        let names: Vec<&str> = layout().iter().flat_map(|run| run.names.iter().copied()).collect();
-        let mut sorted: Vec<&str> = ALL.iter().map(|def| def.name).collect();
-        sorted.sort_unstable();
-        assert_eq!(names, sorted);
-        assert!(layout().windows(2).all(|pair| pair[0].changes != pair[1].changes));
-        let live: Vec<&str> = layout()
-            .iter()
-            .filter(|run| run.changes == Changes::Always)
-            .flat_map(|run| run.names.iter().copied())
-            .collect();
-        assert!(live.contains(&"cloudflare_access_saml_certificate_days_until_expiry"), "{live:?}");
-        assert!(
-            !live.contains(&"cloudflare_access_saml_certificate_not_after_timestamp_seconds"),
-            "{live:?}"
-        );
-    }
-
-    #[test]
-    fn interleaving_puts_each_kind_back_in_its_own_turns() {
-        let count = |changes| layout().iter().filter(|run| run.changes == changes).count();
-        let with_state: Vec<String> = (0..count(Changes::WithState)).map(|i| format!("s{i}")).collect();
-        let always: Vec<String> = (0..count(Changes::Always)).map(|i| format!("a{i}")).collect();
-        let served: Vec<&String> = interleave(&with_state, &always).collect();
-        assert_eq!(served.len(), layout().len());
-        for (run, text) in layout().iter().zip(served) {
-            assert_eq!(text.starts_with('s'), run.changes == Changes::WithState);
-        }
-    }
-}
+mod tests;

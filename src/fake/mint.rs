@@ -8,9 +8,9 @@ use std::sync::Mutex;
 
 use time::OffsetDateTime;
 
-use crate::sync::lock;
+use crate::locks::lock;
 
-pub use crate::model::inventory::format_rfc3339 as rfc3339;
+pub use crate::clock::format_rfc3339 as rfc3339;
 
 /// Key types the fake can mint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

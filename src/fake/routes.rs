@@ -22,7 +22,7 @@ use super::server::{RecordedRequest, Shared};
 use super::set_routes;
 use super::tokens::{Identity, identify};
 use crate::clock::unix_now;
-use crate::sync::lock;
+use crate::locks::lock;
 
 /// Answers `request`: counts it against its credential's rate limit (a 429
 /// when over), then answers it, with the rate-limit headers either way.
@@ -217,15 +217,4 @@ fn create_set(data: &mut FakeData, account_id: &str, idp_id: &str) -> Answer {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::query_number;
-
-    #[test]
-    fn query_numbers_are_read_by_name_and_decoded() {
-        assert_eq!(query_number("page=2&per_page=50", "per_page"), Some(50));
-        assert_eq!(query_number("per%5Fpage=7", "per_page"), Some(7), "percent-encoded name");
-        assert_eq!(query_number("page=2", "per_page"), None);
-        assert_eq!(query_number("page=two", "page"), None);
-        assert_eq!(query_number("", "page"), None);
-    }
-}
+mod tests;

@@ -6,7 +6,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use crate::sync::lock;
+use crate::locks::lock;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use crate::clock::parse_rfc3339;
 use crate::cloudflare::wire as api;
 use crate::model::inspect::{CertificateFacts, InspectError, inspect_pem};
 use crate::model::signing::SigningCertificates;
@@ -98,13 +99,6 @@ pub struct SamlIdentityProvider {
     pub dangling: bool,
     /// The external IdP's signing certificates (`config.idp_public_certs`).
     pub signing: SigningCertificates,
-}
-
-impl SamlIdentityProvider {
-    /// Encryption is on but there is no set to encrypt with.
-    pub fn encryption_unusable(&self) -> bool {
-        self.encryption_enabled && (self.certificate_set_uid.is_none() || self.dangling)
-    }
 }
 
 /// Everything one successful walk of an account found.
@@ -223,154 +217,5 @@ fn timestamp(context: &str, field: &str, value: Option<&str>, warnings: &mut Vec
     }
 }
 
-/// Parses an RFC 3339 time to Unix seconds (fractions dropped).
-pub fn parse_rfc3339(value: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(value.trim(), &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(|t| t.unix_timestamp())
-}
-
-/// Formats Unix seconds as RFC 3339, as the API writes times.
-pub fn format_rfc3339(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn sets(value: serde_json::Value) -> Vec<api::CertificateSet> {
-        serde_json::from_value(value).unwrap()
-    }
-
-    fn idps(value: serde_json::Value) -> Vec<api::IdentityProvider> {
-        serde_json::from_value(value).unwrap()
-    }
-
-    #[test]
-    fn empty_object_null_and_missing_previous_all_mean_no_rotation() {
-        let inv = AccountInventory::build(
-            sets(json!([
-                {"uid": "a", "created_at": "", "updated_at": "2024-03-21T10:30:00Z",
-                 "current_certificate": {"uid": "c1", "public_certificate": "x", "not_after": "2027-03-21T12:00:00Z"},
-                 "previous_certificate": {}},
-                {"uid": "b", "updated_at": "2024-03-21T10:30:00Z",
-                 "current_certificate": {"uid": "c2", "public_certificate": "x"}, "previous_certificate": null},
-                {"uid": "c", "updated_at": "2024-03-21T10:30:00Z",
-                 "current_certificate": {"uid": "c3", "public_certificate": "x"}},
-                {"uid": "d", "updated_at": "2024-03-21T10:30:00Z",
-                 "current_certificate": {"uid": "c4"}, "previous_certificate": {"uid": "c5", "not_after": "2026-01-01T00:00:00Z"}}
-            ])),
-            Vec::new(),
-        );
-        let rotating: Vec<bool> = inv.sets.iter().map(CertificateSetRecord::rotation_in_progress).collect();
-        assert_eq!(rotating, [false, false, false, true]);
-        assert_eq!(inv.sets[0].updated_at, Some(1_711_017_000));
-        // An unreadable PEM still has the API's expiry.
-        assert_eq!(inv.sets[0].certificates[0].not_after(), Some(1_805_630_400));
-        assert_eq!(inv.sets[0].certificates[0].inspection.as_ref().unwrap_err().reason(), "no_certificate");
-    }
-
-    #[test]
-    fn coverage_counts_only_saml_identity_providers() {
-        let inv = AccountInventory::build(
-            sets(json!([{"uid": "set-1", "updated_at": "2024-03-21T10:30:00Z"}])),
-            idps(json!([
-                {"id": "1", "name": "uses set", "type": "saml", "saml_certificate_set_id": "set-1",
-                 "config": {"enable_encryption": true}},
-                {"id": "2", "name": "no set", "type": "saml", "config": {}},
-                {"id": "3", "name": "dangling", "type": "saml", "saml_certificate_set_id": "gone",
-                 "config": {"enable_encryption": true}},
-                {"id": "4", "name": "okta", "type": "okta", "config": {"client_id": "x"}}
-            ])),
-        );
-        assert_eq!(inv.identity_providers.len(), 3);
-        assert_eq!(inv.identity_providers_without_set(), 1);
-        assert_eq!(inv.sets[0].identity_providers, ["uses set"]);
-        let dangling = &inv.identity_providers[2];
-        assert!(dangling.dangling && dangling.encryption_unusable());
-        assert!(!inv.identity_providers[0].encryption_unusable());
-    }
-
-    #[test]
-    fn a_set_assigned_before_encryption_is_on_is_found_through_the_embedded_set() {
-        // After `create-set`, Cloudflare embeds the set; the id field is only
-        // promised once encryption is configured.
-        let inv = AccountInventory::build(
-            sets(json!([{"uid": "set-1", "updated_at": "2024-03-21T10:30:00Z"}])),
-            idps(json!([
-                {"id": "1", "name": "fresh", "type": "saml", "saml_certificate_set": {"uid": "set-1"},
-                 "config": {"enable_encryption": false}}
-            ])),
-        );
-        assert_eq!(inv.identity_providers[0].certificate_set_uid.as_deref(), Some("set-1"));
-        assert!(!inv.identity_providers[0].dangling);
-        assert_eq!(inv.identity_providers_without_set(), 0);
-        assert_eq!(inv.sets[0].identity_providers, ["fresh"]);
-    }
-
-    #[test]
-    fn a_saml_identity_provider_without_id_is_skipped_with_a_warning() {
-        let inv = AccountInventory::build(
-            sets(json!([{"uid": "set-1", "updated_at": "2024-03-21T10:30:00Z"}])),
-            idps(json!([
-                {"name": "no id", "type": "saml", "saml_certificate_set_id": "set-1", "config": {}},
-                {"id": "", "name": "empty id", "type": "saml", "config": {}},
-                {"name": "google without id", "type": "google", "config": {}},
-                {"id": "1", "name": "kept", "type": "saml", "saml_certificate_set_id": "set-1", "config": {}}
-            ])),
-        );
-        let ids: Vec<&str> = inv.identity_providers.iter().map(|i| i.id.as_str()).collect();
-        assert_eq!(ids, ["1"]);
-        assert_eq!(inv.sets[0].identity_providers, ["kept"]);
-        assert_eq!(inv.warnings.len(), 2, "{:?}", inv.warnings);
-        assert!(inv.warnings[0].contains("\"no id\" has no id; skipped"), "{:?}", inv.warnings);
-    }
-
-    #[test]
-    fn a_bad_date_is_a_warning_not_a_failure() {
-        let inv = AccountInventory::build(
-            sets(json!([{"uid": "s", "updated_at": "yesterday",
-                         "current_certificate": {"uid": "c", "not_after": "soon"}}])),
-            Vec::new(),
-        );
-        assert_eq!(inv.sets[0].updated_at, None);
-        assert_eq!(inv.sets[0].certificates[0].not_after(), None);
-        assert_eq!(inv.warnings.len(), 2, "{:?}", inv.warnings);
-    }
-
-    #[test]
-    fn odd_idp_public_certs_decode_and_only_saml_providers_count() {
-        let inv = AccountInventory::build(
-            Vec::new(),
-            idps(json!([
-                {"id": "a", "type": "saml", "config": {"idp_public_certs": null}},
-                {"id": "b", "type": "saml", "config": {"idp_public_certs": "%%%"}},
-                {"id": "c", "type": "saml", "config": {"idp_public_certs": [42, "", "aGVsbG8="]}},
-                {"id": "d", "type": "saml"},
-                {"id": "e", "type": "okta", "config": {"idp_public_certs": ["%%%"]}}
-            ])),
-        );
-        let seen: Vec<(&str, usize, Vec<&str>)> = inv
-            .identity_providers
-            .iter()
-            .map(|i| {
-                let reasons = i.signing.unreadable.iter().map(|u| u.error.reason()).collect();
-                (i.id.as_str(), i.signing.entries, reasons)
-            })
-            .collect();
-        assert_eq!(
-            seen,
-            [
-                ("a", 0, vec![]),
-                ("b", 1, vec!["bad_base64"]),
-                ("c", 3, vec!["no_certificate", "no_certificate", "bad_der"]),
-                ("d", 0, vec![]),
-            ]
-        );
-    }
-}
+mod tests;

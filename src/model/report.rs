@@ -10,8 +10,10 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::clock::days_until;
-use crate::model::inventory::format_rfc3339 as rfc3339;
-use crate::model::inventory::{AccountInventory, SamlIdentityProvider, Slot};
+use crate::clock::format_rfc3339 as rfc3339;
+use crate::model::inventory::{
+    AccountInventory, CertificateRecord, CertificateSetRecord, SamlIdentityProvider, Slot,
+};
 use crate::model::state::AccountStatus;
 
 /// How bad a row (or the whole report) is.
@@ -155,84 +157,107 @@ impl CheckReport {
     }
 }
 
+/// Every row of one account: encryption certificates, then IdP signing
+/// certificates, then IdPs whose certificate set is missing.
 fn grade(account_id: &str, inventory: &AccountInventory, now: f64, config: Thresholds, rows: &mut Vec<Row>) {
     for set in &inventory.sets {
         for cert in &set.certificates {
-            let days = cert.not_after().map(|t| days_until(t as f64, now));
-            let mut notes = Vec::new();
-            let mut state = Severity::Ok;
-            let mut raise = |s: Severity, note: String| {
-                state = state.max(s);
-                notes.push(note);
-            };
-            match (cert.slot, days) {
-                (Slot::Current, None) => raise(Severity::Critical, "expiry unknown".into()),
-                (Slot::Current, Some(d)) => match config.standing(d) {
-                    Standing::Expired => raise(Severity::Critical, "expired".into()),
-                    Standing::Critical => {
-                        raise(Severity::Critical, format!("under {} days left", config.crit_days))
-                    }
-                    Standing::Warning => {
-                        let why =
-                            if set.rotation_in_progress() { "" } else { "; automatic rotation overdue" };
-                        raise(Severity::Warning, format!("under {} days left{why}", config.warn_days))
-                    }
-                    Standing::Fine => {}
-                },
-                (Slot::Previous, Some(d)) if d <= 0.0 => {
-                    raise(Severity::Info, "previous certificate expired".into())
-                }
-                (Slot::Previous, _) => raise(
-                    Severity::Info,
-                    "rotation hand-over: load the current certificate into the IdP before this one expires"
-                        .into(),
-                ),
-            }
-            if let Err(err) = &cert.inspection {
-                raise(Severity::Warning, format!("PEM unreadable ({})", err.reason()));
-            }
-            if cert.not_after_mismatch() == Some(true) {
-                raise(Severity::Warning, "API not_after differs from the certificate's".into());
-            }
-            if set.identity_providers.is_empty() && cert.slot == Slot::Current {
-                notes.push("set used by no identity provider".into());
-            }
-            rows.push(Row {
-                account_id: account_id.to_owned(),
-                certificate_set_uid: set.uid.clone(),
-                slot: cert.slot.label().to_owned(),
-                identity_providers: set.identity_providers.clone(),
-                not_after: cert.not_after().map(rfc3339),
-                days_left: days,
-                state,
-                note: notes.join("; "),
-            });
+            rows.push(grade_encryption(account_id, set, cert, now, config));
         }
     }
     for idp in &inventory.identity_providers {
         grade_signing(account_id, idp, now, config, rows);
     }
-    for idp in &inventory.identity_providers {
-        let (state, note) = match (idp.encryption_enabled, idp.certificate_set_uid.is_some(), idp.dangling) {
-            (true, false, _) => (Severity::Warning, "encryption enabled but no certificate set"),
-            (true, true, true) => {
-                (Severity::Warning, "encryption enabled but its certificate set does not exist")
-            }
-            (false, false, _) => (Severity::Info, "no certificate set: assertions are not encrypted"),
-            (false, true, true) => (Severity::Info, "its certificate set does not exist (encryption off)"),
-            _ => continue,
-        };
-        rows.push(Row {
-            account_id: account_id.to_owned(),
-            certificate_set_uid: idp.certificate_set_uid.clone().unwrap_or_default(),
-            slot: "identity_provider".into(),
-            identity_providers: vec![idp.name.clone()],
-            not_after: None,
-            days_left: None,
-            state,
-            note: note.into(),
-        });
+    rows.extend(inventory.identity_providers.iter().filter_map(|idp| grade_set_assignment(account_id, idp)));
+}
+
+/// One encryption certificate of a set: the current one by the alert
+/// thresholds, the previous one as a hand-over reminder.
+fn grade_encryption(
+    account_id: &str,
+    set: &CertificateSetRecord,
+    cert: &CertificateRecord,
+    now: f64,
+    config: Thresholds,
+) -> Row {
+    let days = cert.not_after().map(|t| days_until(t as f64, now));
+    let mut notes = Vec::new();
+    let mut state = Severity::Ok;
+    let mut raise = |s: Severity, note: String| {
+        state = state.max(s);
+        notes.push(note);
+    };
+    let (severity, note) = match cert.slot {
+        Slot::Current => current_standing(set, days, config),
+        Slot::Previous if days.is_some_and(|d| d <= 0.0) => {
+            (Severity::Info, "previous certificate expired".into())
+        }
+        Slot::Previous => (
+            Severity::Info,
+            "rotation hand-over: load the current certificate into the IdP before this one expires".into(),
+        ),
+    };
+    if !note.is_empty() {
+        raise(severity, note);
     }
+    if let Err(err) = &cert.inspection {
+        raise(Severity::Warning, format!("PEM unreadable ({})", err.reason()));
+    }
+    if cert.not_after_mismatch() == Some(true) {
+        raise(Severity::Warning, "API not_after differs from the certificate's".into());
+    }
+    if set.identity_providers.is_empty() && cert.slot == Slot::Current {
+        notes.push("set used by no identity provider".into());
+    }
+    Row {
+        account_id: account_id.to_owned(),
+        certificate_set_uid: set.uid.clone(),
+        slot: cert.slot.label().to_owned(),
+        identity_providers: set.identity_providers.clone(),
+        not_after: cert.not_after().map(rfc3339),
+        days_left: days,
+        state,
+        note: notes.join("; "),
+    }
+}
+
+/// A current encryption certificate by the alert thresholds; an empty note
+/// when it is fine.
+fn current_standing(set: &CertificateSetRecord, days: Option<f64>, config: Thresholds) -> (Severity, String) {
+    let Some(days) = days else { return (Severity::Critical, "expiry unknown".into()) };
+    match config.standing(days) {
+        Standing::Expired => (Severity::Critical, "expired".into()),
+        Standing::Critical => (Severity::Critical, format!("under {} days left", config.crit_days)),
+        Standing::Warning => {
+            let why = if set.rotation_in_progress() { "" } else { "; automatic rotation overdue" };
+            (Severity::Warning, format!("under {} days left{why}", config.warn_days))
+        }
+        Standing::Fine => (Severity::Ok, String::new()),
+    }
+}
+
+/// An IdP whose certificate set is absent or names no set of the account;
+/// `None` when its set is fine.
+fn grade_set_assignment(account_id: &str, idp: &SamlIdentityProvider) -> Option<Row> {
+    let (state, note) = match (idp.encryption_enabled, idp.certificate_set_uid.is_some(), idp.dangling) {
+        (true, false, _) => (Severity::Warning, "encryption enabled but no certificate set"),
+        (true, true, true) => {
+            (Severity::Warning, "encryption enabled but its certificate set does not exist")
+        }
+        (false, false, _) => (Severity::Info, "no certificate set: assertions are not encrypted"),
+        (false, true, true) => (Severity::Info, "its certificate set does not exist (encryption off)"),
+        _ => return None,
+    };
+    Some(Row {
+        account_id: account_id.to_owned(),
+        certificate_set_uid: idp.certificate_set_uid.clone().unwrap_or_default(),
+        slot: "identity_provider".into(),
+        identity_providers: vec![idp.name.clone()],
+        not_after: None,
+        days_left: None,
+        state,
+        note: note.into(),
+    })
 }
 
 /// An IdP's signing certificates, judged like the alerts by the latest one:

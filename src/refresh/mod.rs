@@ -16,7 +16,7 @@ mod tests;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::sync::lock;
+use crate::locks::lock;
 use std::time::Duration;
 
 use tokio::sync::watch;

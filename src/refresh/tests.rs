@@ -132,7 +132,7 @@ impl Harness {
     }
 
     fn all_up(&self) -> bool {
-        self.state.snapshot().iter().all(|(_, s)| s.up)
+        self.state.accounts().iter().all(|(_, s)| s.up)
     }
 }
 
@@ -232,7 +232,7 @@ async fn a_stretched_first_pass_is_ready_after_one_interval() {
     let h = harness(1000, 300, Duration::from_secs(60)).await;
     h.run_for(INTERVAL + Duration::from_secs(1)).await;
     assert!(h.state.is_ready(), "the first pass is overdue");
-    assert!(h.state.snapshot().iter().any(|(_, s)| !s.attempted), "while accounts still wait their turn");
+    assert!(h.state.accounts().iter().any(|(_, s)| !s.attempted), "while accounts still wait their turn");
 }
 
 #[tokio::test(start_paused = true)]

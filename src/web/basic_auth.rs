@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use sha2::{Digest, Sha256};
 
-use crate::sync::lock;
+use crate::locks::lock;
 use crate::web::config_file::{WebConfigError, invalid};
 
 /// bcrypt costs above this are refused: each step doubles the time of a
@@ -147,32 +147,4 @@ fn decode_basic(header: &str) -> Option<(String, String)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_bcrypt_cost_that_would_stall_every_login_is_refused() {
-        let slow = "$2y$20$8f092IsPRhXMPOH1lavPeeEx6lko8CMcF46NNRalEcNkO3hF2UT3G";
-        let err = BasicAuth::new([("prom".to_owned(), slow.to_owned())].into()).unwrap_err().to_string();
-        assert!(err.contains("prom") && err.contains("cost 20"), "{err}");
-    }
-
-    #[test]
-    fn basic_credentials_decode() {
-        assert_eq!(decode_basic("Basic YWxpY2U6czNjcjN0"), Some(("alice".into(), "s3cr3t".into())));
-        assert_eq!(decode_basic("Bearer x"), None);
-        assert_eq!(decode_basic("Basic !!!"), None);
-    }
-
-    #[tokio::test]
-    async fn only_the_right_password_of_a_known_user_passes() {
-        let hash = bcrypt::hash("s3cr3t", 4).unwrap();
-        let auth = Arc::new(BasicAuth::new([("alice".to_owned(), hash)].into()).unwrap());
-        assert_eq!(auth.check(Some("Basic YWxpY2U6czNjcjN0")).await, Login::Allowed);
-        assert_eq!(auth.check(Some("Basic YWxpY2U6czNjcjN0")).await, Login::Allowed, "cached");
-        assert_eq!(auth.check(Some("Basic YWxpY2U6d3Jvbmc=")).await, Login::Denied); // alice:wrong
-        assert_eq!(auth.check(Some("Basic Ym9iOnMzY3IzdA==")).await, Login::Denied); // bob:s3cr3t
-        assert_eq!(auth.check(None).await, Login::Denied);
-        assert_eq!(auth.allowed.lock().unwrap().len(), 1, "only the success is cached");
-    }
-}
+mod tests;

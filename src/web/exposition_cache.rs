@@ -27,8 +27,8 @@ use tokio::time::Instant;
 
 use crate::clock::unix_now;
 use crate::exposition::metrics::{Changes, Metrics, interleave};
+use crate::locks::lock;
 use crate::model::state::ExporterState;
-use crate::sync::lock;
 use crate::web::render_cache::{RenderCache, Rendering};
 use crate::web::stitched_gzip::{DeflatedPart, deflate_part, stitch};
 
@@ -98,13 +98,13 @@ pub fn exposition_cache(state: Arc<ExporterState>, metrics: Arc<Metrics>) -> Exp
 pub fn render(state: &ExporterState, metrics: &Metrics, unix_time: f64, runs: &StateRunCache) -> Rendered {
     // The generation is read before the state: the text is at least as new.
     let generation = state.generation();
-    let accounts = state.snapshot();
+    let accounts = state.accounts();
     let started = std::time::Instant::now();
     let with_state = {
         let mut cached = lock(&runs.0);
         match cached.as_ref() {
             // Unchanged since the cached runs were rendered: no write came
-            // between reading the generation and their snapshot, or this one.
+            // between reading the generation and their read of the accounts, or this one.
             Some(kept) if kept.generation == generation => Arc::clone(&kept.parts),
             _ => {
                 let texts = metrics.render_runs(&accounts, unix_time, Changes::WithState);
@@ -128,5 +128,4 @@ pub fn render(state: &ExporterState, metrics: &Metrics, unix_time: f64, runs: &S
 }
 
 #[cfg(test)]
-#[path = "exposition_cache_tests.rs"]
 mod tests;

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::locks::lock;
 use crate::model::state::ExporterState;
-use crate::sync::lock;
 
 /// How old a render may be before a request asks for a new one.
 pub const MAX_AGE: Duration = Duration::from_secs(1);
@@ -140,5 +140,4 @@ impl<T: Rendering> RenderCache<T> {
 }
 
 #[cfg(test)]
-#[path = "render_cache_tests.rs"]
 mod tests;

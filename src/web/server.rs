@@ -245,43 +245,4 @@ pub async fn serve(listener: TcpListener, app: Arc<WebApp>, mut shutdown: watch:
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn get(path: &str) -> Request<()> {
-        Request::get(path).body(()).unwrap()
-    }
-
-    #[tokio::test]
-    async fn scrapes_beyond_the_limit_get_503_while_health_probes_still_answer() {
-        let app = WebApp::new(
-            Arc::new(ExporterState::default()),
-            Arc::new(Metrics::new()),
-            "/metrics".into(),
-            WebSecurity::default(),
-            1,
-        );
-        assert_eq!(app.respond(get("/metrics")).await.status(), StatusCode::OK);
-        let busy = app.scrapes.as_ref().unwrap().try_acquire().unwrap();
-        assert_eq!(app.respond(get("/metrics")).await.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(app.respond(get("/-/healthy")).await.status(), StatusCode::OK);
-        drop(busy);
-        assert_eq!(app.respond(get("/metrics")).await.status(), StatusCode::OK);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn the_status_page_and_its_json_are_rendered_once_for_many_requests() {
-        let state = Arc::new(ExporterState::default());
-        let metrics = Arc::new(Metrics::new());
-        let app = WebApp::new(Arc::clone(&state), metrics, "/metrics".into(), WebSecurity::default(), 0);
-        for path in ["/", "/status.json", "/", "/status.json"] {
-            assert_eq!(app.respond(get(path)).await.status(), StatusCode::OK, "{path}");
-        }
-        assert_eq!(app.status.renders(), 1, "one render serves both pages");
-        state.set_accounts(&["acc".into()]);
-        let page = app.respond(get("/")).await;
-        assert_eq!(page.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
-        assert_eq!(app.status.renders(), 2, "a state change renders again");
-        assert_eq!(app.exposition.renders(), 0, "the status page does not render /metrics");
-    }
-}
+mod tests;

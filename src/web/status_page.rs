@@ -3,7 +3,7 @@
 //! and the exporter's health per account. Plain HTML and CSS, no script,
 //! nothing loaded from elsewhere, every text from the API escaped.
 //!
-//! Both are rendered together from one snapshot and cached like `/metrics`
+//! Both are rendered together from one read of the state and cached like `/metrics`
 //! ([`StatusCache`]): a request only builds the report when the state
 //! changed or the last render is older than [`MAX_AGE`], so the failed
 //! refresh counts in the health table can be up to that much behind.
@@ -17,9 +17,9 @@ use bytes::Bytes;
 use serde::Serialize;
 use tokio::time::Instant;
 
+use crate::clock::format_rfc3339;
 use crate::clock::unix_now;
 use crate::exposition::metrics::Metrics;
-use crate::model::inventory::format_rfc3339;
 use crate::model::report::{CheckReport, Severity, Thresholds};
 use crate::model::state::ExporterState;
 use crate::web::render_cache::{RenderCache, Renderer, Rendering};
@@ -44,7 +44,7 @@ pub struct AccountHealth {
 
 /// What the page shows, gathered at one instant.
 #[derive(Debug, Clone)]
-pub struct StatusSnapshot {
+pub struct StatusView {
     /// The graded rows, as `check` would print them.
     pub report: CheckReport,
     /// One entry per watched account.
@@ -53,11 +53,11 @@ pub struct StatusSnapshot {
     pub now: f64,
 }
 
-impl StatusSnapshot {
+impl StatusView {
     /// Grades the state as of `now`. An account whose last refresh failed
     /// gets a critical row, as `check` gives one, and keeps its last good rows.
     pub fn gather(state: &ExporterState, metrics: &Metrics, now: f64) -> Self {
-        let accounts = state.snapshot();
+        let accounts = state.accounts();
         let failures = accounts
             .iter()
             .filter(|(_, status)| status.attempted && !status.up)
@@ -189,7 +189,7 @@ impl StatusSnapshot {
     }
 }
 
-/// One render of `/` and `/status.json`, made from one snapshot.
+/// One render of `/` and `/status.json`, made from one read of the state.
 #[derive(Debug)]
 pub struct StatusPages {
     /// The state generation it shows (at least).
@@ -209,11 +209,11 @@ impl StatusPages {
         // The generation is read before the state: the pages are at least as new.
         let generation = state.generation();
         let started = std::time::Instant::now();
-        let snapshot = StatusSnapshot::gather(state, metrics, now);
-        let html = Bytes::from(snapshot.html(telemetry_path));
-        let json = Bytes::from(snapshot.json());
+        let view = StatusView::gather(state, metrics, now);
+        let html = Bytes::from(view.html(telemetry_path));
+        let json = Bytes::from(view.json());
         tracing::debug!(
-            rows = snapshot.report.rows.len(),
+            rows = view.report.rows.len(),
             html_bytes = html.len(),
             json_bytes = json.len(),
             render_ms = started.elapsed().as_secs_f64() * 1e3,
@@ -302,5 +302,4 @@ pub fn escape(text: &str) -> String {
 }
 
 #[cfg(test)]
-#[path = "status_page_tests.rs"]
 mod tests;

@@ -2,13 +2,15 @@
 //! configuration (certificate, key, versions, client certificates), refusing
 //! by name every setting it does not support.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::danger::ClientCertVerifier;
 
-use crate::web::config_file::{TlsServerConfig, WebConfigError, invalid};
+use crate::web::config_file::{ClientAuthType, TlsServerConfig, TlsVersion, WebConfigError, invalid};
 
 /// exporter-toolkit `tls_server_config` keys that are valid there but not
 /// supported here, with what to do instead.
@@ -22,18 +24,6 @@ const UNSUPPORTED_TLS_KEYS: &[(&str, &str)] = &[
     ("curve_preferences", "is not supported; rustls picks safe curves"),
 ];
 
-fn version(
-    key: &'static str,
-    value: &str,
-) -> Result<&'static rustls::SupportedProtocolVersion, WebConfigError> {
-    match value {
-        "TLS12" => Ok(&rustls::version::TLS12),
-        "TLS13" => Ok(&rustls::version::TLS13),
-        "TLS10" | "TLS11" => Err(invalid(key, format!("{value} is not supported; use TLS12 or TLS13"))),
-        other => Err(invalid(key, format!("unknown version {other:?}; use TLS12 or TLS13"))),
-    }
-}
-
 pub(crate) fn tls_config(
     tls: &TlsServerConfig,
     resolve: &dyn Fn(&PathBuf) -> PathBuf,
@@ -43,89 +33,86 @@ pub(crate) fn tls_config(
             UNSUPPORTED_TLS_KEYS.iter().find(|(k, _)| k == key).map_or("is not a known key", |(_, why)| why);
         return Err(WebConfigError::Invalid { key: "tls_server_config", why: format!("{key} {why}") });
     }
-    let cert_file = tls
-        .cert_file
-        .as_ref()
-        .map(resolve)
-        .ok_or_else(|| invalid("tls_server_config.cert_file", "is required"))?;
-    let key_file = tls
-        .key_file
-        .as_ref()
-        .map(resolve)
-        .ok_or_else(|| invalid("tls_server_config.key_file", "is required"))?;
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&cert_file)
-        .and_then(|it| it.collect::<Result<_, _>>())
-        .map_err(|e| invalid("tls_server_config.cert_file", format!("{}: {e}", cert_file.display())))?;
-    if certs.is_empty() {
-        return Err(invalid(
-            "tls_server_config.cert_file",
-            format!("{}: no certificate", cert_file.display()),
-        ));
-    }
+    let required =
+        |file: &Option<PathBuf>, key| file.as_ref().map(resolve).ok_or_else(|| invalid(key, "is required"));
+    let cert_file = required(&tls.cert_file, "tls_server_config.cert_file")?;
+    let key_file = required(&tls.key_file, "tls_server_config.key_file")?;
+    let certs = read_certificates(&cert_file, "tls_server_config.cert_file")?;
     let key = PrivateKeyDer::from_pem_file(&key_file)
         .map_err(|e| invalid("tls_server_config.key_file", format!("{}: {e}", key_file.display())))?;
-    let min = version("tls_server_config.min_version", tls.min_version.as_deref().unwrap_or("TLS12"))?;
-    let max = version("tls_server_config.max_version", tls.max_version.as_deref().unwrap_or("TLS13"))?;
-    let versions: Vec<&'static rustls::SupportedProtocolVersion> =
-        [&rustls::version::TLS12, &rustls::version::TLS13]
-            .into_iter()
-            .filter(|v| {
-                let rank = |p: &rustls::SupportedProtocolVersion| u16::from(p.version);
-                rank(v) >= rank(min) && rank(v) <= rank(max)
-            })
-            .collect();
-    if versions.is_empty() {
-        return Err(invalid("tls_server_config.min_version", "is above max_version"));
-    }
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
-        .with_protocol_versions(&versions)
+        .with_protocol_versions(&protocol_versions(tls.min_version, tls.max_version)?)
         .map_err(|e| invalid("tls_server_config", e.to_string()))?;
-    let auth_type = tls.client_auth_type.as_deref().unwrap_or("NoClientCert");
-    let builder = match auth_type {
-        "NoClientCert" => builder.with_no_client_auth(),
-        "RequireAndVerifyClientCert" | "VerifyClientCertIfGiven" => {
-            let ca_file = tls.client_ca_file.as_ref().map(resolve).ok_or_else(|| {
-                invalid(
-                    "tls_server_config.client_ca_file",
-                    format!("is required with client_auth_type {auth_type}"),
-                )
-            })?;
-            let mut roots = rustls::RootCertStore::empty();
-            let cas = CertificateDer::pem_file_iter(&ca_file)
-                .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-                .map_err(|e| {
-                    invalid("tls_server_config.client_ca_file", format!("{}: {e}", ca_file.display()))
-                })?;
-            for ca in cas {
-                roots.add(ca).map_err(|e| invalid("tls_server_config.client_ca_file", e.to_string()))?;
-            }
-            if roots.is_empty() {
-                return Err(invalid(
-                    "tls_server_config.client_ca_file",
-                    format!("{}: no certificate", ca_file.display()),
-                ));
-            }
-            let verifier =
-                rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider);
-            let verifier = if auth_type == "VerifyClientCertIfGiven" {
-                verifier.allow_unauthenticated()
-            } else {
-                verifier
-            };
-            let verifier =
-                verifier.build().map_err(|e| invalid("tls_server_config.client_ca_file", e.to_string()))?;
-            builder.with_client_cert_verifier(verifier)
-        }
-        "RequestClientCert" | "RequireAnyClientCert" => {
-            return Err(invalid(
-                "tls_server_config.client_auth_type",
-                format!("{auth_type} accepts unverified certificates; use RequireAndVerifyClientCert"),
-            ));
-        }
-        other => {
-            return Err(invalid("tls_server_config.client_auth_type", format!("unknown value {other:?}")));
-        }
+    let builder = match client_verifier(tls, resolve, provider)? {
+        None => builder.with_no_client_auth(),
+        Some(verifier) => builder.with_client_cert_verifier(verifier),
     };
     builder.with_single_cert(certs, key).map_err(|e| invalid("tls_server_config.key_file", e.to_string()))
+}
+
+/// The versions from `min` to `max`.
+fn protocol_versions(
+    min: TlsVersion,
+    max: TlsVersion,
+) -> Result<Vec<&'static rustls::SupportedProtocolVersion>, WebConfigError> {
+    if min > max {
+        return Err(invalid("tls_server_config.min_version", "is above max_version"));
+    }
+    let rustls_version = |version| match version {
+        TlsVersion::Tls12 => &rustls::version::TLS12,
+        TlsVersion::Tls13 => &rustls::version::TLS13,
+    };
+    Ok([TlsVersion::Tls12, TlsVersion::Tls13]
+        .into_iter()
+        .filter(|v| (min..=max).contains(v))
+        .map(rustls_version)
+        .collect())
+}
+
+/// The client certificate check `client_auth_type` asks for, if any.
+fn client_verifier(
+    tls: &TlsServerConfig,
+    resolve: &dyn Fn(&PathBuf) -> PathBuf,
+    provider: Arc<CryptoProvider>,
+) -> Result<Option<Arc<dyn ClientCertVerifier>>, WebConfigError> {
+    let auth_type = tls.client_auth_type;
+    match auth_type {
+        ClientAuthType::NoClientCert => return Ok(None),
+        ClientAuthType::RequestClientCert | ClientAuthType::RequireAnyClientCert => {
+            return Err(invalid(
+                "tls_server_config.client_auth_type",
+                format!("{auth_type:?} accepts unverified certificates; use RequireAndVerifyClientCert"),
+            ));
+        }
+        ClientAuthType::VerifyClientCertIfGiven | ClientAuthType::RequireAndVerifyClientCert => {}
+    }
+    let ca_file = tls.client_ca_file.as_ref().map(resolve).ok_or_else(|| {
+        invalid(
+            "tls_server_config.client_ca_file",
+            format!("is required with client_auth_type {auth_type:?}"),
+        )
+    })?;
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in read_certificates(&ca_file, "tls_server_config.client_ca_file")? {
+        roots.add(ca).map_err(|e| invalid("tls_server_config.client_ca_file", e.to_string()))?;
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider);
+    let verifier = if auth_type == ClientAuthType::VerifyClientCertIfGiven {
+        verifier.allow_unauthenticated()
+    } else {
+        verifier
+    };
+    verifier.build().map(Some).map_err(|e| invalid("tls_server_config.client_ca_file", e.to_string()))
+}
+
+/// Every certificate in a PEM file; none is an error.
+fn read_certificates(file: &Path, key: &'static str) -> Result<Vec<CertificateDer<'static>>, WebConfigError> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(file)
+        .and_then(|it| it.collect::<Result<_, _>>())
+        .map_err(|e| invalid(key, format!("{}: {e}", file.display())))?;
+    if certs.is_empty() {
+        return Err(invalid(key, format!("{}: no certificate", file.display())));
+    }
+    Ok(certs)
 }

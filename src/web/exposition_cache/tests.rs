@@ -11,7 +11,7 @@ use super::*;
 use crate::cloudflare::wire as api;
 use crate::model::inventory::AccountInventory;
 
-const PEM: &str = include_str!("../../tests/fixtures/exposition/rsa2048-current.pem");
+const PEM: &str = include_str!("../../../tests/fixtures/exposition/rsa2048-current.pem");
 
 fn inventory(set_uid: &str) -> AccountInventory {
     let sets: Vec<api::CertificateSet> = serde_json::from_value(json!([

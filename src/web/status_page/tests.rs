@@ -33,7 +33,7 @@ fn inventory(sets: Vec<serde_json::Value>, idps: Vec<serde_json::Value>) -> Acco
 
 /// Account `acc-a`: healthy, warning and expired sets; `acc-b` failed its
 /// last refresh after a success; `acc-c` has not finished its first.
-fn snapshot() -> StatusSnapshot {
+fn view() -> StatusView {
     let state = ExporterState::default();
     state.set_accounts(&["acc-a".into(), "acc-b".into(), "acc-c".into()]);
     let a = inventory(
@@ -53,7 +53,7 @@ fn snapshot() -> StatusSnapshot {
     }
     metrics.record_refresh_error("acc-b", Reason::Timeout);
     metrics.record_refresh_error("acc-b", Reason::ServerError);
-    StatusSnapshot::gather(&state, &metrics, NOW)
+    StatusView::gather(&state, &metrics, NOW)
 }
 
 fn body_rows(page: &str) -> Vec<&str> {
@@ -63,7 +63,7 @@ fn body_rows(page: &str) -> Vec<&str> {
 
 #[test]
 fn rows_are_worst_first_and_coloured_by_the_alert_thresholds() {
-    let page = snapshot().html("/metrics");
+    let page = view().html("/metrics");
     let rows = body_rows(&page);
     assert!(rows[0].starts_with("<tr class=\"critical\">") && rows[0].contains("set-expired"), "{}", rows[0]);
     assert!(rows[0].contains("<td class=\"num\">-3.0</td>") && rows[0].contains("expired"), "{}", rows[0]);
@@ -82,7 +82,7 @@ fn rows_are_worst_first_and_coloured_by_the_alert_thresholds() {
 
 #[test]
 fn every_name_from_the_api_is_escaped() {
-    let page = snapshot().html("/metrics?<x>");
+    let page = view().html("/metrics?<x>");
     assert!(!page.contains("<script"), "{page}");
     assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;"), "{page}");
     assert!(page.contains("href=\"/metrics?&lt;x&gt;\""), "the metrics path too");
@@ -90,7 +90,7 @@ fn every_name_from_the_api_is_escaped() {
 
 #[test]
 fn the_page_is_self_contained_reloads_itself_and_keeps_its_links() {
-    let page = snapshot().html("/metrics");
+    let page = view().html("/metrics");
     assert!(page.contains("<meta http-equiv=\"refresh\" content=\"60\">"));
     for forbidden in ["<script", "src=", "url(", "@import", "http://", "https://", "<link"] {
         assert!(!page.contains(forbidden), "{forbidden} in {page}");
@@ -102,7 +102,7 @@ fn the_page_is_self_contained_reloads_itself_and_keeps_its_links() {
 
 #[test]
 fn the_health_table_shows_up_last_success_and_errors_per_account() {
-    let page = snapshot().html("/metrics");
+    let page = view().html("/metrics");
     let health = &page[page.find("<table class=\"health\">").unwrap()..];
     let rows = body_rows(health);
     assert_eq!(rows.len(), 3);
@@ -119,9 +119,9 @@ fn the_health_table_shows_up_last_success_and_errors_per_account() {
 
 #[test]
 fn the_json_is_the_check_report() {
-    let snapshot = snapshot();
-    let json: serde_json::Value = serde_json::from_str(&snapshot.json()).unwrap();
-    assert_eq!(json, serde_json::to_value(&snapshot.report).unwrap());
+    let view = view();
+    let json: serde_json::Value = serde_json::from_str(&view.json()).unwrap();
+    assert_eq!(json, serde_json::to_value(&view.report).unwrap());
     assert_eq!(json["status"], "critical");
     assert_eq!(json["exit_code"], 2);
     assert_eq!(json["rows"][0]["certificate_set_uid"], "set-expired");

@@ -1,0 +1,43 @@
+//! Unit tests of `stitched_gzip`.
+
+use std::io::Read as _;
+
+use super::*;
+
+fn gunzip(stream: &[Bytes]) -> Vec<u8> {
+    let joined: Vec<u8> = stream.iter().flat_map(|b| b.iter().copied()).collect();
+    let mut out = Vec::new();
+    // A single-member reader: it would stop after the first member.
+    flate2::read::GzDecoder::new(&joined[..]).read_to_end(&mut out).expect("valid gzip");
+    out
+}
+
+#[test]
+fn parts_deflated_apart_read_back_as_one_gzip_member_of_the_whole_text() {
+    let texts: [&[u8]; 4] = [
+        b"# HELP a first\na{x=\"1\"} 1\n",
+        b"",
+        &b"b{account_id=\"0a1b2c\"} 12.5\n".repeat(20_000),
+        b"c 3\n",
+    ];
+    let parts: Vec<DeflatedPart> = texts.iter().map(|t| deflate_part(t)).collect();
+    let stream = stitch(&parts);
+    assert_eq!(gunzip(&stream), texts.concat());
+    let size: usize = stream.iter().map(Bytes::len).sum();
+    assert!(size * 20 < texts.concat().len(), "still compressed: {size} bytes");
+}
+
+#[test]
+fn a_part_reused_in_another_stream_is_shared_not_copied() {
+    let kept = deflate_part(&b"unchanged line\n".repeat(1000));
+    let first = stitch([&kept, &deflate_part(b"x 1\n")]);
+    let second = stitch([&kept, &deflate_part(b"x 2\n")]);
+    assert_eq!(first[1].as_ptr(), second[1].as_ptr());
+    assert!(gunzip(&second).ends_with(b"x 2\n"));
+}
+
+#[test]
+fn nothing_at_all_is_a_valid_empty_gzip() {
+    assert!(gunzip(&stitch([])).is_empty());
+    assert!(gunzip(&stitch([&deflate_part(b"")])).is_empty());
+}
