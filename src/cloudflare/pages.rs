@@ -1,11 +1,12 @@
 //! Walking a paginated v4 list to its end, exactly once per item.
 //!
-//! Cloudflare's own clients ask for the next page until they get an empty
-//! one and never trust `total_pages`; `result_info` is optional and servers
-//! may cap `per_page` below what was asked. So the walk ends on a page that
-//! is provably the last (empty, short, or completing `total_count`), never
-//! on a full page that `total_pages` calls the last, and refuses to loop
-//! forever.
+//! Cloudflare's own clients (cloudflare-go, cloudflare-python) ask for the
+//! next page until they get an empty one and never trust `total_pages` or
+//! the `per_page` echoed back: servers may cap the page size below what was
+//! asked and still echo the request. So the walk ends only on an empty page
+//! or once `total_count` items have arrived, and refuses to loop forever.
+//! The cost of that certainty is at most one extra request per list, the
+//! empty page, when the server sends no `total_count` (Cloudflare does).
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -34,12 +35,13 @@ pub struct Page<T> {
 /// ends, and returns every item once: the first occurrence of a `key` wins,
 /// and items whose `key` is `None` (an IdP without `id`) are all kept.
 ///
-/// The list ends at the first of: an empty page; a page shorter than the
-/// page size the server reports (or, without `result_info`, the size asked
-/// for); or once as many items as `total_count` have been received. A full
-/// page never ends the list on `total_pages` alone. A full page that brings
-/// no new item, or more than [`MAX_PAGES`] pages, is an
-/// [`ApiError::Pagination`]: the server is repeating itself.
+/// The list ends at the first of: an empty page, or as many items received
+/// as `total_count`. A page shorter than asked for (or than the `per_page`
+/// the server reports) does not end it: the server may cap the page size.
+/// A page that brings no new item ends it when it is shorter than the
+/// largest page seen (the tail of a list that moved under the walk), and is
+/// an [`ApiError::Pagination`] otherwise, as are more than [`MAX_PAGES`]
+/// pages: the server is repeating itself.
 pub async fn walk_pages<T, K, F, Fut>(
     endpoint: Endpoint,
     per_page: u64,
@@ -54,6 +56,7 @@ where
     let mut seen: HashSet<String> = HashSet::new();
     let mut all = Vec::new();
     let mut received_in_total = 0u64;
+    let mut largest_page = 0u64;
     for page in 1..=MAX_PAGES {
         let Page { items, info } = fetch(page, per_page).await?;
         let received = items.len() as u64;
@@ -71,19 +74,20 @@ where
                 all.push(item);
             }
         }
-        let info = info.unwrap_or_default();
-        let page_size = info.per_page.filter(|&n| n > 0).unwrap_or(per_page);
-        let short = received < page_size;
-        let complete = info.total_count.is_some_and(|total| received_in_total >= total);
-        if short || complete {
+        let complete = info.and_then(|info| info.total_count).is_some_and(|total| received_in_total >= total);
+        if complete {
             return Ok(all);
         }
         if all.len() == before {
+            if received < largest_page {
+                return Ok(all);
+            }
             return Err(ApiError::Pagination {
                 endpoint,
                 detail: format!("page {page} repeated only items already seen"),
             });
         }
+        largest_page = largest_page.max(received);
     }
     Err(ApiError::Pagination { endpoint, detail: format!("more than {MAX_PAGES} pages") })
 }

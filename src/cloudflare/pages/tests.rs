@@ -45,8 +45,8 @@ async fn walks_several_pages_when_the_server_caps_the_page_size() {
 }
 
 #[tokio::test]
-async fn stops_on_a_short_last_page_without_result_info() {
-    // Without result_info the size asked for is the only yardstick.
+async fn a_short_last_page_without_result_info_is_followed_by_one_empty_page() {
+    // Without total_count only an empty page proves the end.
     let mut calls = 0;
     let mut inner = server(names(25), 1000, false);
     let got = walk_pages(
@@ -61,7 +61,7 @@ async fn stops_on_a_short_last_page_without_result_info() {
     .await
     .unwrap();
     assert_eq!(got, names(25));
-    assert_eq!(calls, 3, "pages of 10, 10, 5");
+    assert_eq!(calls, 4, "pages of 10, 10, 5, then the empty one");
 }
 
 #[tokio::test]
@@ -114,9 +114,39 @@ async fn counted(
 }
 
 #[tokio::test]
-async fn a_list_in_one_short_page_is_one_request() {
+async fn a_list_in_one_page_is_one_request_with_total_count_and_two_without() {
     assert_eq!(counted(1000, server(names(7), 1000, true)).await, (names(7), 1));
-    assert_eq!(counted(1000, server(names(7), 1000, false)).await, (names(7), 1));
+    assert_eq!(counted(1000, server(names(7), 1000, false)).await, (names(7), 2));
+}
+
+#[tokio::test]
+async fn a_server_capping_the_page_size_while_echoing_the_request_is_read_to_the_end() {
+    // Asked for 1,000 and told 1,000, the server sends 100 a page and no
+    // total_count: every page looks short, none is the last.
+    let items = names(250);
+    let (got, calls) = counted(1000, |page, asked| {
+        let start = ((page - 1) as usize * 100).min(items.len());
+        let end = (start + 100).min(items.len());
+        let info = ResultInfo { page: Some(page), per_page: Some(asked), ..ResultInfo::default() };
+        std::future::ready(Ok(Page { items: items[start..end].to_vec(), info: Some(info) }))
+    })
+    .await;
+    assert_eq!(got, names(250));
+    assert_eq!(calls, 4, "100, 100, 50, then the empty page");
+}
+
+#[tokio::test]
+async fn a_short_page_of_items_already_seen_ends_the_walk() {
+    // A list that moved under the walk: one item shifted onto page 2.
+    let pages = [vec!["a", "b", "c"], vec!["c"]];
+    let got = walk(|page, _| {
+        let items =
+            pages.get(page as usize - 1).map_or_else(Vec::new, |p| p.iter().map(|s| s.to_string()).collect());
+        std::future::ready(Ok(Page { items, info: None }))
+    })
+    .await
+    .unwrap();
+    assert_eq!(got, ["a", "b", "c"]);
 }
 
 #[tokio::test]
@@ -133,7 +163,7 @@ async fn a_full_page_that_total_pages_calls_the_last_is_not_trusted() {
     })
     .await;
     assert_eq!(got, [names(3), vec!["late".to_owned()]].concat());
-    assert_eq!(calls, 2, "the short second page ends it");
+    assert_eq!(calls, 3, "only the empty third page ends it");
 }
 
 #[tokio::test]
