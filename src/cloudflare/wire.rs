@@ -74,12 +74,112 @@ pub struct CertificateSet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// The certificate Cloudflare encrypts with now.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current_certificate: Option<Certificate>,
+    #[serde(default)]
+    pub current_certificate: CertificateSlot,
     /// The certificate kept during a rotation; null, missing and `{}` all mean
-    /// "no rotation" (the documented examples use `{}`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous_certificate: Option<Certificate>,
+    /// "no rotation" (the documented examples use `{}`). Cloudflare's schema
+    /// leaves this field untyped, so any other value is kept as
+    /// [`CertificateSlot::Malformed`] for this one set instead of failing
+    /// the page.
+    #[serde(default)]
+    pub previous_certificate: CertificateSlot,
+}
+
+/// What a set's certificate field holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum CertificateSlot {
+    /// Absent, `null` or an object without any certificate field (`{}`).
+    #[default]
+    Empty,
+    /// A certificate object.
+    Certificate(Certificate),
+    /// Any other JSON value: its kind (`array`, `string`, `boolean`,
+    /// `number`, or `object` with fields of the wrong type).
+    Malformed(JsonKind),
+}
+
+/// The kind of a JSON value that is not a certificate object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonKind {
+    /// `[...]`.
+    Array,
+    /// `"..."`.
+    String,
+    /// `true` or `false`.
+    Boolean,
+    /// A number.
+    Number,
+    /// An object whose certificate fields have the wrong types.
+    Object,
+}
+
+impl JsonKind {
+    /// The kind's JSON name.
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonKind::Array => "array",
+            JsonKind::String => "string",
+            JsonKind::Boolean => "boolean",
+            JsonKind::Number => "number",
+            JsonKind::Object => "object",
+        }
+    }
+
+    /// A small value of this kind that reads back as the same kind: what
+    /// the state file keeps instead of the value itself, which may be large.
+    fn placeholder(self) -> serde_json::Value {
+        match self {
+            JsonKind::Array => serde_json::json!([]),
+            JsonKind::String => serde_json::json!(""),
+            JsonKind::Boolean => serde_json::json!(false),
+            JsonKind::Number => serde_json::json!(0),
+            JsonKind::Object => serde_json::json!({"uid": false}),
+        }
+    }
+}
+
+impl CertificateSlot {
+    /// True when no certificate and no malformed value is there.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, CertificateSlot::Empty)
+    }
+
+    /// The certificate, when the slot holds one.
+    pub fn certificate(&self) -> Option<&Certificate> {
+        match self {
+            CertificateSlot::Certificate(cert) => Some(cert),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CertificateSlot {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde_json::Value;
+        Ok(match Value::deserialize(deserializer)? {
+            Value::Null => CertificateSlot::Empty,
+            Value::Array(_) => CertificateSlot::Malformed(JsonKind::Array),
+            Value::String(_) => CertificateSlot::Malformed(JsonKind::String),
+            Value::Bool(_) => CertificateSlot::Malformed(JsonKind::Boolean),
+            Value::Number(_) => CertificateSlot::Malformed(JsonKind::Number),
+            object @ Value::Object(_) => match Certificate::deserialize(object) {
+                Ok(cert) if cert.is_empty() => CertificateSlot::Empty,
+                Ok(cert) => CertificateSlot::Certificate(cert),
+                Err(_) => CertificateSlot::Malformed(JsonKind::Object),
+            },
+        })
+    }
+}
+
+impl Serialize for CertificateSlot {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            // Cloudflare's documented examples write an empty slot as `{}`.
+            CertificateSlot::Empty => serde_json::json!({}).serialize(serializer),
+            CertificateSlot::Certificate(cert) => cert.serialize(serializer),
+            CertificateSlot::Malformed(kind) => kind.placeholder().serialize(serializer),
+        }
+    }
 }
 
 /// One certificate of a set. All fields are optional so that `{}` parses.
@@ -94,6 +194,10 @@ pub struct Certificate {
     /// Expiry as the API states it (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_after: Option<String>,
+    /// Whether Cloudflare encrypts with this certificate now; it should
+    /// agree with the field the certificate came in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_current: Option<bool>,
 }
 
 impl Certificate {

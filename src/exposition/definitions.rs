@@ -100,6 +100,9 @@ metrics! {
     CERTIFICATE_NOT_AFTER_MISMATCH: Refresh,
         "cloudflare_access_saml_certificate_not_after_mismatch",
         "1 if the API's not_after and the certificate's own differ by more than a second, else 0.";
+    CERTIFICATE_IS_CURRENT_MISMATCH: Refresh,
+        "cloudflare_access_saml_certificate_is_current_mismatch",
+        "1 if the API's is_current contradicts the slot the certificate came in, else 0; absent when the API leaves is_current out.";
     CERTIFICATE_PARSE_ERROR: Refresh,
         "cloudflare_access_saml_certificate_parse_error",
         "1 for a certificate whose PEM could not be read; label reason says why.";

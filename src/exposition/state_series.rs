@@ -65,6 +65,9 @@ fn certificate(out: &mut Families, account_id: &str, set_uid: &str, cert: &Certi
     if let Some(mismatch) = cert.not_after_mismatch() {
         out.flag(&CERTIFICATE_NOT_AFTER_MISMATCH, &labels, mismatch);
     }
+    if let Some(mismatch) = cert.is_current_mismatch() {
+        out.flag(&CERTIFICATE_IS_CURRENT_MISMATCH, &labels, mismatch);
+    }
     match &cert.inspection {
         Ok(facts) => {
             out.gauge(&CERTIFICATE_NOT_BEFORE, &labels, facts.not_before as f64);

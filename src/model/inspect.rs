@@ -52,6 +52,10 @@ pub enum InspectError {
     /// Valid PEM whose content is not an X.509 certificate.
     #[error("PEM content is not a valid X.509 certificate")]
     BadDer,
+    /// The API sent a value that is not a certificate object (`[]`, `""`,
+    /// `true`, ...) where a certificate belongs.
+    #[error("the API sent a value that is not a certificate object")]
+    NotAnObject,
 }
 
 impl InspectError {
@@ -62,6 +66,7 @@ impl InspectError {
             InspectError::NoCertificate => "no_certificate",
             InspectError::BadPem => "bad_pem",
             InspectError::BadDer => "bad_der",
+            InspectError::NotAnObject => "not_an_object",
         }
     }
 }

@@ -38,6 +38,8 @@ pub struct CertificateRecord {
     pub slot: Slot,
     /// The API's `not_after`, Unix seconds, when present and valid.
     pub api_not_after: Option<i64>,
+    /// The API's `is_current`, when sent.
+    pub is_current: Option<bool>,
     /// What the PEM says, or why it could not be read.
     pub inspection: Result<CertificateFacts, InspectError>,
 }
@@ -57,6 +59,13 @@ impl CertificateRecord {
         let facts = self.inspection.as_ref().ok()?;
         Some((self.api_not_after? - facts.not_after).abs() > 1)
     }
+
+    /// Whether the API's `is_current` contradicts the slot the certificate
+    /// came in (a current one marked not current, or the reverse); `None`
+    /// when the API did not say.
+    pub fn is_current_mismatch(&self) -> Option<bool> {
+        Some(self.is_current? != (self.slot == Slot::Current))
+    }
 }
 
 /// A certificate set and the IdPs that use it.
@@ -73,9 +82,12 @@ pub struct CertificateSetRecord {
 }
 
 impl CertificateSetRecord {
-    /// A previous certificate is present.
+    /// A previous certificate is present (a value in the previous slot that
+    /// is not a certificate object is not one).
     pub fn rotation_in_progress(&self) -> bool {
-        self.certificates.iter().any(|c| c.slot == Slot::Previous)
+        self.certificates
+            .iter()
+            .any(|c| c.slot == Slot::Previous && !matches!(c.inspection, Err(InspectError::NotAnObject)))
     }
 
     /// The certificate in `slot`, if any.
@@ -155,20 +167,20 @@ impl AccountInventory {
             .iter()
             .map(|set| {
                 let mut certificates = Vec::with_capacity(2);
-                match set.current_certificate.as_ref().filter(|c| !c.is_empty()) {
-                    Some(cert) => certificates.push(record(&set.uid, cert, Slot::Current, &mut warnings)),
-                    // A set with no current certificate cannot encrypt: keep it
-                    // visible as an unreadable certificate rather than skip it.
-                    None => certificates.push(CertificateRecord {
-                        uid: None,
-                        slot: Slot::Current,
-                        api_not_after: None,
-                        inspection: Err(InspectError::Missing),
-                    }),
-                }
-                if let Some(cert) = set.previous_certificate.as_ref().filter(|c| !c.is_empty()) {
-                    certificates.push(record(&set.uid, cert, Slot::Previous, &mut warnings));
-                }
+                // A set with no current certificate cannot encrypt: keep it
+                // visible as an unreadable certificate rather than skip it.
+                certificates.extend(slot_record(
+                    &set.uid,
+                    &set.current_certificate,
+                    Slot::Current,
+                    &mut warnings,
+                ));
+                certificates.extend(slot_record(
+                    &set.uid,
+                    &set.previous_certificate,
+                    Slot::Previous,
+                    &mut warnings,
+                ));
                 let mut identity_providers = users.get(set.uid.as_str()).cloned().unwrap_or_default();
                 identity_providers.sort();
                 CertificateSetRecord {
@@ -191,18 +203,47 @@ impl AccountInventory {
     }
 }
 
-fn record(
+/// The record of one slot of a set: none for an empty previous slot, an
+/// unreadable record for an empty current slot or a value that is not a
+/// certificate object (reported on this set, never failing the account).
+fn slot_record(
     set_uid: &str,
-    cert: &api::Certificate,
+    value: &api::CertificateSlot,
     slot: Slot,
     warnings: &mut Vec<String>,
-) -> CertificateRecord {
+) -> Option<CertificateRecord> {
     let context = format!("{} certificate of set {set_uid}", slot.label());
-    CertificateRecord {
-        uid: cert.uid.clone().filter(|u| !u.is_empty()),
+    let unreadable = |error| CertificateRecord {
+        uid: None,
         slot,
-        api_not_after: timestamp(&context, "not_after", cert.not_after.as_deref(), warnings),
-        inspection: inspect_pem(cert.public_certificate.as_deref().unwrap_or("")),
+        api_not_after: None,
+        is_current: None,
+        inspection: Err(error),
+    };
+    match value {
+        api::CertificateSlot::Empty if slot == Slot::Previous => None,
+        api::CertificateSlot::Empty => Some(unreadable(InspectError::Missing)),
+        api::CertificateSlot::Malformed(kind) => {
+            warnings.push(format!(
+                "{context}: the API sent a JSON {} instead of a certificate object",
+                kind.name()
+            ));
+            Some(unreadable(InspectError::NotAnObject))
+        }
+        api::CertificateSlot::Certificate(cert) => {
+            let record = CertificateRecord {
+                uid: cert.uid.clone().filter(|u| !u.is_empty()),
+                slot,
+                api_not_after: timestamp(&context, "not_after", cert.not_after.as_deref(), warnings),
+                is_current: cert.is_current,
+                inspection: inspect_pem(cert.public_certificate.as_deref().unwrap_or("")),
+            };
+            if record.is_current_mismatch() == Some(true) {
+                let marked = record.is_current.unwrap_or_default();
+                warnings.push(format!("{context}: the API marks it is_current: {marked}"));
+            }
+            Some(record)
+        }
     }
 }
 

@@ -206,6 +206,10 @@ fn grade_encryption(
     if cert.not_after_mismatch() == Some(true) {
         raise(Severity::Warning, "API not_after differs from the certificate's".into());
     }
+    if cert.is_current_mismatch() == Some(true) {
+        let marked = cert.is_current.unwrap_or_default();
+        raise(Severity::Warning, format!("the API marks it is_current: {marked}"));
+    }
     if set.identity_providers.is_empty() && cert.slot == Slot::Current {
         notes.push("set used by no identity provider".into());
     }

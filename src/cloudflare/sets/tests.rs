@@ -13,8 +13,8 @@ fn a_set_is_decoded_from_its_envelope() {
             "is_current":true},"previous_certificate":{}}}"#;
     let set: CertificateSet = decode(Endpoint::CertificateSet, &reply(200, body)).unwrap();
     assert_eq!(set.uid, "s1");
-    assert_eq!(set.current_certificate.unwrap().uid.as_deref(), Some("c1"));
-    assert!(set.previous_certificate.unwrap().is_empty());
+    assert_eq!(set.current_certificate.certificate().unwrap().uid.as_deref(), Some("c1"));
+    assert!(set.previous_certificate.is_empty());
 }
 
 #[test]

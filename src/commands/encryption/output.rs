@@ -96,8 +96,8 @@ impl SetView {
         Self {
             uid: set.uid.clone(),
             updated_at: set.updated_at.clone(),
-            current: CertificateView::new(set.current_certificate.as_ref(), now),
-            previous: CertificateView::new(set.previous_certificate.as_ref(), now),
+            current: CertificateView::new(set.current_certificate.certificate(), now),
+            previous: CertificateView::new(set.previous_certificate.certificate(), now),
         }
     }
 

@@ -36,12 +36,12 @@ pub async fn run(
             let set = client.certificate_set(account_id, set_uid).await.map_err(EncryptionError::Read)?;
             let pem = set
                 .previous_certificate
-                .filter(|c| !c.is_empty())
-                .and_then(|c| c.public_certificate)
+                .certificate()
+                .and_then(|c| c.public_certificate.clone())
                 .ok_or_else(|| EncryptionError::NoCertificate {
-                set_uid: set_uid.to_owned(),
-                slot: "previous",
-            })?;
+                    set_uid: set_uid.to_owned(),
+                    slot: "previous",
+                })?;
             (pem, "previous")
         }
     };

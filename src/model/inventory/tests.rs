@@ -133,3 +133,62 @@ fn odd_idp_public_certs_decode_and_only_saml_providers_count() {
         ]
     );
 }
+
+#[test]
+fn a_previous_certificate_that_is_not_an_object_is_reported_on_its_set_only() {
+    // Cloudflare's schema leaves previous_certificate untyped.
+    let page = br#"{"success": true, "errors": [], "result": [
+        {"uid": "array", "current_certificate": {"uid": "c1"}, "previous_certificate": []},
+        {"uid": "string", "current_certificate": {"uid": "c2"}, "previous_certificate": ""},
+        {"uid": "true", "current_certificate": {"uid": "c3"}, "previous_certificate": true},
+        {"uid": "typed-wrong", "current_certificate": {"uid": "c4"}, "previous_certificate": {"uid": 7}},
+        {"uid": "fine", "current_certificate": {"uid": "c5"}, "previous_certificate": {}}
+    ]}"#;
+    let list = api::decode_list::<api::CertificateSet>(page).expect("the page decodes").result.unwrap();
+    let inv = AccountInventory::build(list, Vec::new());
+    let previous: Vec<(&str, Option<&str>)> = inv
+        .sets
+        .iter()
+        .map(|s| {
+            (
+                s.uid.as_str(),
+                s.certificate(Slot::Previous).map(|c| c.inspection.as_ref().unwrap_err().reason()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        previous,
+        [
+            ("array", Some("not_an_object")),
+            ("fine", None),
+            ("string", Some("not_an_object")),
+            ("true", Some("not_an_object")),
+            ("typed-wrong", Some("not_an_object")),
+        ]
+    );
+    assert!(inv.sets.iter().all(|s| !s.rotation_in_progress()), "a malformed value is no rotation");
+    assert_eq!(inv.warnings.len(), 4, "{:?}", inv.warnings);
+    assert!(inv.warnings[0].contains("JSON array instead of a certificate object"), "{:?}", inv.warnings);
+}
+
+#[test]
+fn is_current_contradicting_the_slot_is_flagged_not_trusted() {
+    let inv = AccountInventory::build(
+        sets(json!([
+            {"uid": "agrees", "current_certificate": {"uid": "c1", "is_current": true},
+             "previous_certificate": {"uid": "p1", "is_current": false}},
+            {"uid": "swapped", "current_certificate": {"uid": "c2", "is_current": false},
+             "previous_certificate": {"uid": "p2", "is_current": true}},
+            {"uid": "silent", "current_certificate": {"uid": "c3"}}
+        ])),
+        Vec::new(),
+    );
+    let flags: Vec<Vec<Option<bool>>> = inv
+        .sets
+        .iter()
+        .map(|s| s.certificates.iter().map(CertificateRecord::is_current_mismatch).collect())
+        .collect();
+    assert_eq!(flags, [vec![Some(false), Some(false)], vec![None], vec![Some(true), Some(true)]]);
+    assert_eq!(inv.sets[2].certificates[0].slot, Slot::Current, "the slot stays the field it came in");
+    assert_eq!(inv.warnings.len(), 2, "{:?}", inv.warnings);
+}

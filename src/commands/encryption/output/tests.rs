@@ -35,6 +35,7 @@ fn an_empty_previous_certificate_is_no_certificate() {
         uid: Some("c".into()),
         public_certificate: Some("-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n".into()),
         not_after: Some("1970-01-11T00:00:00Z".into()),
+        is_current: None,
     };
     let view = CertificateView::new(Some(&api_only), 0).unwrap();
     assert_eq!(view.days_left, Some(10.0), "the API's date when the PEM does not parse");
