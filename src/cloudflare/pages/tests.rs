@@ -47,19 +47,7 @@ async fn walks_several_pages_when_the_server_caps_the_page_size() {
 #[tokio::test]
 async fn a_short_last_page_without_result_info_is_followed_by_one_empty_page() {
     // Without total_count only an empty page proves the end.
-    let mut calls = 0;
-    let mut inner = server(names(25), 1000, false);
-    let got = walk_pages(
-        Endpoint::SamlCertificates,
-        10,
-        |s: &String| Some(s.as_str()),
-        |p, n| {
-            calls += 1;
-            inner(p, n)
-        },
-    )
-    .await
-    .unwrap();
+    let (got, calls) = counted(10, server(names(25), 1000, false)).await;
     assert_eq!(got, names(25));
     assert_eq!(calls, 4, "pages of 10, 10, 5, then the empty one");
 }
