@@ -8,7 +8,7 @@
 //! so with the numbers and the remedies.
 //!
 //! No wait here or in the budget counts against `--cloudflare.timeout`; at
-//! most [`CONCURRENT_READS`] accounts of a credential are read at once.
+//! most [`concurrent_reads`] accounts of a credential are read at once.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -25,9 +25,18 @@ use crate::refresh::shard::slot_of;
 use crate::refresh::source::AccountSource;
 use crate::refresh::{AccountSelection, Lane, Refresher};
 
-/// Accounts of one credential read at the same time: each has at most two
-/// requests in flight, well inside the Ratelimit reserve.
-pub const CONCURRENT_READS: usize = 4;
+/// The most accounts of one credential read at the same time.
+pub const MAX_CONCURRENT_READS: usize = 16;
+
+/// Accounts of one credential read at the same time: enough to keep the
+/// budget's burst (a fifth of `per_5m`) busy at network speed, each account
+/// having at most two requests in flight, and never more than
+/// [`MAX_CONCURRENT_READS`]. The budget still paces every request: this
+/// bounds only what waits on the network at once.
+pub fn concurrent_reads(per_5m: NonZeroU32) -> usize {
+    let burst = (per_5m.get() / 5).max(1) as usize;
+    (burst / 2).clamp(1, MAX_CONCURRENT_READS)
+}
 
 /// Requests one pass over `accounts` costs at the least: one page of sets
 /// and one of IdPs per account, plus the pages of `GET /accounts` when
@@ -114,6 +123,7 @@ impl<S: AccountSource> Refresher<S> {
     ) -> Vec<(String, ApiError)> {
         let mut reads = JoinSet::new();
         let mut failures = Vec::new();
+        let concurrency = concurrent_reads(lane.source.max_requests_per_5m());
         for account_id in accounts {
             if let Pace::Slots { start, interval } = pace {
                 tokio::time::sleep_until(start + interval.mul_f64(slot_of(&account_id))).await;
@@ -121,7 +131,7 @@ impl<S: AccountSource> Refresher<S> {
             // A 429 stops the whole credential: starting an account now
             // could only fail it.
             lane.source.until_unblocked().await;
-            while reads.len() >= CONCURRENT_READS {
+            while reads.len() >= concurrency {
                 if let Some(done) = reads.join_next().await {
                     collect(done, &mut failures);
                 }

@@ -274,3 +274,28 @@ async fn shards_split_fixed_and_discovered_accounts_and_credentials_never_share_
     seen.sort();
     assert_eq!(seen, all, "each account on exactly one shard");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_first_pass_that_fits_the_burst_runs_at_network_speed() {
+    // 1,200 requests per five minutes: the burst of 240 holds all 200.
+    let per_5m = NonZeroU32::new(1200).unwrap();
+    assert_eq!(super::schedule::concurrent_reads(per_5m), 16);
+    let h = harness(100, per_5m.get(), Duration::from_secs(60)).await;
+    let start = Instant::now();
+    h.run_for(Duration::from_secs(5)).await;
+    let reads = h.source.reads();
+    assert_eq!(reads.len(), 100, "one pass, every account");
+    let all_read = reads.last().unwrap().1 - start;
+    // Sixteen accounts at a time, each 50 ms (its two lists at once): seven
+    // rounds. Read one after the other, the 200 requests take 10 s.
+    let sequential = LATENCY * 200;
+    assert!(all_read <= LATENCY * 7 + Duration::from_millis(5), "all read after {all_read:?}");
+    assert!(sequential.as_secs_f64() / all_read.as_secs_f64() >= 20.0, "{all_read:?} against {sequential:?}");
+    assert!(h.errors_counted().is_empty() && h.all_up());
+}
+
+#[test]
+fn concurrency_follows_the_burst_between_one_and_sixteen() {
+    let reads = |per_5m| super::schedule::concurrent_reads(NonZeroU32::new(per_5m).unwrap());
+    assert_eq!([reads(1), reads(10), reads(100), reads(300), reads(1200)], [1, 1, 10, 16, 16]);
+}
