@@ -105,7 +105,8 @@ async fn progress(url: &str) -> (usize, Option<f64>) {
 
 /// The most accounts the budget lets a fresh exporter read within `elapsed`.
 fn budget_allows(elapsed: Duration, accounts: usize, budget: NonZeroU32) -> usize {
-    let listing = pass_requests(accounts, true) - 2 * accounts as u64;
+    // The first pass reads both lists of every account: one set list per pass.
+    let listing = pass_requests(accounts, true, 1) - 2 * accounts as u64;
     (0..=accounts).rev().find(|n| time_for_turns(listing + 2 * *n as u64, budget) <= elapsed).unwrap_or(0)
 }
 
@@ -134,7 +135,7 @@ async fn run(accounts: usize, budget: NonZeroU32, limit: Duration) {
     let exporter =
         RunningExporter::start(config.cloudflare, config.web, config.refresh_interval).await.expect("start");
     let url = format!("http://{}/metrics", exporter.local_addr());
-    let floor = pass_requests(accounts, true);
+    let floor = pass_requests(accounts, true, 1);
     let lower_bound = time_for_turns(floor, budget);
     // A run the time limit can hold gets room to finish; a longer one stops there.
     let bound = if lower_bound <= limit { lower_bound.mul_f64(1.5) + Duration::from_secs(30) } else { limit };

@@ -76,6 +76,11 @@ pub struct CloudflareArgs {
     /// Largest response body accepted from Cloudflare, in bytes.
     #[arg(long = "cloudflare.max-body-bytes", value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// How often each account's full certificate set list is read. In
+    /// between, a refresh reads only the identity provider list, which
+    /// embeds every assigned set: only sets no IdP uses wait for this.
+    #[arg(long = "cloudflare.set-list-interval", value_name = "DURATION", default_value = "1h")]
+    pub set_list_interval: String,
     /// Client-side request budget of each credential, per 5 minutes
     /// (Cloudflare allows 1200 per user across all of that user's clients).
     #[arg(long = "cloudflare.max-requests-per-5m", value_name = "N", default_value = "300")]

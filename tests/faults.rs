@@ -33,6 +33,8 @@ async fn start() -> Harness {
         .account("acc-a,acc-b")
         .token(TOKEN)
         .args(["--cloudflare.timeout", "3s", "--cloudflare.max-body-bytes", "1048576"])
+        // Both lists every pass, as the interval: a fault may hit either.
+        .args(["--cloudflare.set-list-interval", "300ms"])
         .spawn();
     let harness = Harness { fake, exporter };
     harness

@@ -238,12 +238,46 @@ pub struct IdentityProvider {
     pub saml_certificate_set: Option<EmbeddedSet>,
 }
 
-/// The embedded `saml_certificate_set` of an IdP; only its UID is read.
+/// The embedded `saml_certificate_set` of an IdP: Cloudflare embeds the
+/// whole set (certificates included) whenever one is assigned, so a pass
+/// can take an assigned set from here instead of the set list.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct EmbeddedSet {
     /// The set's UID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
+    /// When the set was last updated (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// The certificate Cloudflare encrypts with now.
+    #[serde(default, skip_serializing_if = "CertificateSlot::is_empty")]
+    pub current_certificate: CertificateSlot,
+    /// The certificate kept during a rotation.
+    #[serde(default, skip_serializing_if = "CertificateSlot::is_empty")]
+    pub previous_certificate: CertificateSlot,
+}
+
+impl EmbeddedSet {
+    /// The set, when the IdP embeds one with its certificates (not only
+    /// its UID).
+    pub fn to_set(&self) -> Option<CertificateSet> {
+        let uid = self.uid.as_deref().filter(|uid| !uid.trim().is_empty())?;
+        if self.current_certificate.is_empty() && self.previous_certificate.is_empty() {
+            return None;
+        }
+        Some(CertificateSet {
+            uid: uid.to_owned(),
+            updated_at: self.updated_at.clone(),
+            current_certificate: self.current_certificate.clone(),
+            previous_certificate: self.previous_certificate.clone(),
+        })
+    }
+
+    /// Only the UID, as the state file keeps it: the set itself is kept once,
+    /// in the set list.
+    pub fn uid_only(&self) -> Self {
+        Self { uid: self.uid.clone(), ..Self::default() }
+    }
 }
 
 /// The part of an IdP's `config` the exporter reads.

@@ -57,6 +57,8 @@ impl RunningDemo {
             AccountSelection::Discover,
             Duration::from_secs(20),
         );
+        // As `serve` by default: sets from the IdP list, the set list hourly.
+        let cloudflare = CloudflareConfig { set_list_interval: Duration::from_secs(3600), ..cloudflare };
         let telemetry_path = config.web.telemetry_path.clone();
         let scheme = if config.web.security.tls.is_some() { "https" } else { "http" };
         let exporter = RunningExporter::start(cloudflare, config.web, config.refresh_interval).await?;

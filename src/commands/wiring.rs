@@ -65,7 +65,8 @@ impl Wiring {
             Arc::clone(&metrics),
             cloudflare.refresh_timeout,
             cloudflare.shard,
-        );
+        )
+        .with_set_list_interval(cloudflare.set_list_interval);
         refresher.resolve_accounts_or(fallback).await.map_err(RunError::Discovery)?;
         Ok(Self { metrics, state, refresher })
     }

@@ -53,7 +53,13 @@ pub(crate) fn cloudflare_config(
                 return Err(named("--api-token-file"));
             }
             let credentials = load_credentials_file(path, args.max_requests_per_5m, env)?;
-            CloudflareConfig { client, credentials, refresh_timeout, shard }
+            CloudflareConfig {
+                client,
+                credentials,
+                refresh_timeout,
+                shard,
+                set_list_interval: Duration::ZERO,
+            }
         }
         None => {
             let ids = account_ids("--account-id", &args.account_ids)?;
@@ -64,6 +70,7 @@ pub(crate) fn cloudflare_config(
         }
     };
     config.shard = shard;
+    config.set_list_interval = duration("--cloudflare.set-list-interval", &args.set_list_interval)?;
     Ok(config)
 }
 

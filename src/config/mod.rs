@@ -92,6 +92,8 @@ pub struct CloudflareConfig {
     pub refresh_timeout: Duration,
     /// Which accounts this replica reads.
     pub shard: Shard,
+    /// How often each account's full set list is read (zero: every pass).
+    pub set_list_interval: Duration,
 }
 
 /// One credential and what it reads.
@@ -122,7 +124,13 @@ impl CloudflareConfig {
             accounts,
             max_requests_per_5m: client.max_requests_per_5m,
         };
-        Self { client, credentials: vec![credential], refresh_timeout, shard: Shard::ALL }
+        Self {
+            client,
+            credentials: vec![credential],
+            refresh_timeout,
+            shard: Shard::ALL,
+            set_list_interval: Duration::ZERO,
+        }
     }
 }
 

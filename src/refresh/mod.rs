@@ -6,6 +6,7 @@
 //! [`snapshot_writer`], which keeps the [`state_file`] up to date.
 
 pub mod schedule;
+pub mod set_list;
 pub mod shard;
 pub mod snapshot_writer;
 pub mod source;
@@ -13,7 +14,8 @@ pub mod state_file;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::locks::lock;
@@ -34,6 +36,7 @@ use crate::model::snapshot::AccountSnapshot;
 use crate::model::state::ExporterState;
 
 use self::schedule::Pace;
+use self::set_list::SetListMemory;
 use self::shard::{Shard, slot_of};
 use self::snapshot_writer::SnapshotWriter;
 use self::source::{AccountLists, AccountSource};
@@ -91,6 +94,13 @@ struct Shared {
     snapshot: OnceLock<SnapshotWriter>,
     /// Inventory warnings already logged, per account.
     warned: Mutex<HashSet<String>>,
+    /// How often each account's set list is read in between the passes
+    /// that take sets from the IdP list; zero reads it every pass.
+    set_list_interval: OnceLock<Duration>,
+    /// One pass in this many reads the set list (from the interval).
+    set_list_every: AtomicU32,
+    /// What each account's last read leaves for the next.
+    set_lists: Mutex<HashMap<String, SetListMemory>>,
 }
 
 impl<S: AccountSource> Refresher<S> {
@@ -112,8 +122,19 @@ impl<S: AccountSource> Refresher<S> {
             accounts: Mutex::default(),
             snapshot: OnceLock::new(),
             warned: Mutex::default(),
+            set_list_interval: OnceLock::new(),
+            set_list_every: AtomicU32::new(1),
+            set_lists: Mutex::default(),
         };
         Self { lanes: lanes.into_iter().map(Arc::new).collect(), shared: Arc::new(shared) }
+    }
+
+    /// Reads each account's full set list about once per `interval` (the
+    /// default, zero, reads it every pass); in between, a pass reads only
+    /// the IdP list, which embeds every assigned set ([`set_list`]).
+    pub fn with_set_list_interval(self, interval: Duration) -> Self {
+        let _ = self.shared.set_list_interval.set(interval);
+        self
     }
 
     /// Hands every successful refresh to `writer` too, for the state file.
@@ -214,6 +235,11 @@ impl<S: AccountSource> Refresher<S> {
         self.shared.state.set_accounts(&union);
     }
 
+    /// One pass in how many reads each account's set list.
+    fn set_list_every(&self) -> u32 {
+        self.shared.set_list_every.load(Ordering::Relaxed)
+    }
+
     /// The lane's accounts, in slot order.
     fn lane_accounts(&self, lane: &str) -> Vec<String> {
         lock(&self.shared.accounts).get(lane).cloned().unwrap_or_default()
@@ -245,7 +271,16 @@ impl<S: AccountSource> Refresher<S> {
     async fn refresh_account(&self, lane: &Lane<S>, account_id: &str) -> Result<(), ApiError> {
         let started = Instant::now();
         let talk = TalkTime::new(self.shared.refresh_timeout);
-        let outcome = lane.source.read(account_id, &talk).await;
+        let memory = lock(&self.shared.set_lists).get(account_id).cloned();
+        let every = self.set_list_every();
+        let outcome =
+            match set_list::read_account(&*lane.source, account_id, &talk, memory.as_ref(), every).await {
+                Ok((lists, memory)) => {
+                    lock(&self.shared.set_lists).insert(account_id.to_owned(), memory);
+                    Ok(lists)
+                }
+                Err(err) => Err(err),
+            };
         let duration = started.elapsed().as_secs_f64();
         let credential = lane.source.name();
         match outcome {
@@ -287,6 +322,8 @@ impl<S: AccountSource> Refresher<S> {
     /// turns true. Once the first pass has run for one `interval`, the
     /// exporter is ready even if the pass has not finished.
     pub async fn run(self, interval: Duration, mut shutdown: watch::Receiver<bool>) {
+        let set_list_interval = self.shared.set_list_interval.get().copied().unwrap_or_default();
+        self.shared.set_list_every.store(set_list_every(set_list_interval, interval), Ordering::Relaxed);
         let mut tasks = JoinSet::new();
         for lane in &self.lanes {
             let (this, lane) = (self.clone(), Arc::clone(lane));
@@ -301,4 +338,13 @@ impl<S: AccountSource> Refresher<S> {
         tasks.shutdown().await;
         debug!("refresh stopped");
     }
+}
+
+/// One pass in how many reads the set list: `set_list_interval` in passes
+/// of `interval`, at least every pass.
+pub fn set_list_every(set_list_interval: Duration, interval: Duration) -> u32 {
+    if interval.is_zero() {
+        return 1;
+    }
+    (set_list_interval.as_secs_f64() / interval.as_secs_f64()).round().clamp(1.0, f64::from(u32::MAX)) as u32
 }

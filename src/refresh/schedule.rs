@@ -38,20 +38,28 @@ pub fn concurrent_reads(per_5m: NonZeroU32) -> usize {
     (burst / 2).clamp(1, MAX_CONCURRENT_READS)
 }
 
-/// Requests one pass over `accounts` costs at the least: one page of sets
-/// and one of IdPs per account, plus the pages of `GET /accounts` when
-/// discovering.
-pub fn pass_requests(accounts: usize, discover: bool) -> u64 {
+/// Requests one pass over `accounts` costs at the least, on average: one
+/// page of IdPs per account, one page of sets per account in one pass of
+/// `set_list_every` ([`super::set_list`]), plus the pages of `GET /accounts`
+/// when discovering.
+pub fn pass_requests(accounts: usize, discover: bool, set_list_every: u32) -> u64 {
     let listing =
         if discover { (accounts as u64).div_ceil(Endpoint::Accounts.max_per_page()).max(1) } else { 0 };
-    2 * accounts as u64 + listing
+    let set_lists = (accounts as u64).div_ceil(u64::from(set_list_every.max(1)));
+    accounts as u64 + set_lists + listing
 }
 
 /// The time needed to read every account once at `per_5m` requests per five
-/// minutes, and never less than `interval`: `600 * accounts / per_5m`
-/// seconds (plus discovery's pages) when that is longer.
-pub fn cycle(accounts: usize, discover: bool, per_5m: NonZeroU32, interval: Duration) -> Duration {
-    let requests = pass_requests(accounts, discover) as f64;
+/// minutes, and never less than `interval`: `300 * requests / per_5m`
+/// seconds, `requests` being [`pass_requests`], when that is longer.
+pub fn cycle(
+    accounts: usize,
+    discover: bool,
+    set_list_every: u32,
+    per_5m: NonZeroU32,
+    interval: Duration,
+) -> Duration {
+    let requests = pass_requests(accounts, discover, set_list_every) as f64;
     let needed = Duration::from_secs_f64(WINDOW.as_secs_f64() * requests / f64::from(per_5m.get()));
     needed.max(interval)
 }
@@ -87,14 +95,15 @@ impl<S: AccountSource> Refresher<S> {
             }
             let accounts = self.lane_accounts(lane.source.name());
             let discover = lane.selection == AccountSelection::Discover;
-            let cycle = cycle(accounts.len(), discover, lane.source.max_requests_per_5m(), interval);
+            let every = self.set_list_every();
+            let cycle = cycle(accounts.len(), discover, every, lane.source.max_requests_per_5m(), interval);
             self.shared.metrics.set_refresh_cycle(lane.source.name(), cycle.as_secs_f64());
             let stretched = cycle > interval;
             if stretched && !was_stretched {
                 warn_stretched(
                     lane.source.name(),
+                    pass_requests(accounts.len(), discover, every),
                     accounts.len(),
-                    discover,
                     lane.source.max_requests_per_5m(),
                     interval,
                     cycle,
@@ -163,17 +172,18 @@ fn collect(
 
 fn warn_stretched(
     credential: &str,
+    requests_per_pass: u64,
     accounts: usize,
-    discover: bool,
     per_5m: NonZeroU32,
     interval: Duration,
     cycle: Duration,
 ) {
-    let fits = u64::from(per_5m.get()) * interval.as_secs() / 600;
+    let per_account = requests_per_pass as f64 / accounts.max(1) as f64;
+    let fits = (f64::from(per_5m.get()) * interval.as_secs_f64() / WINDOW.as_secs_f64() / per_account) as u64;
     warn!(
         credential,
         accounts,
-        requests_per_pass = pass_requests(accounts, discover),
+        requests_per_pass,
         max_requests_per_5m = per_5m.get(),
         refresh_interval_s = interval.as_secs(),
         cycle_s = cycle.as_secs(),

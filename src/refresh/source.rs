@@ -1,6 +1,6 @@
 //! What the scheduler needs from one credential, as a trait: its name,
-//! discovery, reading one account within a talking time, and waiting out a
-//! 429. [`CloudflareClient`] is the real one; the scheduler's virtual-time
+//! discovery, reading an account's two lists within a talking time, and
+//! waiting out a 429. [`CloudflareClient`] is the real one; the scheduler's virtual-time
 //! tests put a budget-only stand-in here.
 
 use std::future::Future;
@@ -13,8 +13,8 @@ use crate::cloudflare::error::ApiError;
 use crate::cloudflare::talk_time::TalkTime;
 use crate::cloudflare::wire::{CertificateSet, IdentityProvider};
 
-/// One account's two lists as Cloudflare sent them: the refresher builds
-/// the inventory from them and keeps them for the state file.
+/// One account's two lists as a full listing gives them: the refresher
+/// builds the inventory from them and keeps them for the state file.
 #[derive(Debug, Default)]
 pub struct AccountLists {
     /// Every SAML certificate set.
@@ -34,13 +34,21 @@ pub trait AccountSource: Send + Sync + 'static {
     /// Every account the credential can see.
     fn discover(&self) -> impl Future<Output = Result<Vec<String>, ApiError>> + Send;
 
-    /// Reads one account; its requests talk at most `talk`'s time, and
-    /// waiting for the budget is not talking.
-    fn read(
+    /// Reads an account's certificate set list (every page); its requests
+    /// talk at most `talk`'s time, and waiting for the budget is not talking.
+    fn read_certificate_sets(
         &self,
         account_id: &str,
         talk: &TalkTime,
-    ) -> impl Future<Output = Result<AccountLists, ApiError>> + Send;
+    ) -> impl Future<Output = Result<Vec<CertificateSet>, ApiError>> + Send;
+
+    /// Reads an account's identity provider list (every page), like
+    /// [`Self::read_certificate_sets`].
+    fn read_identity_providers(
+        &self,
+        account_id: &str,
+        talk: &TalkTime,
+    ) -> impl Future<Output = Result<Vec<IdentityProvider>, ApiError>> + Send;
 
     /// Resolves once no 429 is being honoured for this credential.
     fn until_unblocked(&self) -> impl Future<Output = ()> + Send;
@@ -67,12 +75,20 @@ impl AccountSource for CloudflareClient {
         Ok(self.list_accounts().await?.into_iter().map(|a| a.id).collect())
     }
 
-    async fn read(&self, account_id: &str, talk: &TalkTime) -> Result<AccountLists, ApiError> {
-        let (sets, identity_providers) = tokio::join!(
-            self.certificate_sets_within(account_id, talk),
-            self.identity_providers_within(account_id, talk)
-        );
-        Ok(AccountLists { sets: sets?, identity_providers: identity_providers? })
+    async fn read_certificate_sets(
+        &self,
+        account_id: &str,
+        talk: &TalkTime,
+    ) -> Result<Vec<CertificateSet>, ApiError> {
+        self.certificate_sets_within(account_id, talk).await
+    }
+
+    async fn read_identity_providers(
+        &self,
+        account_id: &str,
+        talk: &TalkTime,
+    ) -> Result<Vec<IdentityProvider>, ApiError> {
+        self.identity_providers_within(account_id, talk).await
     }
 
     async fn until_unblocked(&self) {
