@@ -16,6 +16,7 @@ pub mod clock;
 pub mod cloudflare;
 pub mod commands;
 pub mod config;
+pub mod counters;
 pub mod exposition;
 pub mod fake;
 pub mod locks;

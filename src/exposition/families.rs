@@ -45,7 +45,11 @@ impl Families {
         gauge.set_value(value);
         let mut metric = Metric::from_label(pairs);
         metric.set_gauge(gauge);
-        self.families.entry(def.name).or_insert_with(|| new_gauge_family(def)).mut_metric().push(metric);
+        self.families
+            .entry(def.name)
+            .or_insert_with(|| new_family(def, MetricType::GAUGE))
+            .mut_metric()
+            .push(metric);
     }
 
     /// Whether samples of `def` belong to this rendering: callers check it
@@ -65,10 +69,11 @@ impl Families {
     }
 }
 
-fn new_gauge_family(def: &MetricDef) -> MetricFamily {
+/// An empty family of `def` with its served help, of type `kind`.
+pub(super) fn new_family(def: &MetricDef, kind: MetricType) -> MetricFamily {
     let mut family = MetricFamily::default();
     family.set_name(def.name.to_owned());
     family.set_help(def.served_help());
-    family.set_field_type(MetricType::GAUGE);
+    family.set_field_type(kind);
     family
 }
