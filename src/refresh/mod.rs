@@ -4,6 +4,10 @@
 //! own [`schedule`]; [`shard`] decides which accounts this replica reads.
 //! With `--state.file`, each success is also handed to the
 //! [`snapshot_writer`], which keeps the [`state_file`] up to date.
+//!
+//! May use: [`crate::clock`], [`crate::cloudflare`], [`crate::counters`],
+//! [`crate::locks`], [`crate::model`] and [`crate::shutdown`]. Knows nothing of
+//! rendering or serving.
 
 pub mod schedule;
 pub mod shard;
