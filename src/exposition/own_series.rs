@@ -5,14 +5,14 @@
 //!
 //! [`Changes::Always`]: crate::exposition::definitions::Changes::Always
 
-use prometheus::proto::{Counter, LabelPair, Metric, MetricFamily, MetricType};
+use prometheus::proto::{Counter, Metric, MetricFamily, MetricType};
 
 use crate::counters::ExporterCounters;
 use crate::exposition::definitions::{
     API_REQUESTS, BUILD_INFO, MetricDef, RATE_LIMIT_REMAINING, REFRESH_CYCLE, REFRESH_ERRORS, SHARD_ORDINAL,
     TOTAL_SHARDS,
 };
-use crate::exposition::families::{Families, new_family};
+use crate::exposition::families::{Families, label_pairs, new_family};
 
 /// The exporter's own gauges: per credential the rate-limit quota once
 /// known and the refresh cycle, the shard, and build info.
@@ -70,18 +70,9 @@ fn family(def: &MetricDef, samples: Vec<Metric>) -> Option<MetricFamily> {
 }
 
 fn counter(labels: &[(&str, &str)], count: u64) -> Metric {
-    let pairs = labels
-        .iter()
-        .map(|(name, value)| {
-            let mut pair = LabelPair::default();
-            pair.set_name((*name).to_owned());
-            pair.set_value((*value).to_owned());
-            pair
-        })
-        .collect();
     let mut value = Counter::default();
     value.set_value(count as f64);
-    let mut metric = Metric::from_label(pairs);
+    let mut metric = Metric::from_label(label_pairs(labels.iter().copied()));
     metric.set_counter(value);
     metric
 }
