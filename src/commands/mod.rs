@@ -6,7 +6,8 @@
 //!
 //! May use: [`crate::cli`], [`crate::clock`], [`crate::cloudflare`],
 //! [`crate::config`], [`crate::counters`], [`crate::exposition`],
-//! [`crate::fake`] (for the demo, until the fake is its own crate),
+//! `crate::fake` (for the demo, until the fake is its own crate; not a link,
+//! so these docs build once it has left),
 //! [`crate::locks`], [`crate::model`], [`crate::refresh`], [`crate::shutdown`],
 //! [`crate::telemetry`] and [`crate::web`]. Nothing uses this module.
 
