@@ -1,5 +1,8 @@
 //! The command line as the user types it: clap types only, no I/O and no
-//! validation beyond syntax. [`crate::config`] turns these into a `Config`.
+//! validation beyond syntax. The `config` module turns these into a
+//! validated configuration.
+//!
+//! May use: [`crate::model`], for the report thresholds.
 
 mod encryption;
 

@@ -1,6 +1,8 @@
 //! Wall-clock time as the exposition and the inventory need it: Unix seconds,
 //! the days left until a certificate expires, and RFC 3339 times as the API writes them.
 //! Kept in one place so every layer reads the same clock.
+//!
+//! May use: nothing of the crate.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

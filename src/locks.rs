@@ -1,6 +1,8 @@
 //! Locks that outlive a panicked holder. Every lock here guards plain data
 //! that a panic cannot leave half-written, so serving the last values beats
 //! spreading one panic to every thread that reads them.
+//!
+//! May use: nothing of the crate.
 
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 

@@ -1,5 +1,7 @@
 //! The shutdown signal: resolves on SIGTERM (what Kubernetes sends) or
 //! SIGINT (Ctrl-C), and says which.
+//!
+//! May use: nothing of the crate.
 
 use tracing::info;
 

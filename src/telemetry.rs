@@ -1,5 +1,7 @@
 //! Logging set-up: `--log.level` for this crate (dependencies stay at warn
 //! unless `RUST_LOG` says otherwise), and `logfmt` or JSON lines on stderr.
+//!
+//! May use: [`crate::cli`] and [`crate::config`].
 
 use std::fmt::{self, Write as _};
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use cloudflare_saml_exporter::cloudflare::client::CloudflareClient;
 use cloudflare_saml_exporter::cloudflare::credentials::CredentialSource;
-use cloudflare_saml_exporter::exposition::metrics::Metrics;
+use cloudflare_saml_exporter::counters::ExporterCounters;
 use cloudflare_saml_exporter::fake::FakeCloudflare;
 use secrecy::SecretString;
 use serde_json::Value;
@@ -32,7 +32,7 @@ fn client(fake: &FakeCloudflare) -> CloudflareClient {
 }
 
 fn client_with(fake: &FakeCloudflare, credentials: CredentialSource) -> CloudflareClient {
-    CloudflareClient::new(client_settings(fake), credentials, Arc::new(Metrics::new())).unwrap()
+    CloudflareClient::new(client_settings(fake), credentials, Arc::new(ExporterCounters::new())).unwrap()
 }
 
 fn names(n: usize) -> Vec<String> {

@@ -14,7 +14,8 @@ use cloudflare_saml_exporter::cloudflare::rate_limit_headers::{
     parse_ratelimit_remaining, parse_retry_after,
 };
 use cloudflare_saml_exporter::cloudflare::wire::{CertificateSet, IdentityProvider, decode_list};
-use cloudflare_saml_exporter::exposition::metrics::Metrics;
+use cloudflare_saml_exporter::counters::ExporterCounters;
+use cloudflare_saml_exporter::exposition;
 use cloudflare_saml_exporter::model::inspect::{CertificateFacts, InspectError, inspect_der, inspect_pem};
 use cloudflare_saml_exporter::model::inventory::AccountInventory;
 use cloudflare_saml_exporter::model::state::ExporterState;
@@ -72,7 +73,7 @@ fn render(inventory: AccountInventory) -> Result<String, TestCaseError> {
     let state = ExporterState::default();
     state.set_accounts(&["a".into()]);
     state.record_success("a", inventory, 0.1, 0.0);
-    let body = Metrics::new().render(&state, 0.0);
+    let body = exposition::metrics::render(&state, &ExporterCounters::new(), 0.0);
     let text = String::from_utf8(body).map_err(|e| TestCaseError::fail(format!("not UTF-8: {e}")))?;
     for line in text.lines() {
         prop_assert!(

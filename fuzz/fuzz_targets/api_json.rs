@@ -12,7 +12,8 @@
 
 use cloudflare_saml_exporter::cloudflare::wire::{CertificateSet, IdentityProvider, decode_list};
 use cloudflare_saml_exporter::model::inventory::AccountInventory;
-use cloudflare_saml_exporter::exposition::metrics::Metrics;
+use cloudflare_saml_exporter::counters::ExporterCounters;
+use cloudflare_saml_exporter::exposition::metrics::render;
 use cloudflare_saml_exporter::model::state::ExporterState;
 use libfuzzer_sys::fuzz_target;
 
@@ -42,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
     let state = ExporterState::default();
     state.set_accounts(&["a".into()]);
     state.record_success("a", inventory, 0.1, 0.0);
-    let body = Metrics::new().render(&state, 0.0);
+    let body = render(&state, &ExporterCounters::new(), 0.0);
     let text = std::str::from_utf8(&body).expect("/metrics is UTF-8");
     // Label values are escaped, so no value can break a sample onto a new line.
     for line in text.lines() {

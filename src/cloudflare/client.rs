@@ -3,7 +3,7 @@
 //! the credential's [`RequestBudget`] (paused when Cloudflare's `Ratelimit`
 //! header says the quota is down to a reserve), keeps each request's talking
 //! time on the account's [`TalkTime`], maps every way a call can fail onto
-//! [`ApiError`], and counts each request in the exporter's own metrics.
+//! [`ApiError`], and counts each request in the [`ExporterCounters`].
 
 use std::num::NonZeroU32;
 use std::sync::{Arc, RwLock};
@@ -25,7 +25,7 @@ use crate::cloudflare::rate_limit_headers::{
 use crate::cloudflare::response::{error_chain, error_entries, read_body, successful};
 use crate::cloudflare::talk_time::TalkTime;
 use crate::cloudflare::wire::{Account, CertificateSet, Envelope, IdentityProvider};
-use crate::exposition::metrics::Metrics;
+use crate::counters::ExporterCounters;
 use crate::locks;
 
 /// Connection settings of the client.
@@ -84,7 +84,7 @@ pub struct CloudflareClient {
     settings: ClientSettings,
     credentials: CredentialSource,
     auth: RwLock<Option<Arc<Auth>>>,
-    metrics: Arc<Metrics>,
+    counters: Arc<ExporterCounters>,
     budget: RequestBudget,
 }
 
@@ -94,9 +94,9 @@ impl CloudflareClient {
     pub fn new(
         settings: ClientSettings,
         credentials: CredentialSource,
-        metrics: Arc<Metrics>,
+        counters: Arc<ExporterCounters>,
     ) -> Result<Self, reqwest::Error> {
-        Self::for_credential(DEFAULT_CREDENTIAL, settings, credentials, metrics)
+        Self::for_credential(DEFAULT_CREDENTIAL, settings, credentials, counters)
     }
 
     /// Builds the client of the credential `name` (the `credential` label),
@@ -105,7 +105,7 @@ impl CloudflareClient {
         name: &str,
         settings: ClientSettings,
         credentials: CredentialSource,
-        metrics: Arc<Metrics>,
+        counters: Arc<ExporterCounters>,
     ) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .user_agent(concat!("cloudflare-saml-exporter/", env!("CARGO_PKG_VERSION")))
@@ -123,7 +123,7 @@ impl CloudflareClient {
             settings,
             credentials,
             auth: RwLock::new(None),
-            metrics,
+            counters,
             budget,
         })
     }
@@ -261,12 +261,12 @@ impl CloudflareClient {
         let response = match request.send().await {
             Ok(response) => response,
             Err(err) => {
-                self.metrics.record_api_request(endpoint.label(), "error");
+                self.counters.record_api_request(endpoint.label(), "error");
                 return Err(self.transport_error(endpoint, &err));
             }
         };
         let status = response.status();
-        self.metrics.record_api_request(endpoint.label(), status.as_str());
+        self.counters.record_api_request(endpoint.label(), status.as_str());
         if let Some(ratelimit) = response.headers().get("ratelimit").and_then(|v| v.to_str().ok()) {
             self.pace_by(ratelimit);
         }
@@ -345,7 +345,7 @@ impl CloudflareClient {
     /// window to reset, so neither it nor the token's other clients draw a 429.
     fn pace_by(&self, ratelimit: &str) {
         let Some(remaining) = parse_ratelimit_remaining(ratelimit) else { return };
-        self.metrics.set_rate_limit_remaining(&self.name, remaining);
+        self.counters.set_rate_limit_remaining(&self.name, remaining);
         if remaining > RATE_LIMIT_RESERVE {
             return;
         }

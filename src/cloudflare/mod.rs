@@ -7,8 +7,8 @@
 //! ([`talk_time`]), the API error with its stable reason ([`error`]) and the
 //! single-set reads and writes of the `encryption` commands ([`sets`]).
 //!
-//! May use: the exporter's own counters in [`crate::exposition`]. Knows
-//! nothing of inventories, state or serving.
+//! May use: [`crate::counters`], to count requests and the quota left, and
+//! [`crate::locks`]. Knows nothing of inventories, state or serving.
 
 pub mod budget;
 pub mod client;

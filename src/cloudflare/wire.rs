@@ -65,7 +65,7 @@ pub struct Account {
 /// A SAML encryption certificate set, as listed by
 /// `GET /accounts/{id}/access/saml_certificates`. Serializable too: the
 /// state file keeps these lists as the API sent them (see
-/// [`crate::model::snapshot`]).
+/// `model::snapshot`).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct CertificateSet {
     /// The set's UID.

@@ -4,7 +4,12 @@
 //! alerts say ([`encryption`]), built on one [`wiring`] of client, state and
 //! refresher. [`Invocation`] is the single dispatch the binary calls.
 //!
-//! May use every layer; nothing below uses this module.
+//! May use: [`crate::cli`], [`crate::clock`], [`crate::cloudflare`],
+//! [`crate::config`], [`crate::counters`], [`crate::exposition`],
+//! `crate::fake` (for the demo, until the fake is its own crate; not a link,
+//! so these docs build once it has left),
+//! [`crate::locks`], [`crate::model`], [`crate::refresh`], [`crate::shutdown`],
+//! [`crate::telemetry`] and [`crate::web`]. Nothing uses this module.
 
 pub mod check;
 pub mod demo;

@@ -54,7 +54,7 @@ impl RunningExporter {
         let state_file = state_file.map(StateFile::new);
         let saved = state_file.as_ref().map(StateFile::load_at_start).unwrap_or_default();
         let fallback: Vec<String> = saved.keys().cloned().collect();
-        let Wiring { metrics, state, mut refresher } =
+        let Wiring { counters, state, mut refresher } =
             Wiring::connect_or_fall_back(cloudflare, &fallback).await?;
         let mut state_file_writer = None;
         if let Some(file) = state_file {
@@ -77,7 +77,7 @@ impl RunningExporter {
             "listening"
         );
         let (stop, stopped) = watch::channel(false);
-        let app = Arc::new(WebApp::new(state, metrics, web.telemetry_path, web.security, web.max_requests));
+        let app = Arc::new(WebApp::new(state, counters, web.telemetry_path, web.security, web.max_requests));
         let server = tokio::spawn(serve(listener, app, stopped.clone()));
         let refresher = tokio::spawn(refresher.run(refresh_interval, stopped));
         Ok(Self { addr, stop, server, refresher, state_file_writer })

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::cloudflare::client::{ClientSettings, CloudflareClient};
 use crate::commands::RunError;
 use crate::config::{CloudflareConfig, CredentialConfig};
-use crate::exposition::metrics::Metrics;
+use crate::counters::ExporterCounters;
 use crate::model::state::{AccountStatus, ExporterState};
 use crate::refresh::{Lane, Refresher};
 
@@ -17,17 +17,17 @@ use crate::refresh::{Lane, Refresher};
 pub fn credential_client(
     credential: CredentialConfig,
     shared: &ClientSettings,
-    metrics: Arc<Metrics>,
+    counters: Arc<ExporterCounters>,
 ) -> Result<CloudflareClient, reqwest::Error> {
     let settings = ClientSettings { max_requests_per_5m: credential.max_requests_per_5m, ..shared.clone() };
-    CloudflareClient::for_credential(&credential.name, settings, credential.source, metrics)
+    CloudflareClient::for_credential(&credential.name, settings, credential.source, counters)
 }
 
 /// The parts that read Cloudflare and remember what it said.
 #[derive(Debug)]
 pub struct Wiring {
     /// The exporter's own counters.
-    pub metrics: Arc<Metrics>,
+    pub counters: Arc<ExporterCounters>,
     /// What the refresh has learned.
     pub state: Arc<ExporterState>,
     /// Reads accounts into `state`.
@@ -50,25 +50,25 @@ impl Wiring {
         cloudflare: CloudflareConfig,
         fallback: &[String],
     ) -> Result<Self, RunError> {
-        let metrics = Arc::new(Metrics::new());
-        metrics.set_shard(cloudflare.shard.ordinal(), cloudflare.shard.total());
+        let counters = Arc::new(ExporterCounters::new());
+        counters.set_shard(cloudflare.shard.ordinal(), cloudflare.shard.total());
         let state = Arc::new(ExporterState::default());
         let mut lanes = Vec::with_capacity(cloudflare.credentials.len());
         for credential in cloudflare.credentials {
             let selection = credential.accounts.clone();
-            let client = credential_client(credential, &cloudflare.client, Arc::clone(&metrics))?;
+            let client = credential_client(credential, &cloudflare.client, Arc::clone(&counters))?;
             lanes.push(Lane { source: Arc::new(client), selection });
         }
         let refresher = Refresher::new(
             lanes,
             Arc::clone(&state),
-            Arc::clone(&metrics),
+            Arc::clone(&counters),
             cloudflare.refresh_timeout,
             cloudflare.shard,
         )
         .with_set_list_interval(cloudflare.set_list_interval);
         refresher.resolve_accounts_or(fallback).await.map_err(RunError::Discovery)?;
-        Ok(Self { metrics, state, refresher })
+        Ok(Self { counters, state, refresher })
     }
 
     /// Reads every account once, for `check` and `encryption plan`: the

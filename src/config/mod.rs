@@ -3,6 +3,9 @@
 //! user mistake becomes a [`ConfigError`] that names the option at fault.
 //! `config/cloudflare.rs` validates how to reach Cloudflare, `config/web.rs`
 //! where and how to serve, `config/encryption.rs` the `encryption` commands.
+//!
+//! May use: [`crate::cli`], and the settings types it validates into of
+//! [`crate::cloudflare`], [`crate::refresh`] and [`crate::web`].
 
 mod cloudflare;
 mod credentials_file;

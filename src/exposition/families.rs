@@ -2,7 +2,9 @@
 //! its [`MetricDef`], and the family, with the definition's name and served
 //! help, is created with its first sample, so no family is ever empty. A
 //! rendering takes only the families that change for one reason
-//! ([`Changes`]) and drops the other samples before building them.
+//! ([`Changes`]) and drops the other samples before building them. The
+//! counter families, whole sets from the exporter's counters, share the
+//! family and label-pair builders.
 
 use std::collections::BTreeMap;
 
@@ -31,21 +33,16 @@ impl Families {
         if !self.takes(def) {
             return;
         }
-        let pairs = labels
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| {
-                let mut pair = LabelPair::default();
-                pair.set_name((*k).to_owned());
-                pair.set_value((*v).to_owned());
-                pair
-            })
-            .collect();
+        let pairs = label_pairs(labels.iter().copied().filter(|(_, v)| !v.is_empty()));
         let mut gauge = Gauge::default();
         gauge.set_value(value);
         let mut metric = Metric::from_label(pairs);
         metric.set_gauge(gauge);
-        self.families.entry(def.name).or_insert_with(|| new_gauge_family(def)).mut_metric().push(metric);
+        self.families
+            .entry(def.name)
+            .or_insert_with(|| new_family(def, MetricType::GAUGE))
+            .mut_metric()
+            .push(metric);
     }
 
     /// Whether samples of `def` belong to this rendering: callers check it
@@ -65,10 +62,22 @@ impl Families {
     }
 }
 
-fn new_gauge_family(def: &MetricDef) -> MetricFamily {
+/// The label pairs of `labels`, in the order given.
+pub(super) fn label_pairs<'a>(labels: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<LabelPair> {
+    let pair = |(name, value): (&str, &str)| {
+        let mut pair = LabelPair::default();
+        pair.set_name(name.to_owned());
+        pair.set_value(value.to_owned());
+        pair
+    };
+    labels.map(pair).collect()
+}
+
+/// An empty family of `def` with its served help, of type `kind`.
+pub(super) fn new_family(def: &MetricDef, kind: MetricType) -> MetricFamily {
     let mut family = MetricFamily::default();
     family.set_name(def.name.to_owned());
     family.set_help(def.served_help());
-    family.set_field_type(MetricType::GAUGE);
+    family.set_field_type(kind);
     family
 }

@@ -4,8 +4,10 @@
 
 use serde_json::json;
 
+use crate::cloudflare::error::Reason;
 use crate::cloudflare::wire as api;
-use crate::exposition::metrics::Metrics;
+use crate::counters::ExporterCounters;
+use crate::exposition::metrics::render;
 use crate::model::inventory::AccountInventory;
 use crate::model::state::ExporterState;
 
@@ -87,22 +89,22 @@ fn fixed_exposition() -> String {
     state.record_failure(FLAKY, 30.125);
     state.record_success(STEADY, steady_inventory(), 0.75, 1_759_999_900.5);
 
-    let metrics = Metrics::new();
+    let counters = ExporterCounters::new();
     for account in [FLAKY, STEADY, FRESH] {
-        metrics.init_account(account);
+        counters.init_account(account, Reason::ALL.map(Reason::label));
     }
-    metrics.record_refresh_error(FLAKY, crate::cloudflare::error::Reason::Timeout);
-    metrics.record_refresh_error(FLAKY, crate::cloudflare::error::Reason::Timeout);
-    metrics.record_api_request("saml_certificates", "200");
-    metrics.record_api_request("saml_certificates", "200");
-    metrics.record_api_request("identity_providers", "200");
-    metrics.record_api_request("identity_providers", "error");
-    metrics.set_rate_limit_remaining("default", 1187);
-    metrics.set_rate_limit_remaining("tenant-b", 12);
-    metrics.set_refresh_cycle("default", 300.0);
-    metrics.set_refresh_cycle("tenant-b", 2000.0);
-    metrics.set_shard(1, 3);
-    String::from_utf8(metrics.render(&state, NOW)).expect("exposition is UTF-8")
+    counters.record_refresh_error(FLAKY, Reason::Timeout.label());
+    counters.record_refresh_error(FLAKY, Reason::Timeout.label());
+    counters.record_api_request("saml_certificates", "200");
+    counters.record_api_request("saml_certificates", "200");
+    counters.record_api_request("identity_providers", "200");
+    counters.record_api_request("identity_providers", "error");
+    counters.set_rate_limit_remaining("default", 1187);
+    counters.set_rate_limit_remaining("tenant-b", 12);
+    counters.set_refresh_cycle("default", 300.0);
+    counters.set_refresh_cycle("tenant-b", 2000.0);
+    counters.set_shard(1, 3);
+    String::from_utf8(render(&state, &counters, NOW)).expect("exposition is UTF-8")
 }
 
 /// The build-info labels of this build, as the renderer writes them.

@@ -14,12 +14,10 @@ use std::sync::LazyLock;
 use prometheus::proto::MetricFamily;
 use prometheus::{Encoder, TextEncoder};
 
-use crate::exposition::counters::Metrics;
-use crate::exposition::definitions::{
-    ALL, BUILD_INFO, Changes, RATE_LIMIT_REMAINING, REFRESH_CYCLE, SHARD_ORDINAL, TOTAL_SHARDS,
-};
+use crate::counters::ExporterCounters;
+use crate::exposition::definitions::{ALL, Changes};
 use crate::exposition::families::Families;
-use crate::exposition::state_series;
+use crate::exposition::{own_series, state_series};
 use crate::model::state::{AccountStatus, ExporterState};
 
 /// The text format's content type, exactly as Prometheus 3 requires it.
@@ -52,7 +50,7 @@ pub fn layout() -> &'static [Run] {
 }
 
 /// Puts the texts of the runs that change with the state and of those that
-/// change always (each in layout order, as [`Metrics::render_runs`] gives them) back
+/// change always (each in layout order, as [`render_runs`] gives them) back
 /// in served order.
 pub fn interleave<'a, T>(with_state: &'a [T], always: &'a [T]) -> impl Iterator<Item = &'a T> {
     let (mut with_state, mut always) = (with_state.iter(), always.iter());
@@ -64,10 +62,11 @@ pub fn interleave<'a, T>(with_state: &'a [T], always: &'a [T]) -> impl Iterator<
 
 /// The text of every run that changes with `changes`, in layout order (an
 /// empty text for a run without samples), for the accounts of one read of the
-/// state as of `now` (Unix seconds; it feeds only [`Changes::Always`]).
-pub(super) fn render_runs(
-    counters: &Metrics,
+/// state and the exporter's `counters` as of `now` (Unix seconds; it feeds
+/// only [`Changes::Always`]).
+pub fn render_runs(
     accounts: &[(String, AccountStatus)],
+    counters: &ExporterCounters,
     now: f64,
     changes: Changes,
 ) -> Vec<Vec<u8>> {
@@ -79,9 +78,9 @@ pub(super) fn render_runs(
         gauges.into_families().map(|f| (f.name().to_owned(), f)).collect();
     if changes == Changes::Always {
         let mut own = Families::of(changes);
-        exporter_series(&mut own, counters);
-        families
-            .extend(own.into_families().chain(counters.counter_families()).map(|f| (f.name().to_owned(), f)));
+        own_series::gauges(&mut own, counters);
+        let own = own.into_families().chain(own_series::counter_families(counters));
+        families.extend(own.map(|f| (f.name().to_owned(), f)));
     }
     let runs: Vec<&Run> = layout().iter().filter(|run| run.changes == changes).collect();
     let run_of: HashMap<&str, usize> =
@@ -97,12 +96,13 @@ pub(super) fn render_runs(
     by_run.iter().map(|families| encode(families)).collect()
 }
 
-/// Renders every family: the state's series as of `now` (Unix seconds),
-/// then the exporter's own, sorted by name.
-pub(super) fn render(counters: &Metrics, state: &ExporterState, now: f64) -> Vec<u8> {
+/// Renders `/metrics` whole: the series of `state` and of the exporter's
+/// own `counters` as of `now` (Unix seconds), sorted by name. A pure
+/// function of the three.
+pub fn render(state: &ExporterState, counters: &ExporterCounters, now: f64) -> Vec<u8> {
     let accounts = state.accounts();
-    let with_state = render_runs(counters, &accounts, now, Changes::WithState);
-    let always = render_runs(counters, &accounts, now, Changes::Always);
+    let with_state = render_runs(&accounts, counters, now, Changes::WithState);
+    let always = render_runs(&accounts, counters, now, Changes::Always);
     interleave(&with_state, &always).flatten().copied().collect()
 }
 
@@ -113,26 +113,6 @@ fn encode(families: &[MetricFamily]) -> Vec<u8> {
         tracing::error!(error = %err, "encoding metrics failed");
     }
     out
-}
-
-/// The exporter's own gauges: per credential the rate-limit quota once
-/// known and the refresh cycle, the shard, and build info.
-fn exporter_series(out: &mut Families, counters: &Metrics) {
-    for (credential, remaining) in counters.rate_limit_remaining() {
-        out.gauge(&RATE_LIMIT_REMAINING, &[("credential", &credential)], remaining as f64);
-    }
-    for (credential, cycle) in counters.refresh_cycles() {
-        out.gauge(&REFRESH_CYCLE, &[("credential", &credential)], cycle);
-    }
-    if let Some((ordinal, total)) = counters.shard() {
-        out.gauge(&SHARD_ORDINAL, &[("shard", &ordinal.to_string())], ordinal as f64);
-        out.gauge(&TOTAL_SHARDS, &[], total as f64);
-    }
-    let version = ("version", env!("CARGO_PKG_VERSION"));
-    match crate::REVISION {
-        Some(revision) => out.gauge(&BUILD_INFO, &[version, ("revision", revision)], 1.0),
-        None => out.gauge(&BUILD_INFO, &[version], 1.0),
-    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! state file's format ([`snapshot`]).
 //! No I/O and no clock: time comes in as arguments.
 //!
-//! May use: the wire types of [`crate::cloudflare::wire`].
+//! May use: [`crate::clock`], the wire types of [`crate::cloudflare`] and
+//! [`crate::locks`].
 
 pub mod inspect;
 pub mod inventory;

@@ -1,7 +1,7 @@
 //! The state file's format: per account, the last good lists as Cloudflare
 //! sent them and the time they were read, under a format version. Pure
-//! encoding and decoding; reading and writing the file belongs to
-//! [`crate::refresh::state_file`].
+//! encoding and decoding; reading and writing the file belongs to the
+//! refresh's `state_file`.
 //!
 //! The file keeps the API's lists, not the inventory built from them: on
 //! load the inventory is rebuilt by [`AccountInventory::build`], the one

@@ -4,6 +4,10 @@
 //! own [`schedule`]; [`shard`] decides which accounts this replica reads.
 //! With `--state.file`, each success is also handed to the
 //! [`snapshot_writer`], which keeps the [`state_file`] up to date.
+//!
+//! May use: [`crate::clock`], [`crate::cloudflare`], [`crate::counters`],
+//! [`crate::locks`], [`crate::model`] and [`crate::shutdown`]. Knows nothing of
+//! rendering or serving.
 
 pub mod schedule;
 pub mod set_list;
@@ -28,9 +32,9 @@ use tracing::{debug, info, warn};
 
 use crate::clock::unix_now;
 use crate::cloudflare::client::CloudflareClient;
-use crate::cloudflare::error::ApiError;
+use crate::cloudflare::error::{ApiError, Reason};
 use crate::cloudflare::talk_time::TalkTime;
-use crate::exposition::metrics::Metrics;
+use crate::counters::ExporterCounters;
 use crate::model::inventory::AccountInventory;
 use crate::model::snapshot::AccountSnapshot;
 use crate::model::state::ExporterState;
@@ -85,7 +89,7 @@ impl<S> Clone for Refresher<S> {
 #[derive(Debug)]
 struct Shared {
     state: Arc<ExporterState>,
-    metrics: Arc<Metrics>,
+    counters: Arc<ExporterCounters>,
     refresh_timeout: Duration,
     shard: Shard,
     /// Each lane's accounts (this shard's, none claimed by another lane).
@@ -110,13 +114,13 @@ impl<S: AccountSource> Refresher<S> {
     pub fn new(
         lanes: Vec<Lane<S>>,
         state: Arc<ExporterState>,
-        metrics: Arc<Metrics>,
+        counters: Arc<ExporterCounters>,
         refresh_timeout: Duration,
         shard: Shard,
     ) -> Self {
         let shared = Shared {
             state,
-            metrics,
+            counters,
             refresh_timeout,
             shard,
             accounts: Mutex::default(),
@@ -230,7 +234,7 @@ impl<S: AccountSource> Refresher<S> {
         let mut union: Vec<String> = all.values().flatten().cloned().collect();
         union.sort();
         for id in &union {
-            self.shared.metrics.init_account(id);
+            self.shared.counters.init_account(id, Reason::ALL.map(Reason::label));
         }
         self.shared.state.set_accounts(&union);
     }
@@ -311,7 +315,7 @@ impl<S: AccountSource> Refresher<S> {
             }
             Err(err) => {
                 warn!(account_id, credential, reason = err.reason().label(), error = %err, "refresh failed; keeping the last good values");
-                self.shared.metrics.record_refresh_error(account_id, err.reason());
+                self.shared.counters.record_refresh_error(account_id, err.reason().label());
                 self.shared.state.record_failure(account_id, duration);
                 Err(err)
             }

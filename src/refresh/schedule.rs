@@ -97,7 +97,7 @@ impl<S: AccountSource> Refresher<S> {
             let discover = lane.selection == AccountSelection::Discover;
             let every = self.set_list_every();
             let cycle = cycle(accounts.len(), discover, every, lane.source.max_requests_per_5m(), interval);
-            self.shared.metrics.set_refresh_cycle(lane.source.name(), cycle.as_secs_f64());
+            self.shared.counters.set_refresh_cycle(lane.source.name(), cycle.as_secs_f64());
             let stretched = cycle > interval;
             if stretched && !was_stretched {
                 warn_stretched(

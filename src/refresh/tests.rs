@@ -18,7 +18,7 @@ use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::error::ApiError;
 use crate::cloudflare::talk_time::TalkTime;
 use crate::cloudflare::wire::{CertificateSet, IdentityProvider};
-use crate::exposition::metrics::Metrics;
+use crate::counters::ExporterCounters;
 use crate::model::state::ExporterState;
 
 const LATENCY: Duration = Duration::from_millis(50);
@@ -115,20 +115,20 @@ fn ids(prefix: &str, n: usize) -> Vec<String> {
 struct Harness {
     source: Arc<BudgetOnly>,
     state: Arc<ExporterState>,
-    metrics: Arc<Metrics>,
+    counters: Arc<ExporterCounters>,
     refresher: Refresher<BudgetOnly>,
 }
 
 async fn harness(accounts: usize, per_5m: u32, refresh_timeout: Duration) -> Harness {
     let source = Arc::new(BudgetOnly::new("tenant", per_5m, vec![]));
     let state = Arc::new(ExporterState::default());
-    let metrics = Arc::new(Metrics::new());
+    let counters = Arc::new(ExporterCounters::new());
     let lane =
         Lane { source: Arc::clone(&source), selection: AccountSelection::Fixed(ids("acc-", accounts)) };
     let refresher =
-        Refresher::new(vec![lane], Arc::clone(&state), Arc::clone(&metrics), refresh_timeout, Shard::ALL);
+        Refresher::new(vec![lane], Arc::clone(&state), Arc::clone(&counters), refresh_timeout, Shard::ALL);
     refresher.resolve_accounts().await.unwrap();
-    Harness { source, state, metrics, refresher }
+    Harness { source, state, counters, refresher }
 }
 
 impl Harness {
@@ -141,12 +141,16 @@ impl Harness {
         running.await.unwrap();
     }
 
+    /// `account reason count` of every failed refresh counted.
     fn errors_counted(&self) -> Vec<String> {
-        let text = String::from_utf8(self.metrics.render(&self.state, 0.0)).unwrap();
-        text.lines()
-            .filter(|l| l.starts_with("cloudflare_access_saml_refresh_errors_total{") && !l.ends_with(" 0"))
-            .map(str::to_owned)
-            .collect()
+        let errors = self.counters.refresh_errors();
+        let counted = errors.iter().flat_map(|(account, by_reason)| {
+            by_reason
+                .iter()
+                .filter(|(_, count)| **count > 0)
+                .map(move |(reason, count)| format!("{account} {reason} {count}"))
+        });
+        counted.collect()
     }
 
     fn all_up(&self) -> bool {
@@ -168,7 +172,7 @@ async fn a_thousand_accounts_over_hours_stay_within_the_budget_and_none_fails() 
     h.run_for(Duration::from_secs(4 * 3600)).await;
     let expected = cycle(1000, false, 1, NonZeroU32::new(300).unwrap(), INTERVAL);
     assert_eq!(expected, Duration::from_secs(2000), "600 * accounts / budget");
-    assert_eq!(h.metrics.refresh_cycle("tenant"), Some(2000.0));
+    assert_eq!(h.counters.refresh_cycle("tenant"), Some(2000.0));
     assert_within_budget(&h.source.turns.lock().unwrap(), 300);
     assert!(h.errors_counted().is_empty(), "{:?}", h.errors_counted());
     assert!(h.all_up());
@@ -206,7 +210,7 @@ async fn a_hundred_accounts_are_all_read_within_the_budgets_lower_bound_then_spr
         all_read >= lower_bound && all_read <= lower_bound + LATENCY + Duration::from_millis(10),
         "all read after {all_read:?}; the budget allows no less than {lower_bound:?}"
     );
-    assert_eq!(h.metrics.refresh_cycle("tenant"), Some(300.0), "everything fits: the interval");
+    assert_eq!(h.counters.refresh_cycle("tenant"), Some(300.0), "everything fits: the interval");
     // The next interval reads each account once, at its slot: no herd.
     let second: Vec<_> =
         reads.iter().filter(|(_, t)| *t - start >= INTERVAL && *t - start < 2 * INTERVAL).collect();
@@ -279,7 +283,8 @@ async fn shards_split_fixed_and_discovered_accounts_and_credentials_never_share_
         ];
         let state = Arc::new(ExporterState::default());
         let shard = Shard::new(ordinal, 3).unwrap();
-        let refresher = Refresher::new(lanes, Arc::clone(&state), Arc::new(Metrics::new()), INTERVAL, shard);
+        let refresher =
+            Refresher::new(lanes, Arc::clone(&state), Arc::new(ExporterCounters::new()), INTERVAL, shard);
         refresher.resolve_accounts().await.unwrap();
         let mine = state.account_ids();
         assert!(mine.iter().all(|id| shard.owns(id)));
@@ -329,7 +334,7 @@ async fn with_hourly_set_lists_a_thousand_accounts_need_a_cycle_of_at_most_1200_
     assert_eq!(super::set_list_every(Duration::from_secs(3600), INTERVAL), 12);
     let expected = cycle(1000, false, 12, NonZeroU32::new(300).unwrap(), INTERVAL);
     assert_eq!(expected, Duration::from_secs(1084), "300 * (1000 + 1000 / 12) / budget");
-    assert_eq!(h.metrics.refresh_cycle("tenant"), Some(1084.0));
+    assert_eq!(h.counters.refresh_cycle("tenant"), Some(1084.0));
     assert_within_budget(&h.source.turns.lock().unwrap(), 300);
     assert!(h.errors_counted().is_empty() && h.all_up());
     // After the first pass (both lists), about 1.08 requests per account.

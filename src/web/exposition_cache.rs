@@ -26,7 +26,8 @@ use bytes::Bytes;
 use tokio::time::Instant;
 
 use crate::clock::unix_now;
-use crate::exposition::metrics::{Changes, Metrics, interleave};
+use crate::counters::ExporterCounters;
+use crate::exposition::metrics::{Changes, interleave, render_runs};
 use crate::locks::lock;
 use crate::model::state::ExporterState;
 use crate::web::render_cache::{RenderCache, Rendering};
@@ -86,16 +87,21 @@ pub struct StateRunCache(Mutex<Option<StateRuns>>);
 /// The cached exposition of one state and its counters.
 pub type ExpositionCache = RenderCache<Rendered>;
 
-/// An empty exposition cache of `state` and `metrics`; the first scrape renders.
-pub fn exposition_cache(state: Arc<ExporterState>, metrics: Arc<Metrics>) -> ExpositionCache {
+/// An empty exposition cache of `state` and `counters`; the first scrape renders.
+pub fn exposition_cache(state: Arc<ExporterState>, counters: Arc<ExporterCounters>) -> ExpositionCache {
     let source = Arc::clone(&state);
     let runs = StateRunCache::default();
-    RenderCache::with_renderer(state, Arc::new(move || render(&source, &metrics, unix_now(), &runs)))
+    RenderCache::with_renderer(state, Arc::new(move || render(&source, &counters, unix_now(), &runs)))
 }
 
-/// One render of `state` and `metrics` as of `unix_time`, with its gzip,
+/// One render of `state` and `counters` as of `unix_time`, with its gzip,
 /// reusing the state's runs from `runs` when the state has not changed.
-pub fn render(state: &ExporterState, metrics: &Metrics, unix_time: f64, runs: &StateRunCache) -> Rendered {
+pub fn render(
+    state: &ExporterState,
+    counters: &ExporterCounters,
+    unix_time: f64,
+    runs: &StateRunCache,
+) -> Rendered {
     // The generation is read before the state: the text is at least as new.
     let generation = state.generation();
     let accounts = state.accounts();
@@ -107,7 +113,7 @@ pub fn render(state: &ExporterState, metrics: &Metrics, unix_time: f64, runs: &S
             // between reading the generation and their read of the accounts, or this one.
             Some(kept) if kept.generation == generation => Arc::clone(&kept.parts),
             _ => {
-                let texts = metrics.render_runs(&accounts, unix_time, Changes::WithState);
+                let texts = render_runs(&accounts, counters, unix_time, Changes::WithState);
                 let parts: Arc<[Part]> = texts.into_iter().map(Part::of).collect();
                 *cached = Some(StateRuns { generation, parts: Arc::clone(&parts) });
                 parts
@@ -115,7 +121,7 @@ pub fn render(state: &ExporterState, metrics: &Metrics, unix_time: f64, runs: &S
         }
     };
     let always: Vec<Part> =
-        metrics.render_runs(&accounts, unix_time, Changes::Always).into_iter().map(Part::of).collect();
+        render_runs(&accounts, counters, unix_time, Changes::Always).into_iter().map(Part::of).collect();
     let plain: Vec<Bytes> = interleave(&with_state, &always).map(|part| part.text.clone()).collect();
     let gzip = stitch(interleave(&with_state, &always).map(|part| &part.deflated));
     tracing::debug!(

@@ -5,7 +5,9 @@
 //! and the status page at `/` and `/status.json` ([`status_page`]),
 //! `--web.config.file` parsed and validated ([`config_file`]), TLS set-up ([`tls`]) and basic auth ([`basic_auth`]).
 //!
-//! May use: [`crate::model`] and [`crate::exposition`]. Never calls Cloudflare.
+//! May use: [`crate::clock`], [`crate::counters`], [`crate::exposition`],
+//! [`crate::locks`], [`crate::model`] and [`crate::shutdown`]. Never calls
+//! Cloudflare; its tests build inventories from the API's wire types.
 
 pub mod basic_auth;
 pub mod body;

@@ -24,7 +24,8 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tracing::{debug, info, warn};
 
-use crate::exposition::metrics::{CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics};
+use crate::counters::ExporterCounters;
+use crate::exposition::metrics::CONTENT_TYPE as METRICS_CONTENT_TYPE;
 use crate::model::state::ExporterState;
 use crate::web::basic_auth::Login;
 use crate::web::body::SharedBody;
@@ -51,18 +52,18 @@ pub struct WebApp {
 }
 
 impl WebApp {
-    /// An app serving `state` with metrics under `telemetry_path`, at most
-    /// `max_requests` scrapes at once (0 = no limit).
+    /// An app serving `state` and the exporter's `counters` as metrics under
+    /// `telemetry_path`, at most `max_requests` scrapes at once (0 = no limit).
     pub fn new(
         state: Arc<ExporterState>,
-        metrics: Arc<Metrics>,
+        counters: Arc<ExporterCounters>,
         telemetry_path: String,
         security: WebSecurity,
         max_requests: usize,
     ) -> Self {
         let scrapes = (max_requests > 0).then(|| Semaphore::new(max_requests));
-        let exposition = exposition_cache(Arc::clone(&state), Arc::clone(&metrics));
-        let status = status_cache(Arc::clone(&state), metrics, telemetry_path.clone());
+        let exposition = exposition_cache(Arc::clone(&state), Arc::clone(&counters));
+        let status = status_cache(Arc::clone(&state), counters, telemetry_path.clone());
         Self { state, exposition, status, telemetry_path, security, scrapes }
     }
 

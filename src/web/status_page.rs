@@ -19,7 +19,7 @@ use tokio::time::Instant;
 
 use crate::clock::format_rfc3339;
 use crate::clock::unix_now;
-use crate::exposition::metrics::Metrics;
+use crate::counters::ExporterCounters;
 use crate::model::report::{CheckReport, Severity, Thresholds};
 use crate::model::state::ExporterState;
 use crate::web::render_cache::{RenderCache, Renderer, Rendering};
@@ -56,7 +56,7 @@ pub struct StatusView {
 impl StatusView {
     /// Grades the state as of `now`. An account whose last refresh failed
     /// gets a critical row, as `check` gives one, and keeps its last good rows.
-    pub fn gather(state: &ExporterState, metrics: &Metrics, now: f64) -> Self {
+    pub fn gather(state: &ExporterState, counters: &ExporterCounters, now: f64) -> Self {
         let accounts = state.accounts();
         let failures = accounts
             .iter()
@@ -77,7 +77,7 @@ impl StatusView {
                 up: status.attempted.then_some(status.up),
                 last_success: status.last_success,
                 last_duration: status.last_duration,
-                errors: metrics.refresh_errors_of(id),
+                errors: counters.refresh_errors_of(id),
             })
             .collect();
         let report = CheckReport::build(failures, &accounts, now, Thresholds::ALERTS);
@@ -203,13 +203,18 @@ pub struct StatusPages {
 }
 
 impl StatusPages {
-    /// Both pages for `state` and `metrics` as of `now`; `telemetry_path`
+    /// Both pages for `state` and `counters` as of `now`; `telemetry_path`
     /// is where `/metrics` is served.
-    pub fn render(state: &ExporterState, metrics: &Metrics, telemetry_path: &str, now: f64) -> Self {
+    pub fn render(
+        state: &ExporterState,
+        counters: &ExporterCounters,
+        telemetry_path: &str,
+        now: f64,
+    ) -> Self {
         // The generation is read before the state: the pages are at least as new.
         let generation = state.generation();
         let started = std::time::Instant::now();
-        let view = StatusView::gather(state, metrics, now);
+        let view = StatusView::gather(state, counters, now);
         let html = Bytes::from(view.html(telemetry_path));
         let json = Bytes::from(view.json());
         tracing::debug!(
@@ -237,10 +242,14 @@ impl Rendering for StatusPages {
 pub type StatusCache = RenderCache<StatusPages>;
 
 /// An empty status page cache; the first request renders.
-pub fn status_cache(state: Arc<ExporterState>, metrics: Arc<Metrics>, telemetry_path: String) -> StatusCache {
+pub fn status_cache(
+    state: Arc<ExporterState>,
+    counters: Arc<ExporterCounters>,
+    telemetry_path: String,
+) -> StatusCache {
     let source = Arc::clone(&state);
     let renderer: Renderer<StatusPages> =
-        Arc::new(move || StatusPages::render(&source, &metrics, &telemetry_path, unix_now()));
+        Arc::new(move || StatusPages::render(&source, &counters, &telemetry_path, unix_now()));
     RenderCache::with_renderer(state, renderer)
 }
 

@@ -23,7 +23,7 @@ use crate::cloudflare::error::ApiError;
 use crate::commands::wiring::credential_client;
 use crate::commands::{Failure, RunError};
 use crate::config::{CloudflareConfig, EncryptionAction, EncryptionConfig};
-use crate::exposition::metrics::Metrics;
+use crate::counters::ExporterCounters;
 
 /// Exit code: Cloudflare refused, or the command could not finish.
 pub const EXIT_FAILED: u8 = 2;
@@ -193,7 +193,8 @@ fn connect(cloudflare: CloudflareConfig) -> Result<(CloudflareClient, reqwest::U
     let base_url = cloudflare.client.base_url.clone();
     // Validation made sure there is exactly one credential (see `config::encryption`).
     let credential = cloudflare.credentials.into_iter().next().ok_or(EncryptionError::NoCredential)?;
-    let client = credential_client(credential, &cloudflare.client, Arc::new(Metrics::new()))
+    // One-off commands serve no metrics: their counters are read by no one.
+    let client = credential_client(credential, &cloudflare.client, Arc::new(ExporterCounters::new()))
         .map_err(RunError::Client)?;
     Ok((client, base_url))
 }

@@ -8,7 +8,9 @@ use std::io::Read as _;
 use serde_json::json;
 
 use super::*;
+use crate::cloudflare::error::Reason;
 use crate::cloudflare::wire as api;
+use crate::exposition::metrics::render as fresh_render;
 use crate::model::inventory::AccountInventory;
 
 const PEM: &str = include_str!("../../../tests/fixtures/exposition/rsa2048-current.pem");
@@ -27,12 +29,12 @@ fn inventory(set_uid: &str) -> AccountInventory {
     AccountInventory::build(sets, idps)
 }
 
-fn cache() -> (Arc<ExporterState>, Arc<Metrics>, ExpositionCache) {
+fn cache() -> (Arc<ExporterState>, Arc<ExporterCounters>, ExpositionCache) {
     let state = Arc::new(ExporterState::default());
     state.set_accounts(&["acc".into()]);
     state.record_success("acc", inventory("set-1"), 0.5, 1_700_000_000.0);
-    let metrics = Arc::new(Metrics::new());
-    metrics.init_account("acc");
+    let metrics = Arc::new(ExporterCounters::new());
+    metrics.init_account("acc", Reason::ALL.map(Reason::label));
     metrics.record_api_request("certificate_sets", "200");
     let cache = exposition_cache(Arc::clone(&state), Arc::clone(&metrics));
     (state, metrics, cache)
@@ -58,7 +60,7 @@ fn info_part(rendered: &Rendered) -> &Bytes {
 async fn the_cached_exposition_is_exactly_a_fresh_render_of_the_same_state() {
     let (state, metrics, cache) = cache();
     let cached = cache.current().await;
-    let fresh = metrics.render(&state, cached.unix_time);
+    let fresh = fresh_render(&state, &metrics, cached.unix_time);
     assert_eq!(String::from_utf8_lossy(&joined(&cached.plain)), String::from_utf8_lossy(&fresh));
     assert!(String::from_utf8_lossy(&fresh).contains("certificate_set_uid=\"set-1\""));
     assert!(cached.plain.len() > 2, "cut into runs: {} parts", cached.plain.len());
@@ -75,7 +77,7 @@ async fn a_render_of_an_unchanged_state_reuses_its_runs_and_computes_the_days_ag
     let runs = StateRunCache::default();
     let _ = render(&state, &metrics, first.unix_time, &runs);
     let second = render(&state, &metrics, later_time, &runs);
-    assert_eq!(joined(&second.plain), metrics.render(&state, later_time), "exact at the new time");
+    assert_eq!(joined(&second.plain), fresh_render(&state, &metrics, later_time), "exact at the new time");
     assert_eq!(gunzip(&second.gzip), joined(&second.plain));
     let third = render(&state, &metrics, later_time, &runs);
     assert_eq!(info_part(&second).as_ptr(), info_part(&third).as_ptr(), "the state's run is reused");
@@ -88,7 +90,7 @@ async fn a_render_of_an_unchanged_state_reuses_its_runs_and_computes_the_days_ag
     state.record_success("acc", inventory("set-2"), 0.5, 1_700_000_060.0);
     let changed = render(&state, &metrics, later_time, &runs);
     assert_ne!(info_part(&changed).as_ptr(), info_part(&third).as_ptr(), "a new generation renders anew");
-    assert_eq!(joined(&changed.plain), metrics.render(&state, later_time));
+    assert_eq!(joined(&changed.plain), fresh_render(&state, &metrics, later_time));
 }
 
 #[tokio::test(start_paused = true)]

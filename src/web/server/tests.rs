@@ -10,7 +10,7 @@ fn get(path: &str) -> Request<()> {
 async fn scrapes_beyond_the_limit_get_503_while_health_probes_still_answer() {
     let app = WebApp::new(
         Arc::new(ExporterState::default()),
-        Arc::new(Metrics::new()),
+        Arc::new(ExporterCounters::new()),
         "/metrics".into(),
         WebSecurity::default(),
         1,
@@ -26,8 +26,8 @@ async fn scrapes_beyond_the_limit_get_503_while_health_probes_still_answer() {
 #[tokio::test(start_paused = true)]
 async fn the_status_page_and_its_json_are_rendered_once_for_many_requests() {
     let state = Arc::new(ExporterState::default());
-    let metrics = Arc::new(Metrics::new());
-    let app = WebApp::new(Arc::clone(&state), metrics, "/metrics".into(), WebSecurity::default(), 0);
+    let counters = Arc::new(ExporterCounters::new());
+    let app = WebApp::new(Arc::clone(&state), counters, "/metrics".into(), WebSecurity::default(), 0);
     for path in ["/", "/status.json", "/", "/status.json"] {
         assert_eq!(app.respond(get(path)).await.status(), StatusCode::OK, "{path}");
     }

@@ -47,13 +47,13 @@ fn view() -> StatusView {
     state.record_success("acc-a", a, 0.25, NOW - 90.0);
     state.record_success("acc-b", inventory(vec![set("set-b", 100)], vec![]), 0.5, NOW - 7200.0);
     state.record_failure("acc-b", 1.5);
-    let metrics = Metrics::new();
+    let counters = ExporterCounters::new();
     for account in ["acc-a", "acc-b", "acc-c"] {
-        metrics.init_account(account);
+        counters.init_account(account, Reason::ALL.map(Reason::label));
     }
-    metrics.record_refresh_error("acc-b", Reason::Timeout);
-    metrics.record_refresh_error("acc-b", Reason::ServerError);
-    StatusView::gather(&state, &metrics, NOW)
+    counters.record_refresh_error("acc-b", Reason::Timeout.label());
+    counters.record_refresh_error("acc-b", Reason::ServerError.label());
+    StatusView::gather(&state, &counters, NOW)
 }
 
 fn body_rows(page: &str) -> Vec<&str> {
@@ -135,19 +135,19 @@ fn escape_covers_the_five_html_specials() {
     assert_eq!(escape("&amp;"), "&amp;amp;", "escaping is not idempotent, so never escape twice");
 }
 
-fn watched(set_uid: &str) -> (Arc<ExporterState>, Arc<Metrics>) {
+fn watched(set_uid: &str) -> (Arc<ExporterState>, Arc<ExporterCounters>) {
     let state = Arc::new(ExporterState::default());
     state.set_accounts(&["acc".into()]);
     state.record_success("acc", inventory(vec![set(set_uid, 100)], vec![]), 0.5, NOW);
-    let metrics = Arc::new(Metrics::new());
-    metrics.init_account("acc");
-    (state, metrics)
+    let counters = Arc::new(ExporterCounters::new());
+    counters.init_account("acc", Reason::ALL.map(Reason::label));
+    (state, counters)
 }
 
 #[tokio::test(start_paused = true)]
 async fn requests_share_one_render_until_a_refresh_changes_the_state() {
-    let (state, metrics) = watched("set-1");
-    let cache = status_cache(Arc::clone(&state), metrics, "/metrics".into());
+    let (state, counters) = watched("set-1");
+    let cache = status_cache(Arc::clone(&state), counters, "/metrics".into());
     let (first, second) = (cache.current().await, cache.current().await);
     assert_eq!(first.html.as_ptr(), second.html.as_ptr(), "one page, not a copy");
     assert_eq!(first.json.as_ptr(), second.json.as_ptr());
@@ -165,15 +165,15 @@ async fn requests_share_one_render_until_a_refresh_changes_the_state() {
 
 #[tokio::test(start_paused = true)]
 async fn a_failed_refresh_count_shows_within_a_second() {
-    let (state, metrics) = watched("set-1");
-    let cache = status_cache(state, Arc::clone(&metrics), "/metrics".into());
+    let (state, counters) = watched("set-1");
+    let cache = status_cache(state, Arc::clone(&counters), "/metrics".into());
     let errors = |pages: Arc<StatusPages>| {
         let page = String::from_utf8_lossy(&pages.html).into_owned();
         let health = &page[page.find("<table class=\"health\">").unwrap()..];
         body_rows(health)[0].ends_with("<td class=\"num\">1</td></tr>")
     };
     assert!(!errors(cache.current().await));
-    metrics.record_refresh_error("acc", Reason::Timeout);
+    counters.record_refresh_error("acc", Reason::Timeout.label());
     assert!(!errors(cache.current().await), "counters are not in the state: served from the cache");
     tokio::time::advance(crate::web::render_cache::MAX_AGE).await;
     assert!(errors(cache.current().await), "shown once the render is a second old");

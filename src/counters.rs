@@ -1,0 +1,113 @@
+//! The exporter's own counters and gauges as plain data: requests made to
+//! Cloudflare by endpoint and status, failed refreshes by account and
+//! reason, per credential the rate-limit quota left and the refresh cycle,
+//! and the replica's shard. The API client and the refresh write them; the
+//! `/metrics` rendering and the status page read them. Nothing here renders
+//! or knows a metric name, so any layer can count without reaching up.
+//!
+//! May use: [`crate::locks`].
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use crate::locks::lock;
+
+/// The exporter's own counters and gauges, shared by the client, the
+/// refresh and the serving side.
+#[derive(Debug, Default)]
+pub struct ExporterCounters {
+    /// Requests by `(endpoint, code)`.
+    api_requests: Mutex<BTreeMap<(String, String), u64>>,
+    /// Failed refreshes by account, then by reason label.
+    refresh_errors: Mutex<BTreeMap<String, BTreeMap<&'static str, u64>>>,
+    /// Per credential, once a `Ratelimit` header has been seen.
+    rate_limit_remaining: Mutex<BTreeMap<String, u64>>,
+    /// Per credential, once its scheduler has computed it.
+    refresh_cycle: Mutex<BTreeMap<String, f64>>,
+    /// `--shard` and `--total-shards`, once the refresher is wired.
+    shard: Mutex<Option<(u64, u64)>>,
+}
+
+impl ExporterCounters {
+    /// Counters that have counted nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Counts one request to Cloudflare; `code` is the HTTP status, or
+    /// `error` when no response arrived.
+    pub fn record_api_request(&self, endpoint: &str, code: &str) {
+        *lock(&self.api_requests).entry((endpoint.to_owned(), code.to_owned())).or_default() += 1;
+    }
+
+    /// Creates the error counters of an account at 0 for each of `reasons`
+    /// (labels from a closed set), so `increase()` sees the first error.
+    pub fn init_account(&self, account_id: &str, reasons: impl IntoIterator<Item = &'static str>) {
+        let mut errors = lock(&self.refresh_errors);
+        let by_reason = errors.entry(account_id.to_owned()).or_default();
+        for reason in reasons {
+            by_reason.entry(reason).or_default();
+        }
+    }
+
+    /// Counts a failed refresh of an account; `reason` is a label from a
+    /// closed set, never error text.
+    pub fn record_refresh_error(&self, account_id: &str, reason: &'static str) {
+        *lock(&self.refresh_errors).entry(account_id.to_owned()).or_default().entry(reason).or_default() += 1;
+    }
+
+    /// Failed refreshes of an account so far, every reason together.
+    pub fn refresh_errors_of(&self, account_id: &str) -> u64 {
+        lock(&self.refresh_errors).get(account_id).map_or(0, |by_reason| by_reason.values().sum())
+    }
+
+    /// Remembers a credential's remaining quota from Cloudflare's `Ratelimit` header.
+    pub fn set_rate_limit_remaining(&self, credential: &str, remaining: u64) {
+        lock(&self.rate_limit_remaining).insert(credential.to_owned(), remaining);
+    }
+
+    /// Remembers the time a credential's scheduler needs to read each of its
+    /// accounts once.
+    pub fn set_refresh_cycle(&self, credential: &str, cycle_seconds: f64) {
+        lock(&self.refresh_cycle).insert(credential.to_owned(), cycle_seconds);
+    }
+
+    /// Remembers which shard of how many this replica reads.
+    pub fn set_shard(&self, ordinal: u64, total: u64) {
+        *lock(&self.shard) = Some((ordinal, total));
+    }
+
+    /// Requests so far by `(endpoint, code)`.
+    pub fn api_requests(&self) -> BTreeMap<(String, String), u64> {
+        lock(&self.api_requests).clone()
+    }
+
+    /// Failed refreshes so far by account, then by reason (0 for the
+    /// reasons an account was created with and has not failed for).
+    pub fn refresh_errors(&self) -> BTreeMap<String, BTreeMap<&'static str, u64>> {
+        lock(&self.refresh_errors).clone()
+    }
+
+    /// Per credential, the quota from its last `Ratelimit` header.
+    pub fn rate_limit_remaining(&self) -> BTreeMap<String, u64> {
+        lock(&self.rate_limit_remaining).clone()
+    }
+
+    /// The refresh cycle of a credential, once computed.
+    pub fn refresh_cycle(&self, credential: &str) -> Option<f64> {
+        lock(&self.refresh_cycle).get(credential).copied()
+    }
+
+    /// Per credential, its refresh cycle in seconds.
+    pub fn refresh_cycles(&self) -> BTreeMap<String, f64> {
+        lock(&self.refresh_cycle).clone()
+    }
+
+    /// `(ordinal, total)`, once set.
+    pub fn shard(&self) -> Option<(u64, u64)> {
+        *lock(&self.shard)
+    }
+}
+
+#[cfg(test)]
+mod tests;

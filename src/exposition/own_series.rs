@@ -1,0 +1,78 @@
+//! The exporter's own series, read from the [`ExporterCounters`]: the
+//! request and refresh-error counters, per credential the rate-limit quota
+//! and the refresh cycle, the shard, and build info. All of them change
+//! without a state write ([`Changes::Always`]).
+//!
+//! [`Changes::Always`]: crate::exposition::definitions::Changes::Always
+
+use prometheus::proto::{Counter, Metric, MetricFamily, MetricType};
+
+use crate::counters::ExporterCounters;
+use crate::exposition::definitions::{
+    API_REQUESTS, BUILD_INFO, MetricDef, RATE_LIMIT_REMAINING, REFRESH_CYCLE, REFRESH_ERRORS, SHARD_ORDINAL,
+    TOTAL_SHARDS,
+};
+use crate::exposition::families::{Families, label_pairs, new_family};
+
+/// The exporter's own gauges: per credential the rate-limit quota once
+/// known and the refresh cycle, the shard, and build info.
+pub(super) fn gauges(out: &mut Families, counters: &ExporterCounters) {
+    for (credential, remaining) in counters.rate_limit_remaining() {
+        out.gauge(&RATE_LIMIT_REMAINING, &[("credential", &credential)], remaining as f64);
+    }
+    for (credential, cycle) in counters.refresh_cycles() {
+        out.gauge(&REFRESH_CYCLE, &[("credential", &credential)], cycle);
+    }
+    if let Some((ordinal, total)) = counters.shard() {
+        out.gauge(&SHARD_ORDINAL, &[("shard", &ordinal.to_string())], ordinal as f64);
+        out.gauge(&TOTAL_SHARDS, &[], total as f64);
+    }
+    let version = ("version", env!("CARGO_PKG_VERSION"));
+    match crate::REVISION {
+        Some(revision) => out.gauge(&BUILD_INFO, &[version, ("revision", revision)], 1.0),
+        None => out.gauge(&BUILD_INFO, &[version], 1.0),
+    }
+}
+
+/// The counter families that have samples: requests by code and endpoint,
+/// failed refreshes by account and reason. Labels come in name order and
+/// samples in label-value order, as a Prometheus registry gathers them,
+/// and every label is kept, empty or not.
+pub(super) fn counter_families(counters: &ExporterCounters) -> impl Iterator<Item = MetricFamily> {
+    let mut requests: Vec<_> = counters.api_requests().into_iter().collect();
+    requests.sort_by(|((endpoint_a, code_a), _), ((endpoint_b, code_b), _)| {
+        (code_a, endpoint_a).cmp(&(code_b, endpoint_b))
+    });
+    let requests = requests
+        .iter()
+        .map(|((endpoint, code), count)| counter(&[("code", code), ("endpoint", endpoint)], *count))
+        .collect();
+    let errors = counters
+        .refresh_errors()
+        .iter()
+        .flat_map(|(account_id, by_reason)| {
+            by_reason.iter().map(move |(reason, count)| {
+                counter(&[("account_id", account_id), ("reason", reason)], *count)
+            })
+        })
+        .collect();
+    [family(&API_REQUESTS, requests), family(&REFRESH_ERRORS, errors)].into_iter().flatten()
+}
+
+/// The counter family of `def` holding `samples`; none without samples.
+fn family(def: &MetricDef, samples: Vec<Metric>) -> Option<MetricFamily> {
+    if samples.is_empty() {
+        return None;
+    }
+    let mut family = new_family(def, MetricType::COUNTER);
+    family.set_metric(samples);
+    Some(family)
+}
+
+fn counter(labels: &[(&str, &str)], count: u64) -> Metric {
+    let mut value = Counter::default();
+    value.set_value(count as f64);
+    let mut metric = Metric::from_label(label_pairs(labels.iter().copied()));
+    metric.set_counter(value);
+    metric
+}
