@@ -1,7 +1,7 @@
 //! The exporter's own counters and gauges as plain data: requests made to
 //! Cloudflare by endpoint and status, failed refreshes by account and
-//! reason, per credential the rate-limit quota left and the refresh cycle,
-//! and the replica's shard. The API client and the refresh write them; the
+//! reason, per credential the rate-limit quota left, the refresh cycle and
+//! its token's status and expiry, and the replica's shard. The API client and the refresh write them; the
 //! `/metrics` rendering and the status page read them. Nothing here renders
 //! or knows a metric name, so any layer can count without reaching up.
 //!
@@ -26,6 +26,28 @@ pub struct ExporterCounters {
     refresh_cycle: Mutex<BTreeMap<String, f64>>,
     /// `--shard` and `--total-shards`, once the refresher is wired.
     shard: Mutex<Option<(u64, u64)>>,
+    /// Per credential, what Cloudflare last said of its token.
+    tokens: Mutex<BTreeMap<String, TokenState>>,
+}
+
+/// What Cloudflare last said of a credential's token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenState {
+    /// `active`, `disabled` or `expired` (anything else as `unknown`).
+    pub status: &'static str,
+    /// When the token expires, Unix seconds; `None` when it never does.
+    pub expires_at: Option<f64>,
+}
+
+/// The token statuses Cloudflare documents; another one is `unknown`.
+pub const TOKEN_STATUSES: [&str; 3] = ["active", "disabled", "expired"];
+
+impl TokenState {
+    /// The state for Cloudflare's `status` text and expiry.
+    pub fn new(status: &str, expires_at: Option<f64>) -> Self {
+        let status = TOKEN_STATUSES.into_iter().find(|known| *known == status).unwrap_or("unknown");
+        Self { status, expires_at }
+    }
 }
 
 impl ExporterCounters {
@@ -70,6 +92,16 @@ impl ExporterCounters {
     /// accounts once.
     pub fn set_refresh_cycle(&self, credential: &str, cycle_seconds: f64) {
         lock(&self.refresh_cycle).insert(credential.to_owned(), cycle_seconds);
+    }
+
+    /// Remembers what Cloudflare said of a credential's token.
+    pub fn set_token(&self, credential: &str, token: TokenState) {
+        lock(&self.tokens).insert(credential.to_owned(), token);
+    }
+
+    /// Per credential, what Cloudflare last said of its token.
+    pub fn tokens(&self) -> BTreeMap<String, TokenState> {
+        lock(&self.tokens).clone()
     }
 
     /// Remembers which shard of how many this replica reads.

@@ -210,3 +210,36 @@ async fn the_global_api_key_walks_both_lists_and_a_wrong_key_is_forbidden() {
     assert_eq!(err.reason().label(), "forbidden", "{err}");
     fake.stop().await;
 }
+
+#[tokio::test]
+async fn the_tokens_status_and_expiry_are_read_and_an_account_owned_token_is_asked_under_its_account() {
+    let fake = fake_with_sets(&[]).await;
+    fake.update_knobs(|k| {
+        k.token_status = "active";
+        k.token_expires_on = Some(1_798_761_600);
+    });
+    let verified = client(&fake).verify_token(Some("acc")).await.unwrap().expect("a token to verify");
+    assert_eq!(verified.status, "active");
+    assert_eq!(verified.expires_on.as_deref(), Some("2027-01-01T00:00:00Z"));
+    let asked = |fake: &FakeCloudflare| -> Vec<String> {
+        fake.requests().into_iter().filter(|r| r.uri.contains("tokens/verify")).map(|r| r.uri).collect()
+    };
+    assert_eq!(asked(&fake).len(), 1, "a user-owned token: one request");
+
+    fake.update_data(|d| d.account_owned_token = true);
+    fake.update_knobs(|k| k.token_status = "disabled");
+    let verified = client(&fake).verify_token(Some("acc")).await.unwrap().unwrap();
+    assert_eq!(verified.status, "disabled");
+    let uris = asked(&fake);
+    assert!(
+        uris[1].ends_with("/user/tokens/verify") && uris[2].ends_with("/accounts/acc/tokens/verify"),
+        "{uris:#?}"
+    );
+
+    let global = CredentialSource::GlobalKey { email: "a@example.com".into(), key: SecretString::from("k") };
+    assert!(
+        client_with(&fake, global).verify_token(Some("acc")).await.unwrap().is_none(),
+        "no token to verify"
+    );
+    fake.stop().await;
+}

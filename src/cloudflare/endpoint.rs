@@ -1,6 +1,6 @@
 //! The endpoints the exporter calls: the lists it reads, each with its metric
-//! label and its documented page-size limit, and the single-resource calls
-//! of the `encryption` commands.
+//! label and its documented page-size limit, the single-resource calls of
+//! the `encryption` commands, and the token's own verification.
 
 use std::fmt;
 
@@ -27,6 +27,10 @@ pub enum Endpoint {
     CreateCertificateSet,
     /// `POST /accounts/{id}/access/saml_certificates/{uid}/rotate`.
     RotateCertificateSet,
+    /// `GET /user/tokens/verify`: a user-owned token's status.
+    VerifyUserToken,
+    /// `GET /accounts/{id}/tokens/verify`: an account-owned token's status.
+    VerifyAccountToken,
 }
 
 impl Endpoint {
@@ -40,6 +44,8 @@ impl Endpoint {
             Endpoint::CertificateSetPem => "saml_certificate_set_pem",
             Endpoint::CreateCertificateSet => "create_saml_certificate_set",
             Endpoint::RotateCertificateSet => "rotate_saml_certificate_set",
+            Endpoint::VerifyUserToken => "user_token_verify",
+            Endpoint::VerifyAccountToken => "account_token_verify",
         }
     }
 
@@ -53,7 +59,9 @@ impl Endpoint {
             Endpoint::CertificateSet
             | Endpoint::CertificateSetPem
             | Endpoint::CreateCertificateSet
-            | Endpoint::RotateCertificateSet => 1,
+            | Endpoint::RotateCertificateSet
+            | Endpoint::VerifyUserToken
+            | Endpoint::VerifyAccountToken => 1,
         }
     }
 }

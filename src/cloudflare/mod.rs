@@ -5,7 +5,8 @@
 //! in `secrecy` types ([`credentials`]), the rate-limit headers
 //! ([`rate_limit_headers`]), the talking time an account may spend
 //! ([`talk_time`]), the API error with its stable reason ([`error`]) and the
-//! single-set reads and writes of the `encryption` commands ([`sets`]).
+//! single-set reads and writes of the `encryption` commands ([`sets`]), and
+//! the token's own status and expiry ([`token`]).
 //!
 //! May use: [`crate::counters`], to count requests and the quota left, and
 //! [`crate::locks`]. Knows nothing of inventories, state or serving.
@@ -20,4 +21,5 @@ pub mod rate_limit_headers;
 pub mod response;
 pub mod sets;
 pub mod talk_time;
+pub mod token;
 pub mod wire;

@@ -90,7 +90,7 @@ impl CloudflareClient {
 }
 
 /// The `result` of a successful envelope around one object.
-fn decode<T: DeserializeOwned>(endpoint: Endpoint, reply: &Reply) -> Result<T, ApiError> {
+pub(crate) fn decode<T: DeserializeOwned>(endpoint: Endpoint, reply: &Reply) -> Result<T, ApiError> {
     let envelope: Envelope<T> = successful(endpoint, 1, serde_json::from_slice(&reply.body))?;
     envelope.result.ok_or_else(|| ApiError::Decode {
         endpoint,

@@ -62,6 +62,23 @@ pub struct Account {
     pub name: Option<String>,
 }
 
+/// What `GET /user/tokens/verify` (or `/accounts/{id}/tokens/verify`) says
+/// of the token that asked.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TokenVerification {
+    /// The token's ID (not the secret).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// `active`, `disabled` or `expired`.
+    pub status: String,
+    /// When the token stops working (RFC 3339); absent when it never does.
+    #[serde(default)]
+    pub expires_on: Option<String>,
+    /// When the token starts working (RFC 3339), if set.
+    #[serde(default)]
+    pub not_before: Option<String>,
+}
+
 /// A SAML encryption certificate set, as listed by
 /// `GET /accounts/{id}/access/saml_certificates`. Serializable too: the
 /// state file keeps these lists as the API sent them (see

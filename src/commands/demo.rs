@@ -43,7 +43,12 @@ impl RunningDemo {
         let data = demo(unix_now() as i64)?;
         let fake = FakeCloudflare::start(config.fake_api_listen, data).await?;
         let chaos = config.fake_api_chaos;
-        fake.update_knobs(|k| k.chaos = chaos);
+        // A token with a TTL, as a careful operator would make: its expiry shows.
+        let token_expires_on = unix_now() as i64 + 300 * 86_400;
+        fake.update_knobs(|k| {
+            k.chaos = chaos;
+            k.token_expires_on = Some(token_expires_on);
+        });
         let base_url = fake.api_url().clone();
         let cloudflare = CloudflareConfig::single(
             ClientSettings {

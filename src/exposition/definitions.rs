@@ -176,6 +176,12 @@ metrics! {
     REFRESH_CYCLE: Exporter,
         "cloudflare_access_saml_refresh_cycle_seconds",
         "Time the scheduler needs to read each account of this credential once at its budget; --refresh-interval when everything fits.";
+    TOKEN_EXPIRY: Exporter,
+        "cloudflare_access_saml_exporter_token_expiry_timestamp_seconds",
+        "When this credential's API token expires (expires_on) as a Unix time; absent when it never expires or is not known yet.";
+    TOKEN_STATUS: Exporter,
+        "cloudflare_access_saml_exporter_token_status",
+        "1 for the status Cloudflare gives this credential's API token (active, disabled, expired, or unknown for anything else), 0 for the others; checked at start and hourly.";
     SHARD_ORDINAL: Exporter,
         "cloudflare_access_saml_exporter_shard_ordinal",
         "This replica's --shard (also as label shard): it reads only the accounts that hash to it.";

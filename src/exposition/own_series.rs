@@ -1,16 +1,17 @@
 //! The exporter's own series, read from the [`ExporterCounters`]: the
-//! request and refresh-error counters, per credential the rate-limit quota
-//! and the refresh cycle, the shard, and build info. All of them change
+//! request and refresh-error counters, per credential the rate-limit quota,
+//! the refresh cycle and its token's expiry and status, the shard, and
+//! build info. All of them change
 //! without a state write ([`Changes::Always`]).
 //!
 //! [`Changes::Always`]: crate::exposition::definitions::Changes::Always
 
 use prometheus::proto::{Counter, Metric, MetricFamily, MetricType};
 
-use crate::counters::ExporterCounters;
+use crate::counters::{ExporterCounters, TOKEN_STATUSES};
 use crate::exposition::definitions::{
     API_REQUESTS, BUILD_INFO, MetricDef, RATE_LIMIT_REMAINING, REFRESH_CYCLE, REFRESH_ERRORS, SHARD_ORDINAL,
-    TOTAL_SHARDS,
+    TOKEN_EXPIRY, TOKEN_STATUS, TOTAL_SHARDS,
 };
 use crate::exposition::families::{Families, label_pairs, new_family};
 
@@ -22,6 +23,19 @@ pub(super) fn gauges(out: &mut Families, counters: &ExporterCounters) {
     }
     for (credential, cycle) in counters.refresh_cycles() {
         out.gauge(&REFRESH_CYCLE, &[("credential", &credential)], cycle);
+    }
+    for (credential, token) in counters.tokens() {
+        if let Some(expires_at) = token.expires_at {
+            out.gauge(&TOKEN_EXPIRY, &[("credential", &credential)], expires_at);
+        }
+        let unknown = (!TOKEN_STATUSES.contains(&token.status)).then_some("unknown");
+        for status in TOKEN_STATUSES.into_iter().chain(unknown) {
+            out.flag(
+                &TOKEN_STATUS,
+                &[("credential", &credential), ("status", status)],
+                status == token.status,
+            );
+        }
     }
     if let Some((ordinal, total)) = counters.shard() {
         out.gauge(&SHARD_ORDINAL, &[("shard", &ordinal.to_string())], ordinal as f64);

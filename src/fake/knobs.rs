@@ -111,6 +111,11 @@ pub struct Knobs {
     pub chaos: f64,
     /// Cloudflare's per-token rate limit; `None` turns it off.
     pub rate_limit: Option<RateLimit>,
+    /// What token verification says of every token: `active`, `disabled`
+    /// or `expired`.
+    pub token_status: &'static str,
+    /// The tokens' `expires_on` (Unix seconds); `None`: they never expire.
+    pub token_expires_on: Option<i64>,
 }
 
 impl Default for Knobs {
@@ -122,6 +127,8 @@ impl Default for Knobs {
             holds: Vec::new(),
             chaos: 0.0,
             rate_limit: Some(RateLimit::default()),
+            token_status: "active",
+            token_expires_on: None,
         }
     }
 }

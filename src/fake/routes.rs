@@ -20,7 +20,7 @@ use super::responses::{
 };
 use super::server::{RecordedRequest, Shared};
 use super::set_routes;
-use super::tokens::{Identity, identify};
+use super::tokens::{Identity, identify, verification_json};
 use crate::clock::unix_now;
 use crate::locks::lock;
 
@@ -162,6 +162,14 @@ fn route(
         }
         (&Method::POST, ["accounts", id, "access", "saml_certificates", uid, "rotate"]) => {
             return set_routes::rotate_set(&mut data, id, uid);
+        }
+        // An account-owned token is verified under its account only.
+        (&Method::GET, ["user", "tokens", "verify"]) if data.account_owned_token => {
+            return failure(401, 1000, "Invalid API Token");
+        }
+        (&Method::GET, ["user", "tokens", "verify"] | ["accounts", _, "tokens", "verify"]) => {
+            let expires_on = knobs.token_expires_on.map(rfc3339);
+            return respond(200, verification_json(knobs.token_status, expires_on.as_deref()).to_string());
         }
         _ => return no_route(path),
     };

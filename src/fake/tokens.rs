@@ -66,3 +66,16 @@ pub(super) fn identify<B>(data: &FakeData, request: &Request<B>) -> Option<Ident
         _ => None,
     }
 }
+
+/// `GET /user/tokens/verify` or `/accounts/{id}/tokens/verify`: what
+/// Cloudflare says of the token that asks, per the knobs.
+pub(super) fn verification_json(status: &str, expires_on: Option<&str>) -> Value {
+    let mut result = serde_json::json!({"id": "f267e341f3dd4697bd3b9f71dd96247f", "status": status});
+    if let Some(expires_on) = expires_on {
+        result["expires_on"] = Value::from(expires_on);
+    }
+    serde_json::json!({
+        "success": true, "errors": [], "result": result,
+        "messages": [{"code": 10000, "message": "This API Token is valid and active"}],
+    })
+}

@@ -17,6 +17,7 @@ pub mod source;
 pub mod state_file;
 #[cfg(test)]
 mod tests;
+pub mod token_check;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -23,6 +23,7 @@ use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::error::ApiError;
 use crate::refresh::shard::slot_of;
 use crate::refresh::source::AccountSource;
+use crate::refresh::token_check::TOKEN_CHECK_EVERY;
 use crate::refresh::{AccountSelection, Lane, Refresher};
 
 /// The most accounts of one credential read at the same time.
@@ -84,6 +85,7 @@ impl<S: AccountSource> Refresher<S> {
         let mut next_start = Instant::now();
         let mut first = true;
         let mut was_stretched = false;
+        let mut token_checked: Option<Instant> = None;
         loop {
             tokio::time::sleep_until(next_start).await;
             let pass_start = Instant::now();
@@ -94,6 +96,11 @@ impl<S: AccountSource> Refresher<S> {
                 self.relist(&lane).await;
             }
             let accounts = self.lane_accounts(lane.source.name());
+            let check_token = token_checked.is_none_or(|at| at.elapsed() >= TOKEN_CHECK_EVERY);
+            if check_token {
+                token_checked = Some(pass_start);
+            }
+            let hint = accounts.first().cloned();
             let discover = lane.selection == AccountSelection::Discover;
             let every = self.set_list_every();
             let cycle = cycle(accounts.len(), discover, every, lane.source.max_requests_per_5m(), interval);
@@ -115,7 +122,14 @@ impl<S: AccountSource> Refresher<S> {
             } else {
                 Pace::Slots { start: pass_start, interval }
             };
-            self.pass(&lane, accounts, pace).await;
+            // Beside the pass, not before it: the check costs a turn of the
+            // budget, never a round trip of the first pass.
+            let token = async {
+                if check_token {
+                    self.check_token(&lane, hint.as_deref()).await;
+                }
+            };
+            tokio::join!(token, self.pass(&lane, accounts, pace));
             debug!(credential = %lane.source.name(), took_s = pass_start.elapsed().as_secs_f64(), "pass done");
             first = false;
             next_start = if stretched { Instant::now() } else { pass_start + interval };

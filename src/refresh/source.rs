@@ -11,7 +11,7 @@ use tracing::warn;
 use crate::cloudflare::client::CloudflareClient;
 use crate::cloudflare::error::ApiError;
 use crate::cloudflare::talk_time::TalkTime;
-use crate::cloudflare::wire::{CertificateSet, IdentityProvider};
+use crate::cloudflare::wire::{CertificateSet, IdentityProvider, TokenVerification};
 
 /// One account's two lists as a full listing gives them: the refresher
 /// builds the inventory from them and keeps them for the state file.
@@ -49,6 +49,16 @@ pub trait AccountSource: Send + Sync + 'static {
         account_id: &str,
         talk: &TalkTime,
     ) -> impl Future<Output = Result<Vec<IdentityProvider>, ApiError>> + Send;
+
+    /// What Cloudflare says of the credential's token, asking about
+    /// `account_id` (one of its accounts) if the token is account-owned;
+    /// `None` when there is no token to verify.
+    fn verify_token(
+        &self,
+        _account_id: Option<&str>,
+    ) -> impl Future<Output = Result<Option<TokenVerification>, ApiError>> + Send {
+        std::future::ready(Ok(None))
+    }
 
     /// Resolves once no 429 is being honoured for this credential.
     fn until_unblocked(&self) -> impl Future<Output = ()> + Send;
@@ -89,6 +99,10 @@ impl AccountSource for CloudflareClient {
         talk: &TalkTime,
     ) -> Result<Vec<IdentityProvider>, ApiError> {
         self.identity_providers_within(account_id, talk).await
+    }
+
+    async fn verify_token(&self, account_id: Option<&str>) -> Result<Option<TokenVerification>, ApiError> {
+        CloudflareClient::verify_token(self, account_id).await
     }
 
     async fn until_unblocked(&self) {

@@ -17,7 +17,7 @@ use crate::cloudflare::budget::{RequestBudget, WINDOW, time_for_turns};
 use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::error::ApiError;
 use crate::cloudflare::talk_time::TalkTime;
-use crate::cloudflare::wire::{CertificateSet, IdentityProvider};
+use crate::cloudflare::wire::{CertificateSet, IdentityProvider, TokenVerification};
 use crate::counters::ExporterCounters;
 use crate::model::state::ExporterState;
 
@@ -36,6 +36,10 @@ struct BudgetOnly {
     reads: Mutex<Vec<(String, Instant)>>,
     /// Which account's set list was read when.
     set_reads: Mutex<Vec<(String, Instant)>>,
+    /// Whether the credential is a token that can be checked.
+    has_token: bool,
+    /// When the token was checked.
+    token_checks: Mutex<Vec<Instant>>,
 }
 
 impl BudgetOnly {
@@ -47,6 +51,8 @@ impl BudgetOnly {
             turns: Mutex::default(),
             reads: Mutex::default(),
             set_reads: Mutex::default(),
+            has_token: false,
+            token_checks: Mutex::default(),
         }
     }
 
@@ -101,6 +107,21 @@ impl AccountSource for BudgetOnly {
         self.request(talk).await?;
         self.reads.lock().unwrap().push((account_id.to_owned(), Instant::now()));
         Ok(Vec::new())
+    }
+
+    /// A token that expires on 2027-01-01, checked through the budget.
+    async fn verify_token(&self, _: Option<&str>) -> Result<Option<TokenVerification>, ApiError> {
+        if !self.has_token {
+            return Ok(None);
+        }
+        self.request(&TalkTime::unlimited()).await?;
+        self.token_checks.lock().unwrap().push(Instant::now());
+        Ok(Some(TokenVerification {
+            id: Some("token-id".into()),
+            status: "active".into(),
+            expires_on: Some("2027-01-01T00:00:00Z".into()),
+            not_before: None,
+        }))
     }
 
     async fn until_unblocked(&self) {
@@ -344,4 +365,32 @@ async fn with_hourly_set_lists_a_thousand_accounts_need_a_cycle_of_at_most_1200_
     let later_reads = reads - 1000;
     let per_read = later_turns as f64 / later_reads as f64;
     assert!(per_read <= 1.1, "{later_turns} requests for {later_reads} account reads after the first pass");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_token_is_checked_at_start_and_then_hourly_within_the_budget() {
+    let source = Arc::new(BudgetOnly { has_token: true, ..BudgetOnly::new("tenant", 300, vec![]) });
+    let counters = Arc::new(ExporterCounters::new());
+    let lane = Lane { source: Arc::clone(&source), selection: AccountSelection::Fixed(ids("acc-", 10)) };
+    let refresher = Refresher::new(
+        vec![lane],
+        Arc::new(ExporterState::default()),
+        Arc::clone(&counters),
+        Duration::from_secs(60),
+        Shard::ALL,
+    );
+    refresher.resolve_accounts().await.unwrap();
+    let h = Harness { source, state: Arc::new(ExporterState::default()), counters, refresher };
+    let start = Instant::now();
+    h.run_for(Duration::from_secs(3600 + 900)).await;
+    let checks: Vec<Duration> = h.source.token_checks.lock().unwrap().iter().map(|t| *t - start).collect();
+    assert_eq!(checks.len(), 2, "at start and an hour later: {checks:?}");
+    assert!(checks[0] < Duration::from_secs(1), "{checks:?}");
+    assert!(
+        checks[1] >= Duration::from_secs(3600) && checks[1] < Duration::from_secs(3600 + 301),
+        "{checks:?}"
+    );
+    let token = h.counters.tokens().remove("tenant").expect("the token state");
+    assert_eq!((token.status, token.expires_at), ("active", Some(1_798_761_600.0)));
+    assert_within_budget(&h.source.turns.lock().unwrap(), 300);
 }

@@ -29,3 +29,31 @@ fn interleaving_puts_each_kind_back_in_its_own_turns() {
         assert_eq!(text.starts_with('s'), run.changes == Changes::WithState);
     }
 }
+
+#[test]
+fn each_credentials_token_shows_its_expiry_and_one_status_of_the_documented_three() {
+    use crate::counters::TokenState;
+    let counters = ExporterCounters::new();
+    counters.set_token("tenant", TokenState::new("expired", Some(1_798_761_600.0)));
+    counters.set_token("forever", TokenState::new("active", None));
+    counters.set_token("odd", TokenState::new("suspended", None));
+    let text = String::from_utf8(render(&ExporterState::default(), &counters, 0.0)).unwrap();
+    let lines: Vec<&str> =
+        text.lines().filter(|l| l.starts_with("cloudflare_access_saml_exporter_token_")).collect();
+    assert_eq!(
+        lines,
+        [
+            r#"cloudflare_access_saml_exporter_token_expiry_timestamp_seconds{credential="tenant"} 1798761600"#,
+            r#"cloudflare_access_saml_exporter_token_status{credential="forever",status="active"} 1"#,
+            r#"cloudflare_access_saml_exporter_token_status{credential="forever",status="disabled"} 0"#,
+            r#"cloudflare_access_saml_exporter_token_status{credential="forever",status="expired"} 0"#,
+            r#"cloudflare_access_saml_exporter_token_status{credential="odd",status="active"} 0"#,
+            r#"cloudflare_access_saml_exporter_token_status{credential="odd",status="disabled"} 0"#,
+            r#"cloudflare_access_saml_exporter_token_status{credential="odd",status="expired"} 0"#,
+            r#"cloudflare_access_saml_exporter_token_status{credential="odd",status="unknown"} 1"#,
+            r#"cloudflare_access_saml_exporter_token_status{credential="tenant",status="active"} 0"#,
+            r#"cloudflare_access_saml_exporter_token_status{credential="tenant",status="disabled"} 0"#,
+            r#"cloudflare_access_saml_exporter_token_status{credential="tenant",status="expired"} 1"#,
+        ]
+    );
+}
