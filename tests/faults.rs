@@ -243,8 +243,15 @@ async fn an_http_429_stops_every_call_until_retry_after_has_passed() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_http_401_with_a_cloudflare_code_is_unauthorized() {
-    start().await.fault_on_b(respond(401, &[], CF_ERROR_10000), "unauthorized").await;
+async fn an_http_401_is_a_token_refused_as_such() {
+    // Issue 19: a dead token is told apart from a missing permission.
+    start().await.fault_on_b(respond(401, &[], CF_ERROR_10000), "token_invalid").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_http_403_with_code_9109_is_a_token_refused_as_such() {
+    let body = r#"{"success":false,"errors":[{"code":9109,"message":"Invalid access token"}],"result":null}"#;
+    start().await.fault_on_b(respond(403, &[], body), "token_invalid").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

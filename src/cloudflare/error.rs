@@ -126,11 +126,15 @@ pub enum Reason {
     /// Any other refusal: another 4xx, an envelope with `success: false`,
     /// or pagination that does not end.
     ApiError,
+    /// The token itself is refused everywhere: revoked, expired or mistyped
+    /// (HTTP 401, or 403 with Cloudflare's code 9109 or 1000). Unlike
+    /// `forbidden`, no permission on one account would help.
+    TokenInvalid,
 }
 
 impl Reason {
     /// Every reason, for creating each account's error counters at 0.
-    pub const ALL: [Reason; 9] = [
+    pub const ALL: [Reason; 10] = [
         Reason::RateLimited,
         Reason::Unauthorized,
         Reason::Forbidden,
@@ -140,6 +144,7 @@ impl Reason {
         Reason::Transport,
         Reason::Decode,
         Reason::ApiError,
+        Reason::TokenInvalid,
     ];
 
     /// The metric label value.
@@ -154,6 +159,22 @@ impl Reason {
             Reason::Transport => "transport",
             Reason::Decode => "decode",
             Reason::ApiError => "api_error",
+            Reason::TokenInvalid => "token_invalid",
+        }
+    }
+
+    /// What to do about it, for people: the commands print it.
+    pub fn advice(self) -> Option<&'static str> {
+        match self {
+            Reason::TokenInvalid => Some(
+                "the API token itself is refused (revoked, expired or mistyped): create or roll the token \
+                 and put it in place; no permission change will help",
+            ),
+            Reason::Forbidden => Some(
+                "the token lacks a permission on this account: give it Access: Organizations, Identity \
+                 Providers, and Groups Read (Write for the encryption commands) on the account",
+            ),
+            _ => None,
         }
     }
 
@@ -175,8 +196,9 @@ impl ApiError {
     pub fn reason(&self) -> Reason {
         match self {
             ApiError::RateLimited { .. } | ApiError::BackingOff { .. } => Reason::RateLimited,
-            ApiError::Status { status: 401, .. } | ApiError::Credentials { .. } => Reason::Unauthorized,
-            ApiError::Status { status: 403, .. } => Reason::Forbidden,
+            ApiError::Credentials { .. } => Reason::Unauthorized,
+            ApiError::Status { status: 401, .. } => Reason::TokenInvalid,
+            ApiError::Status { status: 403, errors, .. } => forbidden_reason(errors),
             ApiError::Status { status: 404, .. } => Reason::NotFound,
             ApiError::Status { status, .. } if *status >= 500 => Reason::ServerError,
             ApiError::Status { .. } | ApiError::Unsuccessful { .. } | ApiError::Pagination { .. } => {
@@ -198,6 +220,18 @@ impl ApiError {
         }
     }
 
+    /// What to do about it, for people (the commands print it): a 403 for
+    /// a feature the account lacks is told apart from a missing permission.
+    pub fn advice(&self) -> Option<&'static str> {
+        if self.messages().iter().any(|e| e.message.contains(FEATURE_REFUSAL)) {
+            return Some(
+                "SAML encryption is not enabled for this account's Zero Trust organization: this is a \
+                 feature of the account, not a permission of the token; ask Cloudflare to enable it",
+            );
+        }
+        self.reason().advice()
+    }
+
     /// Cloudflare's error codes carried by this error.
     pub fn codes(&self) -> Vec<i64> {
         self.messages().iter().map(|e| e.code).collect()
@@ -208,6 +242,24 @@ impl ApiError {
         self.reason().is_transient()
     }
 }
+
+/// Cloudflare's codes for a token refused as such: 9109 "Invalid access
+/// token" and 1000 "Invalid API Token".
+const TOKEN_REFUSED_CODES: [i64; 2] = [9109, 1000];
+
+/// Why a 403: the token itself, or (code 10000 and anything else) a
+/// permission the token lacks.
+fn forbidden_reason(errors: &[ApiMessage]) -> Reason {
+    if errors.iter().any(|e| TOKEN_REFUSED_CODES.contains(&e.code)) {
+        Reason::TokenInvalid
+    } else {
+        Reason::Forbidden
+    }
+}
+
+/// What Cloudflare answers `POST .../saml_certificate` with when the
+/// account's Zero Trust organization does not have SAML encryption.
+const FEATURE_REFUSAL: &str = "not enabled for organization";
 
 fn retry_after_text(retry_after: Option<Duration>) -> String {
     retry_after.map_or_else(String::new, |d| format!(", retry after {}s", d.as_secs()))

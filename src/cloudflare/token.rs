@@ -29,7 +29,7 @@ impl CloudflareClient {
         let user = self.verify_at(Endpoint::VerifyUserToken, "/user/tokens/verify").await;
         match (user, account_id) {
             (Err(err), Some(account_id))
-                if matches!(err.reason(), Reason::Unauthorized | Reason::Forbidden) =>
+                if matches!(err.reason(), Reason::TokenInvalid | Reason::Forbidden) =>
             {
                 let path = format!("/accounts/{account_id}/tokens/verify");
                 self.verify_at(Endpoint::VerifyAccountToken, &path).await.map(Some)

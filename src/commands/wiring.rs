@@ -75,7 +75,14 @@ impl Wiring {
     /// accounts that failed (with why) and every account's status after.
     pub async fn read_once(&self) -> (Vec<(String, String)>, Vec<(String, AccountStatus)>) {
         let failures = self.refresher.refresh_all().await;
-        let failures = failures.into_iter().map(|(account, err)| (account, err.to_string())).collect();
+        let failures = failures
+            .into_iter()
+            .map(|(account, err)| {
+                let reason = err.reason();
+                let advice = err.advice().map_or_else(String::new, |advice| format!(": {advice}"));
+                (account, format!("{err} (reason {reason}{advice})"))
+            })
+            .collect();
         (failures, self.state.accounts())
     }
 }

@@ -116,6 +116,12 @@ pub struct Knobs {
     pub token_status: &'static str,
     /// The tokens' `expires_on` (Unix seconds); `None`: they never expire.
     pub token_expires_on: Option<i64>,
+    /// Every accepted credential is refused as Cloudflare refuses a revoked
+    /// or expired token: 403 with code 9109.
+    pub token_revoked: bool,
+    /// Accounts whose Zero Trust organization has SAML encryption off:
+    /// creating a set there is refused with 403, as Cloudflare does.
+    pub saml_encryption_disabled: Vec<String>,
 }
 
 impl Default for Knobs {
@@ -129,6 +135,8 @@ impl Default for Knobs {
             rate_limit: Some(RateLimit::default()),
             token_status: "active",
             token_expires_on: None,
+            token_revoked: false,
+            saml_encryption_disabled: Vec::new(),
         }
     }
 }

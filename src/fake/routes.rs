@@ -105,6 +105,9 @@ async fn answer_admitted(shared: &Shared, request: Request<Incoming>, identity: 
     let Some(identity) = identity else {
         return failure(403, 10000, "Authentication error");
     };
+    if lock(&shared.knobs).token_revoked {
+        return failure(403, 9109, "Invalid access token");
+    }
     route(shared, &identity, request.method(), &path, request.uri().query().unwrap_or(""), &pagination)
 }
 
@@ -151,6 +154,11 @@ fn route(
             }
             None => return no_route(path),
         },
+        (&Method::POST, ["accounts", id, "access", "identity_providers", _, "saml_certificate"])
+            if knobs.saml_encryption_disabled.iter().any(|a| a == id) =>
+        {
+            return failure(403, 12129, "SAML encryption not enabled for organization");
+        }
         (&Method::POST, ["accounts", id, "access", "identity_providers", idp, "saml_certificate"]) => {
             return create_set(&mut data, id, idp);
         }

@@ -5,7 +5,7 @@ use super::*;
 #[test]
 fn status_errors_map_to_stable_reasons() {
     let status = |status| ApiError::Status { endpoint: Endpoint::Accounts, status, errors: vec![] };
-    assert_eq!(status(401).reason().label(), "unauthorized");
+    assert_eq!(status(401).reason().label(), "token_invalid");
     assert_eq!(status(403).reason().label(), "forbidden");
     assert_eq!(status(404).reason().label(), "not_found");
     assert_eq!(status(502).reason().label(), "server_error");
@@ -30,6 +30,7 @@ fn labels_are_the_published_ones_in_order() {
             "transport",
             "decode",
             "api_error",
+            "token_invalid",
         ]
     );
     assert_eq!(Reason::Forbidden.to_string(), "forbidden");
@@ -51,6 +52,7 @@ fn all_lists_every_reason_once() {
             Reason::Transport => 6,
             Reason::Decode => 7,
             Reason::ApiError => 8,
+            Reason::TokenInvalid => 9,
         }
     }
     for (index, reason) in Reason::ALL.into_iter().enumerate() {
@@ -79,4 +81,22 @@ fn messages_carry_cloudflare_codes() {
     };
     assert_eq!(err.to_string(), "saml_certificates: HTTP 403: 10000 Authentication error");
     assert_eq!(err.codes(), vec![10000]);
+}
+
+#[test]
+fn a_403_says_whether_the_token_a_permission_or_the_account_is_at_fault() {
+    let refused = |code: i64, message: &str| ApiError::Status {
+        endpoint: Endpoint::CreateCertificateSet,
+        status: 403,
+        errors: vec![ApiMessage { code, message: message.to_owned() }],
+    };
+    assert_eq!(refused(9109, "Invalid access token").reason(), Reason::TokenInvalid);
+    assert_eq!(refused(1000, "Invalid API Token").reason(), Reason::TokenInvalid);
+    assert_eq!(refused(10000, "Authentication error").reason(), Reason::Forbidden);
+    let feature = refused(12129, "SAML encryption not enabled for organization");
+    assert_eq!(feature.reason(), Reason::Forbidden);
+    assert!(feature.advice().unwrap().contains("not a permission"), "a feature, not a permission");
+    assert!(refused(10000, "Authentication error").advice().unwrap().contains("lacks a permission"));
+    let credentials = ApiError::Credentials { endpoint: Endpoint::Accounts, detail: "gone".into() };
+    assert_eq!(credentials.reason(), Reason::Unauthorized, "no credentials loaded: nothing was refused");
 }

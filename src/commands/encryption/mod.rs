@@ -66,14 +66,14 @@ pub enum EncryptionError {
     #[error("no Cloudflare credential to act with")]
     NoCredential,
     /// A read failed or was refused.
-    #[error("{0}")]
+    #[error("{}{}", .0, advice_text(.0))]
     Read(ApiError),
     /// A write failed or was refused. A transient failure (no answer, 5xx)
     /// may still have acted, so it is said so rather than retried.
-    #[error("{source}{}", if .source.is_transient() {
+    #[error("{source}{}{}", if .source.is_transient() {
         "; the request may still have reached Cloudflare: look at the set (encryption plan, encryption pem) \
          before trying again"
-    } else { "" })]
+    } else { "" }, advice_text(.source))]
     Write {
         /// What went wrong.
         source: ApiError,
@@ -118,6 +118,11 @@ pub enum EncryptionError {
     /// The report could not be written as JSON.
     #[error("cannot write the output as JSON: {0}")]
     Output(serde_json::Error),
+}
+
+/// `; <what to do>` for a refusal the reason explains, else nothing.
+fn advice_text(err: &ApiError) -> String {
+    err.advice().map_or_else(String::new, |advice| format!("; {advice}"))
 }
 
 impl EncryptionError {
