@@ -8,8 +8,7 @@
 //! - [`refresh`]: reads accounts in the background and records them in the state;
 //! - [`exposition`]: metric definitions and the `/metrics` rendering;
 //! - [`web`]: the HTTP server, TLS and basic auth;
-//! - [`commands`]: `serve`, `demo` and `check`, wired from a validated [`config`];
-//! - [`fake`]: a fake Cloudflare API for the demo and the tests.
+//! - [`commands`]: `serve`, `demo` and `check`, wired from a validated [`config`].
 
 pub mod cli;
 pub mod clock;
@@ -17,7 +16,6 @@ pub mod cloudflare;
 pub mod commands;
 pub mod config;
 pub mod exposition;
-pub mod fake;
 pub mod locks;
 pub mod model;
 pub mod refresh;

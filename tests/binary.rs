@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use cloudflare_saml_exporter::clock::parse_rfc3339;
 use cloudflare_saml_exporter::exposition::metrics::ALL;
-use cloudflare_saml_exporter::fake::demo_data::{ACCOUNT_A, ACCOUNT_B, DEMO_TOKEN, sets};
+use fake_cloudflare::demo_data::{ACCOUNT_A, ACCOUNT_B, DEMO_TOKEN, sets};
 use x509_parser::pem::Pem;
 
 use crate::support::process::ExporterProcess;

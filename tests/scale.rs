@@ -11,7 +11,7 @@ use clap::Parser;
 use cloudflare_saml_exporter::cli::{Cli, Command};
 use cloudflare_saml_exporter::commands::serve::RunningExporter;
 use cloudflare_saml_exporter::config::ServeConfig;
-use cloudflare_saml_exporter::fake::{FakeAccount, FakeCloudflare, FakeData, RateLimit, ScopedToken};
+use fake_cloudflare::{FakeAccount, FakeCloudflare, FakeData, RateLimit, ScopedToken};
 
 use crate::support::{
     Exporter, Scrape, TOKEN, TempDir, account, data, metric, saml_idp, scrape, set_expiring_in, start_fake,

@@ -53,8 +53,9 @@ fn credential_prefix(credential: &str) -> String {
 #[derive(Debug, thiserror::Error)]
 #[error("{error}")]
 pub struct Failure {
-    /// The process exit code: 1 for `serve` and `demo`; 2 for `check`,
-    /// where nothing readable is critical; 2 or 3 for `encryption`.
+    /// The process exit code: 1 for `serve` and `demo` (64 for `demo` in a
+    /// build without it); 2 for `check`, where nothing readable is critical;
+    /// 2 or 3 for `encryption`.
     pub exit_code: u8,
     /// What went wrong.
     pub error: Box<dyn std::error::Error + Send + Sync>,
@@ -105,7 +106,9 @@ impl Invocation {
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<u8, Failure> {
         match self {
             Self::Serve(config) => serve::run(config, shutdown).await.map_err(|e| Failure::new(1, e)),
-            Self::Demo(config) => demo::run(config, shutdown).await.map_err(|e| Failure::new(1, e)),
+            Self::Demo(config) => {
+                demo::run(config, shutdown).await.map_err(|e| Failure::new(e.exit_code(), e))
+            }
             Self::Check(config) => check::run(config).await.map_err(|e| Failure::new(2, e)),
             Self::Encryption(config) => encryption::run(config).await,
         }

@@ -10,14 +10,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use cloudflare_saml_exporter::fake::demo_data::{ACCOUNT_A, ACCOUNT_B, sets};
+use fake_cloudflare::demo_data::{ACCOUNT_A, ACCOUNT_B, sets};
 use http_body_util::{BodyExt, Full};
 use serde_json::Value;
 
 use super::{JOB, RULES, dashboard_queries, names_in, repo, rules, rules as rules_of_repo, tool};
 use crate::support::tools::run;
 
-/// Demo IdPs whose signing certificates raise an alert (see `fake::demo_data`).
+/// Demo IdPs whose signing certificates raise an alert (see `fake_cloudflare::demo_data`).
 const ENTRA: &str = "1d7a0002-0000-4000-8000-000000000002";
 const SHIBBOLETH: &str = "1d7b0001-0000-4000-8000-000000000001";
 const ONELOGIN: &str = "1d7b0002-0000-4000-8000-000000000002";
