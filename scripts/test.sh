@@ -2,14 +2,15 @@
 # Runs every test: installs the tools the tests drive (promtool, Prometheus,
 # Alertmanager from Debian, ...) when missing, then formatting, lints, docs,
 # the fuzz targets' build, a release build without the demo (which must not
-# link rcgen), and the whole cargo test suite (unit, fake API, integration,
-# end to end).
+# link rcgen), and both test tiers: the fast one (unit, fake API,
+# tests/integration.rs) and the end-to-end one (tests/end_to_end/, behind the
+# `end-to-end` feature: the external tools and the long scale run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-test-tools.sh
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --features end-to-end --locked -- -D warnings
 # The build without the demo has code of its own (`demo` refusing with exit 64).
 cargo clippy --no-default-features --locked -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
@@ -31,4 +32,6 @@ if [ "$status" -ne 64 ] || ! grep -q -- '--features demo' <<<"$message"; then
     echo "demo without the demo feature: exit $status (want 64 and how to get it): $message" >&2
     exit 1
 fi
+# Fast tier, then the end-to-end tier alone (not the fast tier twice).
 cargo test --workspace --all-targets --locked
+cargo test --features end-to-end --test end_to_end --locked

@@ -10,7 +10,7 @@ use fake_cloudflare::demo_data::{ACCOUNT_B, sets};
 
 use crate::support::Exporter;
 use crate::support::TempDir;
-use crate::support::tools::{run, tool};
+use crate::tools::{run, tool};
 
 const CHROMIUM: &str = "chromium";
 
