@@ -18,11 +18,12 @@ use cloudflare_saml_exporter::cli::{Cli, Command};
 use cloudflare_saml_exporter::cloudflare::budget::time_for_turns;
 use cloudflare_saml_exporter::commands::serve::RunningExporter;
 use cloudflare_saml_exporter::config::ServeConfig;
-use cloudflare_saml_exporter::fake::mint::{KeyKind, mint_certificate, rfc3339};
-use cloudflare_saml_exporter::fake::{
+use cloudflare_saml_exporter::refresh::schedule::pass_requests;
+use fake_cloudflare::clock::rfc3339;
+use fake_cloudflare::mint::{KeyKind, mint_certificate};
+use fake_cloudflare::{
     FakeAccount, FakeCertificate, FakeCloudflare, FakeData, FakeIdentityProvider, FakeSet,
 };
-use cloudflare_saml_exporter::refresh::schedule::pass_requests;
 
 const TOKEN: &str = "bench-token";
 const PROGRESS_EVERY: Duration = Duration::from_secs(15);

@@ -29,8 +29,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use cloudflare_saml_exporter::clock::unix_now;
-use cloudflare_saml_exporter::fake::mint::{KeyKind, mint_certificate, rfc3339};
-use cloudflare_saml_exporter::fake::{
+use fake_cloudflare::clock::rfc3339;
+use fake_cloudflare::mint::{KeyKind, mint_certificate};
+use fake_cloudflare::{
     FakeAccount, FakeCertificate, FakeCloudflare, FakeData, FakeIdentityProvider, FakeSet,
 };
 

@@ -55,7 +55,7 @@ command -v dpkg-shlibdeps >/dev/null 2>&1 || need+=(dpkg-dev)
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
 # The fuzz check (scripts/test.sh) builds libFuzzer's C++ even for `cargo check`.
 command -v c++ >/dev/null 2>&1 || need+=(g++)
-# The status page's browser test (tests/browser.rs): headless Chromium, and a
+# The status page's browser test (tests/end_to_end/browser.rs): headless Chromium, and a
 # font so its screenshot is readable.
 command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then

@@ -47,6 +47,12 @@ pub enum Command {
     /// Serve metrics, refreshing from Cloudflare in the background (default).
     Serve(ServeArgs),
     /// Run against a built-in fake Cloudflare API with demo data; no credentials needed.
+    #[cfg_attr(
+        not(feature = "demo"),
+        command(
+            about = "Not in this build (built without the `demo` feature): exits 64; the default build has it"
+        )
+    )]
     Demo(DemoArgs),
     /// Refresh once, print a table of every certificate and exit 0 (ok), 1 (warning) or 2 (critical).
     Check(CheckArgs),

@@ -13,7 +13,7 @@
 //!
 //! Test code, meaning every module declared under `#[cfg(test)]` (each
 //! `tests.rs`, `exposition/golden.rs`, this module) and everything below
-//! it, may also use [`TESTS_MAY_ALSO_USE`] and [`ANY_TEST_MAY_USE`].
+//! it, may also use [`TESTS_MAY_ALSO_USE`].
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -35,8 +35,6 @@ pub(crate) const MAY_USE: &[(&str, &[&str])] = &[
     ("cli", &["model"]),
     ("config", &["cli", "cloudflare", "refresh", "web"]),
     ("telemetry", &["cli", "config"]),
-    // Going away: the fake moves to its own crate (issue 18, point 2).
-    ("fake", &["clock", "locks", "shutdown"]),
     (
         "commands",
         &[
@@ -46,8 +44,6 @@ pub(crate) const MAY_USE: &[(&str, &[&str])] = &[
             "config",
             "counters",
             "exposition",
-            // Only for now: the demo runs the fake until it is its own crate.
-            "fake",
             "locks",
             "model",
             "refresh",
@@ -66,10 +62,6 @@ pub(crate) const MAY_USE: &[(&str, &[&str])] = &[
 pub(crate) const TESTS_MAY_ALSO_USE: &[(&str, &[&str])] =
     &[("exposition", &["cloudflare"]), ("web", &["cloudflare"])];
 
-/// What test code of any module may use: only for now, the fake's
-/// certificate minting, until the fake is its own crate (a dev-dependency).
-pub(crate) const ANY_TEST_MAY_USE: &[&str] = &["fake"];
-
 /// The modules `module` may use; `None` for a module the matrix lacks.
 pub(crate) fn allowed(module: &str, test_code: bool) -> Option<BTreeSet<&'static str>> {
     let row = |table: &[(&str, &'static [&'static str])]| {
@@ -78,7 +70,6 @@ pub(crate) fn allowed(module: &str, test_code: bool) -> Option<BTreeSet<&'static
     let mut uses: BTreeSet<&str> = row(MAY_USE)?.collect();
     if test_code {
         uses.extend(row(TESTS_MAY_ALSO_USE).into_iter().flatten());
-        uses.extend(ANY_TEST_MAY_USE);
     }
     Some(uses)
 }

@@ -17,13 +17,14 @@
 //!   refresh, read by the exposition and the status page;
 //! - [`cli`]: the command line; [`telemetry`]: logging; [`clock`], [`locks`]
 //!   and [`shutdown`]: time, locks and the shutdown signal for every layer;
-//! - `fake`: a fake Cloudflare API for the demo and the tests.
+//!
+//! The fake Cloudflare API of the demo and the tests is its own crate,
+//! `crates/fake-cloudflare`, behind the default `demo` feature.
 //!
 //! Each folder (or single-file module) uses only the modules of its row,
 //! and its `mod.rs` says the same in a "May use:" line. Test code (every
 //! module declared under `#[cfg(test)]`, such as each `tests.rs`) may also
-//! use the last column, and for now `fake`, which is leaving for its own
-//! crate. The `layering` unit test holds the same matrix as data, reads
+//! use the last column. The `layering` unit test holds the same matrix as data, reads
 //! every `crate::` path under `src/` (code and doc comments) and fails on
 //! any other edge, naming the file and line.
 //!
@@ -41,8 +42,7 @@
 //! | `cli` | `model` | |
 //! | `config` | `cli`, `cloudflare`, `refresh`, `web` | |
 //! | `telemetry` | `cli`, `config` | |
-//! | `fake` (leaving) | `clock`, `locks`, `shutdown` | |
-//! | `commands` | `cli`, `clock`, `cloudflare`, `config`, `counters`, `exposition`, `fake` (for now), `locks`, `model`, `refresh`, `shutdown`, `telemetry`, `web` | |
+//! | `commands` | `cli`, `clock`, `cloudflare`, `config`, `counters`, `exposition`, `locks`, `model`, `refresh`, `shutdown`, `telemetry`, `web` | |
 //! | `layering` (tests only) | nothing | |
 
 pub mod cli;
@@ -52,7 +52,6 @@ pub mod commands;
 pub mod config;
 pub mod counters;
 pub mod exposition;
-pub mod fake;
 pub mod locks;
 pub mod model;
 pub mod refresh;

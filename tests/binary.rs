@@ -5,11 +5,10 @@ use std::time::Duration;
 
 use cloudflare_saml_exporter::clock::parse_rfc3339;
 use cloudflare_saml_exporter::exposition::metrics::ALL;
-use cloudflare_saml_exporter::fake::demo_data::{ACCOUNT_A, ACCOUNT_B, DEMO_TOKEN, sets};
+use fake_cloudflare::demo_data::{ACCOUNT_A, ACCOUNT_B, DEMO_TOKEN, sets};
 use x509_parser::pem::Pem;
 
 use crate::support::process::ExporterProcess;
-use crate::support::tools::{run_with_input, tool};
 use crate::support::{
     Exporter, Scrape, TOKEN, account, data, metric, saml_idp, scrape, set_expiring_in, start_fake,
 };
@@ -144,29 +143,6 @@ async fn the_demo_serves_every_family_with_values_from_the_certificates() {
     let status = demo.terminate(Duration::from_secs(10));
     assert!(status.success(), "SIGTERM ends the demo cleanly: {status:?}; stderr: {}", demo.stderr());
     assert!(demo.stderr().contains("SIGTERM"), "{}", demo.stderr());
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn promtool_finds_only_the_documented_unit_notes() {
-    let (_demo, scrape) = ready_demo().await;
-    let out = run_with_input(
-        tool("promtool", "Debian package `prometheus`").args(["check", "metrics"]),
-        scrape.text.as_bytes(),
-    );
-    let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    let mut lines: Vec<&str> = report.lines().filter(|l| !l.trim().is_empty()).collect();
-    lines.sort();
-    assert_eq!(
-        lines,
-        [
-            "cloudflare_access_saml_certificate_days_until_expiry use base unit \"seconds\" instead of \"days\"",
-            // The contract's name; promlint wants bytes. Kept on purpose (see README).
-            "cloudflare_access_saml_certificate_key_bits use base unit \"bytes\" instead of \"bits\"",
-            // The same for signing certificates: the name is in issue 11's contract.
-            "cloudflare_access_saml_identity_provider_signing_certificate_key_bits use base unit \"bytes\" instead of \"bits\"",
-        ],
-        "promtool check metrics said:\n{report}"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -6,8 +6,8 @@
 use std::process::Output;
 
 use cloudflare_saml_exporter::clock::unix_now;
-use cloudflare_saml_exporter::fake::demo_data::{ACCOUNT_A, ACCOUNT_B, DEMO_TOKEN, demo, sets};
-use cloudflare_saml_exporter::fake::{FakeCloudflare, FakeData, FakeSet};
+use fake_cloudflare::demo_data::{ACCOUNT_A, ACCOUNT_B, DEMO_TOKEN, demo, sets};
+use fake_cloudflare::{FakeCloudflare, FakeData, FakeSet};
 use serde_json::Value;
 
 use crate::support::{Exporter, TOKEN, TempDir, account, data, saml_idp, set_expiring_in, start_fake};

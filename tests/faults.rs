@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use cloudflare_saml_exporter::fake::{FakeCloudflare, Fault, FaultKind, Hold};
+use fake_cloudflare::{FakeCloudflare, Fault, FaultKind, Hold};
 
 use crate::support::process::ExporterProcess;
 use crate::support::scrape_until;

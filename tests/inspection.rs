@@ -3,9 +3,9 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use cloudflare_saml_exporter::fake::mint::{KeyKind, MintedCertificate, mint_certificate};
 use cloudflare_saml_exporter::model::inspect::{InspectError, inspect_der, inspect_pem};
 use cloudflare_saml_exporter::model::signing::{SigningCertificates, SigningParseError, parse_entry};
+use fake_cloudflare::mint::{KeyKind, MintedCertificate, mint_certificate};
 use sha2::{Digest, Sha256};
 
 const NOT_BEFORE: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z

@@ -1,6 +1,10 @@
-//! The integration test binary: one link step, one module per topic.
+//! The integration test binary, the fast tier: one link step, one module
+//! per topic, no external program and no long wait. Run with
+//! `cargo test --test integration` (plain `cargo test` runs it too).
 //!
-//! Run with `cargo test --test integration`.
+//! What needs a tool (promtool, Prometheus, Chromium, Helm, systemd,
+//! cargo-deb) or minutes of waiting is in the end-to-end tier,
+//! `tests/end_to_end/main.rs`, behind the `end-to-end` feature.
 
 mod support;
 
@@ -14,18 +18,16 @@ mod exporter;
 mod state_file;
 // The built binary: demo, check, configuration errors, signals.
 mod binary;
-// Alert rules, dashboard and the real Prometheus + Alertmanager.
+// Alert rules and dashboard, read and checked against the demo's scrape.
 mod oncall;
 // The fault matrix against the real binary, with the token-leak check.
 mod faults;
 // TLS, mutual TLS, basic auth, scrape limits and slow clients.
 mod security;
-// Helm chart, systemd unit, Debian package and Dockerfile against real tools.
+// Helm chart values, runbook URLs and the Dockerfile, read as files.
 mod deploy;
 // `encryption plan | create-set | rotate | pem` against the fake API.
 mod encryption;
-// The status page in headless Chromium.
-mod browser;
 // Scale: many accounts, a shared token's quota, shards, several credentials.
 mod scale;
 // Property tests: decoding, inventory, inspection and header parsers never panic.

@@ -1,138 +1,14 @@
-//! The on-call kit against real tools: promtool checks and unit tests of the
-//! alert rules and the dashboard's structure (portable import, variables,
-//! every panel described and with a unit) here; the rules and dashboard
-//! against the running demo in [`live`].
+//! The on-call kit read as files and against the running demo: every alert
+//! has its severity, annotations and runbook section; the dashboard imports
+//! anywhere and describes every panel; every PromQL expression of the rules
+//! and the dashboard parses and names only metrics the demo exposes.
+//! (promtool and the real Prometheus + Alertmanager are in the end-to-end
+//! tier, `tests/end_to_end/oncall.rs`.)
 
-mod live;
-
-use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
-
-use promql_parser::parser::Expr;
-use promql_parser::util::{ExprVisitor, walk_expr};
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::support::repo;
-use crate::support::tools::run;
-
-const RULES: &str = "alerts/cloudflare-access-saml.rules.yml";
-const DASHBOARD: &str = "dashboards/cloudflare-access-saml.json";
-const JOB: &str = "cloudflare-saml-exporter";
-
-/// A tool the test needs, or a failure that says how to get it.
-fn tool(name: &str) -> Command {
-    crate::support::tools::tool(name, "Debian's `prometheus` and `prometheus-alertmanager` packages")
-}
-
-#[derive(Debug, Deserialize)]
-struct RuleFile {
-    groups: Vec<RuleGroup>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RuleGroup {
-    rules: Vec<Rule>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Rule {
-    alert: String,
-    expr: String,
-    labels: BTreeMap<String, String>,
-    annotations: BTreeMap<String, String>,
-}
-
-fn rules() -> Vec<Rule> {
-    let text = std::fs::read_to_string(repo(RULES)).unwrap();
-    let file: RuleFile =
-        serde_saphyr::from_str(&text).expect("the rule file is YAML of the documented shape");
-    file.groups.into_iter().flat_map(|g| g.rules).collect()
-}
-
-/// Every panel query of the dashboard, with Grafana's variables substituted.
-fn dashboard_queries() -> Vec<(String, String)> {
-    fn collect(panels: &[Value], out: &mut Vec<(String, String)>) {
-        for panel in panels {
-            let title = panel["title"].as_str().unwrap_or("?").to_owned();
-            for target in panel["targets"].as_array().into_iter().flatten() {
-                if let Some(expr) = target["expr"].as_str() {
-                    out.push((title.clone(), substitute(expr)));
-                }
-            }
-            if let Some(inner) = panel["panels"].as_array() {
-                collect(inner, out);
-            }
-        }
-    }
-    let dashboard: Value = serde_json::from_str(&std::fs::read_to_string(repo(DASHBOARD)).unwrap()).unwrap();
-    let mut out = Vec::new();
-    collect(dashboard["panels"].as_array().expect("panels"), &mut out);
-    out
-}
-
-fn substitute(expr: &str) -> String {
-    expr.replace("$__rate_interval", "1m")
-        .replace("${job}", JOB)
-        .replace("$job", JOB)
-        .replace("${account_id}", ".*")
-        .replace("$account_id", ".*")
-}
-
-struct MetricNames(BTreeSet<String>);
-
-impl ExprVisitor for MetricNames {
-    type Error = String;
-
-    fn pre_visit(&mut self, expr: &Expr) -> Result<bool, String> {
-        let selector = match expr {
-            Expr::VectorSelector(vs) => vs,
-            Expr::MatrixSelector(ms) => &ms.vs,
-            _ => return Ok(true),
-        };
-        match &selector.name {
-            Some(name) => {
-                self.0.insert(name.clone());
-            }
-            None => return Err(format!("selector without a metric name: {expr}")),
-        }
-        Ok(true)
-    }
-}
-
-fn names_in(expr: &str) -> Result<BTreeSet<String>, String> {
-    let parsed = promql_parser::parser::parse(expr)?;
-    let mut names = MetricNames(BTreeSet::new());
-    walk_expr(&mut names, &parsed)?;
-    Ok(names.0)
-}
-
-#[test]
-fn promtool_accepts_the_rules_and_their_unit_tests_pass() {
-    let check = run(tool("promtool")
-        .args(["check", "rules", "--lint=all", "--lint-fatal", RULES])
-        .current_dir(repo(".")));
-    assert!(
-        check.status.success(),
-        "promtool check rules:\n{}{}",
-        String::from_utf8_lossy(&check.stdout),
-        String::from_utf8_lossy(&check.stderr)
-    );
-    let mut tests: Vec<String> = std::fs::read_dir(repo("alerts/tests"))
-        .unwrap()
-        .map(|e| e.unwrap().path().strip_prefix(repo(".")).unwrap().display().to_string())
-        .filter(|p| p.ends_with(".yml"))
-        .collect();
-    tests.sort();
-    assert!(tests.len() >= 3, "{tests:?}");
-    let run = run(tool("promtool").args(["test", "rules"]).args(&tests).current_dir(repo(".")));
-    assert!(
-        run.status.success(),
-        "promtool test rules:\n{}{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
-}
+use crate::support::oncall_kit::{DASHBOARD, dashboard_queries, names_in, rules};
+use crate::support::{Exporter, repo, scrape};
 
 #[test]
 fn every_alert_has_severity_summary_description_and_runbook_section() {
@@ -248,6 +124,25 @@ fn the_dashboard_imports_anywhere_and_every_panel_has_a_title_description_dataso
         if matches!(kind, "stat" | "gauge" | "timeseries" | "table" | "bargauge") {
             let unit = panel["fieldConfig"]["defaults"]["unit"].as_str().unwrap_or("");
             assert!(!unit.trim().is_empty(), "{kind} panel {title:?} has no fieldConfig.defaults.unit");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_promql_expression_parses_and_names_only_metrics_the_demo_exposes() {
+    let demo = Exporter::demo().args(["--refresh-interval", "5s"]).spawn();
+    demo.until_ready().await;
+    let mut exposed = scrape(&demo.metrics_url).await.names();
+    exposed.insert("up".to_owned()); // Prometheus' own per-target series.
+    let mut expressions: Vec<(String, String)> =
+        rules().into_iter().map(|r| (format!("rule {}", r.alert), r.expr)).collect();
+    expressions.extend(dashboard_queries().into_iter().map(|(title, e)| (format!("panel {title:?}"), e)));
+    assert!(expressions.len() > 30, "{}", expressions.len());
+    for (origin, expr) in expressions {
+        let names = names_in(&expr).unwrap_or_else(|e| panic!("{origin}: {e}\n{expr}"));
+        assert!(!names.is_empty(), "{origin} reads no metric");
+        for name in names {
+            assert!(exposed.contains(&name), "{origin} uses {name}, which the exporter does not expose");
         }
     }
 }

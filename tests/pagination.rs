@@ -7,7 +7,7 @@ use std::time::Duration;
 use cloudflare_saml_exporter::cloudflare::client::CloudflareClient;
 use cloudflare_saml_exporter::cloudflare::credentials::CredentialSource;
 use cloudflare_saml_exporter::counters::ExporterCounters;
-use cloudflare_saml_exporter::fake::FakeCloudflare;
+use fake_cloudflare::FakeCloudflare;
 use secrecy::SecretString;
 use serde_json::Value;
 

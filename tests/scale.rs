@@ -2,74 +2,25 @@
 //! many accounts all up with no error and no 429, a token mostly spent by
 //! other clients, three shards, and two credentials from a config file.
 //! (The default-flag pacing itself is proven in virtual time in the
-//! scheduler's own tests; here budgets and intervals keep the tests short.)
+//! scheduler's own tests; here budgets and intervals keep the tests short.
+//! The same 100 accounts on the default flags, about 140 s of waiting, are
+//! in the end-to-end tier: `tests/end_to_end/scale.rs`.)
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use clap::Parser;
-use cloudflare_saml_exporter::cli::{Cli, Command};
-use cloudflare_saml_exporter::commands::serve::RunningExporter;
-use cloudflare_saml_exporter::config::ServeConfig;
-use cloudflare_saml_exporter::fake::{FakeAccount, FakeCloudflare, FakeData, RateLimit, ScopedToken};
+use fake_cloudflare::{FakeAccount, FakeCloudflare, FakeData, RateLimit, ScopedToken};
 
-use crate::support::{
-    Exporter, Scrape, TOKEN, TempDir, account, data, metric, saml_idp, scrape, set_expiring_in, start_fake,
-};
+use crate::support::fleet::{a_hundred_accounts_come_up, accounts, ids, serve, trouble};
+use crate::support::{Exporter, Scrape, TOKEN, TempDir, data, metric, scrape, start_fake};
 use crate::support::{scrape_until, up_of};
 
 const WAIT: Duration = Duration::from_secs(40);
-
-/// `n` accounts `{prefix}000`… with one set used by one SAML IdP each.
-fn accounts(prefix: &str, n: usize) -> Vec<FakeAccount> {
-    let template = set_expiring_in("template", 90);
-    (0..n)
-        .map(|i| {
-            let mut set = template.clone();
-            set.uid = format!("set-{prefix}{i:03}");
-            let idp = saml_idp(&format!("idp-{prefix}{i:03}"), Some(&set.uid));
-            account(&format!("{prefix}{i:03}"), vec![set], vec![idp])
-        })
-        .collect()
-}
-
-/// `serve` in process from a command line (plus a free loopback port),
-/// with `env` as its environment.
-async fn serve(argv: &[&str], env: &[(&str, &str)]) -> (RunningExporter, String) {
-    let line = ["cloudflare-saml-exporter", "serve", "--web.listen-address", "127.0.0.1:0"];
-    let cli = Cli::try_parse_from(line.iter().chain(argv)).expect("arguments parse");
-    let Some(Command::Serve(args)) = cli.command else { panic!("serve expected") };
-    let lookup = |name: &str| env.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned());
-    let config = ServeConfig::new(&args, &lookup).expect("valid configuration");
-    let exporter = RunningExporter::start(config.cloudflare, config.web, config.refresh_interval)
-        .await
-        .expect("the exporter starts");
-    let url = format!("http://{}/metrics", exporter.local_addr());
-    (exporter, url)
-}
 
 /// Waits until every account of `ids` is up on `url`; returns that scrape.
 async fn until_all_up(url: &str, ids: &[String]) -> Scrape {
     let all_up = |s: &Scrape| ids.iter().all(|id| up_of(s, id) == Some(1.0));
     scrape_until(url, &format!("{} accounts up", ids.len()), WAIT, all_up).await
-}
-
-fn ids(accounts: &[FakeAccount]) -> Vec<String> {
-    accounts.iter().map(|a| a.id.clone()).collect()
-}
-
-/// Every refresh error counted, and every request answered 429 or 403.
-fn trouble(scrape: &Scrape) -> Vec<String> {
-    scrape
-        .samples
-        .iter()
-        .filter(|s| {
-            (s.name == "cloudflare_access_saml_refresh_errors_total" && s.value != 0.0)
-                || (s.name == "cloudflare_access_saml_api_requests_total"
-                    && ["429", "403"].contains(&s.labels["code"].as_str()))
-        })
-        .map(|s| format!("{} {:?} {}", s.name, s.labels, s.value))
-        .collect()
 }
 
 /// Requests to the account's two Access lists, per account.
@@ -85,47 +36,11 @@ fn reads_per_account(fake: &FakeCloudflare) -> BTreeMap<String, usize> {
     reads
 }
 
-/// Serves 100 fake accounts with `extra` flags and waits (up to `limit`)
-/// until all are up: no error or 429 at any poll (waiting for the budget is
-/// never a failure), two list requests per account (the floor) and the
-/// cycle equal to the interval.
-async fn a_hundred_accounts_come_up(extra: &[&str], limit: Duration) {
-    let all = accounts("acc-", 100);
-    let fake = start_fake(data(all.clone())).await;
-    let base_url = fake.base_url();
-    let argv: Vec<&str> =
-        ["--api-base-url", base_url.as_str()].into_iter().chain(extra.iter().copied()).collect();
-    let (exporter, url) = serve(&argv, &[("CLOUDFLARE_API_TOKEN", TOKEN)]).await;
-    let ids = ids(&all);
-    let done = scrape_until(&url, "100 accounts up", limit, |s| {
-        assert!(trouble(s).is_empty(), "{:?}", trouble(s));
-        ids.iter().all(|id| up_of(s, id) == Some(1.0))
-    })
-    .await;
-    assert_eq!(fake.rate_limit_refusals(), 0);
-    let lists = fake.requests().iter().filter(|r| r.uri.contains("/access/")).count();
-    assert_eq!(lists, 200, "two requests per account in a pass: the floor");
-    metric("cloudflare_access_saml_refresh_cycle_seconds")
-        .label("credential", "default")
-        .assert_value(&done, 300.0);
-    exporter.stop().await;
-    fake.stop().await;
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hundred_accounts_are_all_up_with_no_error_no_429_and_the_floor_of_requests() {
     // A budget whose burst covers the pass: the point here is the end
     // result, not the pacing (see the scheduler's virtual-time tests).
     a_hundred_accounts_come_up(&["--cloudflare.max-requests-per-5m", "1200"], WAIT).await;
-}
-
-/// The case as a user meets it: 100 discovered accounts, every flag
-/// at its default. The budget (60 at once, then one request every 1.25 s)
-/// makes the first pass take about 140 s; this waits for the end result
-/// (the pacing itself is proven in virtual time in `refresh::tests`).
-#[tokio::test(flavor = "multi_thread")]
-async fn a_hundred_discovered_accounts_on_the_default_flags_all_come_up_with_no_error_and_no_429() {
-    a_hundred_accounts_come_up(&[], Duration::from_secs(400)).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

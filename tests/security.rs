@@ -1,55 +1,18 @@
 //! Protecting `/metrics`: TLS, mutual TLS and basic auth with a real TLS
-//! client against the real binary, the example web config checked by
-//! promtool, the scrape limit, and slow clients that must not block scrapes.
+//! client against the real binary, the scrape limit, and slow clients that
+//! must not block scrapes. (promtool's check of the example web config is in
+//! the end-to-end tier, `tests/end_to_end/promtool.rs`.)
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use rcgen::{BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair};
 use tokio::io::AsyncWriteExt;
 
+use crate::support::pki::{Pki, pki};
 use crate::support::process::ExporterProcess;
-use crate::support::tools::{run, tool};
 use crate::support::{Exporter, TempDir, eventually, try_get};
 use crate::support::{scrape_until, up_of};
-
-/// A throw-away PKI: a server CA with a localhost certificate, a client CA
-/// with one client certificate, written to `dir`.
-struct Pki {
-    dir: PathBuf,
-    server_ca_pem: String,
-    client_identity_pem: String,
-}
-
-fn pki(dir: &Path) -> Pki {
-    let ca = |name: &str| {
-        let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(rcgen::DnType::CommonName, name);
-        let cert = params.self_signed(&key).unwrap();
-        (cert.pem(), Issuer::new(params, key))
-    };
-    let (server_ca_pem, server_ca) = ca("test server CA");
-    let (client_ca_pem, client_ca) = ca("test client CA");
-    let leaf = |names: Vec<String>, usage: ExtendedKeyUsagePurpose, issuer: &Issuer<'_, KeyPair>| {
-        let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(names).unwrap();
-        params.extended_key_usages = vec![usage];
-        let cert = params.signed_by(&key, issuer).unwrap();
-        (cert.pem(), key.serialize_pem())
-    };
-    let (server_cert, server_key) =
-        leaf(vec!["localhost".into(), "127.0.0.1".into()], ExtendedKeyUsagePurpose::ServerAuth, &server_ca);
-    let (client_cert, client_key) =
-        leaf(vec!["prometheus".into()], ExtendedKeyUsagePurpose::ClientAuth, &client_ca);
-    std::fs::write(dir.join("server.crt"), &server_cert).unwrap();
-    std::fs::write(dir.join("server.key"), &server_key).unwrap();
-    std::fs::write(dir.join("clients-ca.crt"), &client_ca_pem).unwrap();
-    Pki { dir: dir.to_owned(), server_ca_pem, client_identity_pem: format!("{client_cert}{client_key}") }
-}
 
 /// The demo with `args`, serving on a free loopback port.
 fn demo_with(args: &[&str]) -> (ExporterProcess, String) {
@@ -74,24 +37,6 @@ async fn status(client: &reqwest::Client, url: &str, auth: Option<(&str, &str)>)
         request = request.basic_auth(user, Some(password));
     }
     request.send().await.map(|r| r.status().as_u16()).map_err(|e| format!("{e:?}"))
-}
-
-#[test]
-fn the_example_web_config_passes_promtool() {
-    let dir = TempDir::new("example");
-    pki(dir.path());
-    std::fs::copy(crate::support::repo("docs/web-config.example.yml"), dir.join("web.yml")).unwrap();
-    let out = run(tool("promtool", "Debian package `prometheus`").args([
-        "check",
-        "web-config",
-        dir.join("web.yml").to_str().unwrap(),
-    ]));
-    assert!(
-        out.status.success(),
-        "promtool check web-config (install Debian's `prometheus` package if missing):\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

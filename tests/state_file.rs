@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use cloudflare_saml_exporter::fake::{Fault, FaultKind};
 use cloudflare_saml_exporter::model::snapshot::{AccountSnapshot, decode};
+use fake_cloudflare::{Fault, FaultKind};
 
 use crate::support::{Exporter, TOKEN, TempDir, eventually, get, metric, scrape, start_fake, two_accounts};
 use crate::support::{Scrape, scrape_until, up_of};

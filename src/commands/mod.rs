@@ -1,13 +1,11 @@
 //! The subcommands, wired from a validated [`crate::config`]: `serve`
-//! ([`serve`]), `demo` against the fake API ([`demo`]), the one-off
+//! ([`serve`]), `demo` against the fake API of the `fake-cloudflare` crate ([`demo`]), the one-off
 //! `check` ([`check`]) and the `encryption` commands that act on what the
 //! alerts say ([`encryption`]), built on one [`wiring`] of client, state and
 //! refresher. [`Invocation`] is the single dispatch the binary calls.
 //!
 //! May use: [`crate::cli`], [`crate::clock`], [`crate::cloudflare`],
 //! [`crate::config`], [`crate::counters`], [`crate::exposition`],
-//! `crate::fake` (for the demo, until the fake is its own crate; not a link,
-//! so these docs build once it has left),
 //! [`crate::locks`], [`crate::model`], [`crate::refresh`], [`crate::shutdown`],
 //! [`crate::telemetry`] and [`crate::web`]. Nothing uses this module.
 
@@ -58,8 +56,9 @@ fn credential_prefix(credential: &str) -> String {
 #[derive(Debug, thiserror::Error)]
 #[error("{error}")]
 pub struct Failure {
-    /// The process exit code: 1 for `serve` and `demo`; 2 for `check`,
-    /// where nothing readable is critical; 2 or 3 for `encryption`.
+    /// The process exit code: 1 for `serve` and `demo` (64 for `demo` in a
+    /// build without it); 2 for `check`, where nothing readable is critical;
+    /// 2 or 3 for `encryption`.
     pub exit_code: u8,
     /// What went wrong.
     pub error: Box<dyn std::error::Error + Send + Sync>,
@@ -110,7 +109,9 @@ impl Invocation {
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<u8, Failure> {
         match self {
             Self::Serve(config) => serve::run(config, shutdown).await.map_err(|e| Failure::new(1, e)),
-            Self::Demo(config) => demo::run(config, shutdown).await.map_err(|e| Failure::new(1, e)),
+            Self::Demo(config) => {
+                demo::run(config, shutdown).await.map_err(|e| Failure::new(e.exit_code(), e))
+            }
             Self::Check(config) => check::run(config).await.map_err(|e| Failure::new(2, e)),
             Self::Encryption(config) => encryption::run(config).await,
         }

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use cloudflare_saml_exporter::fake::mint::{KeyKind, MintedCertificate, mint_certificate};
+use fake_cloudflare::mint::{KeyKind, MintedCertificate, mint_certificate};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::Index;

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use cloudflare_saml_exporter::clock::unix_now;
 use cloudflare_saml_exporter::cloudflare::client::ClientSettings;
-use cloudflare_saml_exporter::fake::mint::{KeyKind, mint_certificate, rfc3339};
-use cloudflare_saml_exporter::fake::{
+use fake_cloudflare::clock::rfc3339;
+use fake_cloudflare::mint::{KeyKind, mint_certificate};
+use fake_cloudflare::{
     AccountType, FakeAccount, FakeCertificate, FakeCloudflare, FakeData, FakeIdentityProvider, FakeSet,
 };
 

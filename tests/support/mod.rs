@@ -1,21 +1,30 @@
-//! Test support: one way to start the binary ([`process::Exporter`]), the
-//! fake API's fixtures ([`fixtures`]), HTTP and scrape helpers ([`http`]),
-//! metric assertions that read like prose ([`metrics`]), a temporary
-//! directory that cleans up after itself ([`temp::TempDir`]), the tools the
-//! tests drive, each run with a deadline ([`tools`]), and bounded waiting
-//! ([`eventually`], [`with_timeout`]).
+//! Test support, shared by both tiers (`tests/integration.rs` and
+//! `tests/end_to_end/main.rs`): one way to start the binary
+//! ([`process::Exporter`]), the fake API's fixtures ([`fixtures`]), many
+//! accounts read in process ([`fleet`]), HTTP and scrape helpers ([`http`]),
+//! metric assertions that read like prose ([`metrics`]), the repository's
+//! files ([`files`]) and its alert rules and dashboard as data
+//! ([`oncall_kit`]), a throw-away PKI ([`pki`]), a temporary directory that
+//! cleans up after itself ([`temp::TempDir`]), and bounded waiting
+//! ([`eventually`], [`with_timeout`]). It runs no program but the exporter's
+//! own binary (and `kill` to signal it): finding and running the tools the
+//! end-to-end tests drive is `tests/end_to_end/tools.rs`, which the fast tier
+//! does not have.
 
+pub mod files;
 pub mod fixtures;
+pub mod fleet;
 pub mod http;
 pub mod metrics;
+pub mod oncall_kit;
+pub mod pki;
 pub mod process;
 pub mod temp;
-pub mod tools;
 
 use std::future::Future;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use files::{files_ending, read, repo, yaml_file};
 pub use fixtures::{
     TOKEN, account, client_settings, data, saml_idp, set_expiring_in, start_fake, two_accounts,
 };
@@ -48,9 +57,4 @@ where
         assert!(tokio::time::Instant::now() < deadline, "timed out after {limit:?} waiting for {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-/// `path` inside the repository.
-pub fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }

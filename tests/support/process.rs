@@ -42,7 +42,9 @@ impl Exporter {
     }
 
     /// `serve` with exactly `args` (a deployment's, say), which must name
-    /// a loopback `--web.listen-address`.
+    /// a loopback `--web.listen-address`. Only the end-to-end tier has
+    /// such arguments (a Helm chart's).
+    #[allow(dead_code)]
     pub fn serve_exactly<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> Self {
         let mut exporter = Self::with(Subcommand::Other, &["serve"]).args(args);
         exporter.subcommand = Subcommand::Serve;

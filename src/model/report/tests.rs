@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::*;
-use crate::fake::mint::{KeyKind, mint_certificate};
+use fake_cloudflare::mint::{KeyKind, mint_certificate};
 
 const NOW: i64 = 1_800_000_000;
 const DAY: i64 = 86_400;

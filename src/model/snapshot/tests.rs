@@ -12,10 +12,14 @@ fn lists() -> (Vec<CertificateSet>, Vec<IdentityProvider>) {
          "previous_certificate": {"uid": "c3", "not_after": "2025-06-01T00:00:00Z"}}
     ]))
     .unwrap();
-    let signing =
-        crate::fake::mint::mint_certificate("signing", crate::fake::mint::KeyKind::P256, 0, 2_000_000_000)
-            .unwrap()
-            .pem;
+    let signing = fake_cloudflare::mint::mint_certificate(
+        "signing",
+        fake_cloudflare::mint::KeyKind::P256,
+        0,
+        2_000_000_000,
+    )
+    .unwrap()
+    .pem;
     let idps = serde_json::from_value(json!([
         {"id": "i1", "name": "Okta", "type": "saml", "saml_certificate_set_id": "s1",
          "config": {"enable_encryption": true, "issuer_url": "https://idp",

@@ -6,8 +6,8 @@ use serde_json::json;
 use super::*;
 use crate::cloudflare::error::Reason;
 use crate::cloudflare::wire as api;
-use crate::fake::mint::{KeyKind, mint_certificate};
 use crate::model::inventory::AccountInventory;
+use fake_cloudflare::mint::{KeyKind, mint_certificate};
 
 const NOW: f64 = 1_800_000_000.0;
 const DAY: i64 = 86_400;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use hyper::header::{HeaderValue, RETRY_AFTER};
 use tokio::time::Instant;
 
-use super::responses::Answer;
+use crate::responses::Answer;
 
 /// The limit's settings (a knob).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +40,7 @@ impl Default for RateLimit {
 
 /// What the limit says to one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Verdict {
+pub(crate) enum Verdict {
     /// Served; this much of the window is left after it.
     Allowed {
         /// Requests left in the window.
@@ -59,7 +59,7 @@ pub(super) enum Verdict {
 
 /// Every credential's window, and how many requests were refused.
 #[derive(Debug, Default)]
-pub(super) struct RateLimiter {
+pub(crate) struct RateLimiter {
     windows: HashMap<String, TokenWindow>,
     refused: u64,
 }
@@ -73,7 +73,7 @@ struct TokenWindow {
 
 impl RateLimiter {
     /// Counts one request of `credential` at `now`.
-    pub(super) fn admit(&mut self, credential: &str, limit: &RateLimit, now: Instant) -> Verdict {
+    pub(crate) fn admit(&mut self, credential: &str, limit: &RateLimit, now: Instant) -> Verdict {
         let window = limit.window.max(Duration::from_millis(1));
         let w = self.windows.entry(credential.to_owned()).or_insert(TokenWindow {
             start: now,
@@ -100,13 +100,13 @@ impl RateLimiter {
     }
 
     /// Requests answered 429 so far.
-    pub(super) fn refused(&self) -> u64 {
+    pub(crate) fn refused(&self) -> u64 {
         self.refused
     }
 }
 
 /// Adds the rate-limit headers of `verdict` to `response`.
-pub(super) fn add_headers(response: &mut Answer, verdict: Verdict, limit: &RateLimit) {
+pub(crate) fn add_headers(response: &mut Answer, verdict: Verdict, limit: &RateLimit) {
     let seconds = |d: Duration| d.as_secs() + u64::from(d.subsec_nanos() > 0);
     let (remaining, reset) = match verdict {
         Verdict::Allowed { remaining, reset } => (remaining, reset),

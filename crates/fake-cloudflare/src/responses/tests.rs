@@ -1,7 +1,7 @@
 //! Unit tests of `responses`.
 
 use super::*;
-use crate::fake::demo_data::demo;
+use crate::demo_data::demo;
 
 fn set(uid: &str) -> FakeSet {
     FakeSet {

@@ -9,24 +9,23 @@ use hyper::{Method, Request};
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::data::{FakeData, FakeSet};
-use super::demo_data::uuid;
-use super::knobs::FaultKind;
-use super::mint::rfc3339;
-use super::rate_limit::{Verdict, add_headers};
-use super::responses::{
+use crate::clock::{rfc3339, unix_now};
+use crate::data::{FakeData, FakeSet};
+use crate::demo_data::uuid;
+use crate::knobs::FaultKind;
+use crate::locks::lock;
+use crate::rate_limit::{Verdict, add_headers};
+use crate::responses::{
     Answer, ListLimits, Pagination, account_json, cut_off_mid_body, failure, idp_json, list, no_route,
     respond, set_json, success,
 };
-use super::server::{RecordedRequest, Shared};
-use super::set_routes;
-use super::tokens::{Identity, identify, verification_json};
-use crate::clock::unix_now;
-use crate::locks::lock;
+use crate::server::{RecordedRequest, Shared};
+use crate::set_routes;
+use crate::tokens::{Identity, identify, verification_json};
 
 /// Answers `request`: counts it against its credential's rate limit (a 429
 /// when over), then answers it, with the rate-limit headers either way.
-pub(super) async fn answer(shared: &Shared, request: Request<Incoming>) -> Answer {
+pub(crate) async fn answer(shared: &Shared, request: Request<Incoming>) -> Answer {
     let identity = identify(&lock(&shared.data), &request);
     let limit = lock(&shared.knobs).rate_limit.clone();
     let verdict = match (&identity, &limit) {
@@ -211,7 +210,7 @@ fn create_set(data: &mut FakeData, account_id: &str, idp_id: &str) -> Answer {
     {
         return respond(200, success(set_json(existing)).to_string());
     }
-    let now = unix_now() as i64;
+    let now = unix_now();
     let current = match set_routes::fresh_encryption_certificate(now) {
         Ok(current) => current,
         Err(err) => return failure(500, 10001, &err.to_string()),

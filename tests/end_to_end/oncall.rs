@@ -1,7 +1,7 @@
-//! The rules and the dashboard against the running demo: every PromQL
-//! expression parsed and checked against a live scrape, and the demo scraped
-//! by a real Prometheus evaluating the rules and routing through a real
-//! Alertmanager to a webhook run by this test.
+//! The on-call kit against real tools: promtool checks the rules and runs
+//! their unit tests, and a real Prometheus scrapes the demo, evaluates the
+//! rules and routes through a real Alertmanager to a webhook run by this
+//! test. (The checks that need no tool are in `tests/oncall.rs`.)
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -10,20 +10,52 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use cloudflare_saml_exporter::fake::demo_data::{ACCOUNT_A, ACCOUNT_B, sets};
+use fake_cloudflare::demo_data::{ACCOUNT_A, ACCOUNT_B, sets};
 use http_body_util::{BodyExt, Full};
 use serde_json::Value;
 
-use super::{JOB, RULES, dashboard_queries, names_in, repo, rules, rules as rules_of_repo, tool};
-use crate::support::tools::run;
+use crate::support::oncall_kit::{JOB, RULES, dashboard_queries, rules as rules_of_repo};
+use crate::support::process::{ExporterProcess, RunningBinary};
+use crate::support::{Exporter, TempDir, eventually, repo, try_get};
+use crate::tools::run;
 
-/// Demo IdPs whose signing certificates raise an alert (see `fake::demo_data`).
+/// Demo IdPs whose signing certificates raise an alert (see `fake_cloudflare::demo_data`).
 const ENTRA: &str = "1d7a0002-0000-4000-8000-000000000002";
 const SHIBBOLETH: &str = "1d7b0001-0000-4000-8000-000000000001";
 const ONELOGIN: &str = "1d7b0002-0000-4000-8000-000000000002";
 const JUMPCLOUD: &str = "1d7b0003-0000-4000-8000-000000000003";
-use crate::support::process::{ExporterProcess, RunningBinary};
-use crate::support::{Exporter, TempDir, eventually, scrape, try_get};
+
+/// A tool the test needs, or a failure that says how to get it.
+fn tool(name: &str) -> Command {
+    crate::tools::tool(name, "Debian's `prometheus` and `prometheus-alertmanager` packages")
+}
+
+#[test]
+fn promtool_accepts_the_rules_and_their_unit_tests_pass() {
+    let check = run(tool("promtool")
+        .args(["check", "rules", "--lint=all", "--lint-fatal", RULES])
+        .current_dir(repo(".")));
+    assert!(
+        check.status.success(),
+        "promtool check rules:\n{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let mut tests: Vec<String> = std::fs::read_dir(repo("alerts/tests"))
+        .unwrap()
+        .map(|e| e.unwrap().path().strip_prefix(repo(".")).unwrap().display().to_string())
+        .filter(|p| p.ends_with(".yml"))
+        .collect();
+    tests.sort();
+    assert!(tests.len() >= 3, "{tests:?}");
+    let run = run(tool("promtool").args(["test", "rules"]).args(&tests).current_dir(repo(".")));
+    assert!(
+        run.status.success(),
+        "promtool test rules:\n{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
 
 /// The demo on loopback, once it is ready.
 async fn ready_demo() -> ExporterProcess {
@@ -43,24 +75,6 @@ fn start_listening(command: Command) -> (RunningBinary, SocketAddr) {
         .and_then(|a| a.parse().ok())
         .unwrap_or_else(|| panic!("no address= in {line:?}"));
     (tool, addr)
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn every_promql_expression_parses_and_names_only_metrics_the_demo_exposes() {
-    let demo = ready_demo().await;
-    let mut exposed = scrape(&demo.metrics_url).await.names();
-    exposed.insert("up".to_owned()); // Prometheus' own per-target series.
-    let mut expressions: Vec<(String, String)> =
-        rules().into_iter().map(|r| (format!("rule {}", r.alert), r.expr)).collect();
-    expressions.extend(dashboard_queries().into_iter().map(|(title, e)| (format!("panel {title:?}"), e)));
-    assert!(expressions.len() > 30, "{}", expressions.len());
-    for (origin, expr) in expressions {
-        let names = names_in(&expr).unwrap_or_else(|e| panic!("{origin}: {e}\n{expr}"));
-        assert!(!names.is_empty(), "{origin} reads no metric");
-        for name in names {
-            assert!(exposed.contains(&name), "{origin} uses {name}, which the exporter does not expose");
-        }
-    }
 }
 
 /// Collects what Alertmanager posts.

@@ -4,19 +4,19 @@
 
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 
-use super::data::{FakeCertificate, FakeData, FakeSet};
-use super::demo_data::certificate;
-use super::demo_data::uuid;
-use super::mint::{MintError, rfc3339};
-use super::responses::{Answer, failure, no_route, respond, set_json, success};
-use crate::clock::unix_now;
+use crate::clock::{rfc3339, unix_now};
+use crate::data::{FakeCertificate, FakeData, FakeSet};
+use crate::demo_data::certificate;
+use crate::demo_data::uuid;
+use crate::mint::MintError;
+use crate::responses::{Answer, failure, no_route, respond, set_json, success};
 
 /// Cloudflare's message for an unknown set (its error code is not
 /// documented; this one is the fake's own).
 const NO_SUCH_SET: (u16, u32, &str) = (404, 12131, "SAML certificate set does not exist");
 
 /// `GET .../saml_certificates/{uid}`.
-pub(super) fn get_set(data: &FakeData, account_id: &str, set_uid: &str) -> Answer {
+pub(crate) fn get_set(data: &FakeData, account_id: &str, set_uid: &str) -> Answer {
     match find(data, account_id, set_uid) {
         Ok(set) => respond(200, success(set_json(set)).to_string()),
         Err(missing) => missing.answer(account_id),
@@ -25,7 +25,7 @@ pub(super) fn get_set(data: &FakeData, account_id: &str, set_uid: &str) -> Answe
 
 /// `GET .../saml_certificates/{uid}/pem`: the current certificate as
 /// `application/x-pem-file`.
-pub(super) fn get_pem(data: &FakeData, account_id: &str, set_uid: &str) -> Answer {
+pub(crate) fn get_pem(data: &FakeData, account_id: &str, set_uid: &str) -> Answer {
     let set = match find(data, account_id, set_uid) {
         Ok(set) => set,
         Err(missing) => return missing.answer(account_id),
@@ -41,14 +41,14 @@ pub(super) fn get_pem(data: &FakeData, account_id: &str, set_uid: &str) -> Answe
 /// `POST .../saml_certificates/{uid}/rotate`: a fresh current certificate,
 /// the old current one in the previous slot, and any previous certificate
 /// dropped, as Cloudflare documents.
-pub(super) fn rotate_set(data: &mut FakeData, account_id: &str, set_uid: &str) -> Answer {
+pub(crate) fn rotate_set(data: &mut FakeData, account_id: &str, set_uid: &str) -> Answer {
     let Some(account) = data.accounts.iter_mut().find(|a| a.id == account_id) else {
         return Missing::Account.answer(account_id);
     };
     let Some(set) = account.sets.iter_mut().find(|s| s.uid == set_uid) else {
         return Missing::Set.answer(account_id);
     };
-    let now = unix_now() as i64;
+    let now = unix_now();
     let fresh = match fresh_encryption_certificate(now) {
         Ok(fresh) => fresh,
         Err(err) => return failure(500, 10001, &err.to_string()),
@@ -84,6 +84,6 @@ fn find<'a>(data: &'a FakeData, account_id: &str, set_uid: &str) -> Result<&'a F
 
 /// A new one-year encryption certificate as Cloudflare makes them, valid
 /// from `now`.
-pub(super) fn fresh_encryption_certificate(now: i64) -> Result<FakeCertificate, MintError> {
+pub(crate) fn fresh_encryption_certificate(now: i64) -> Result<FakeCertificate, MintError> {
     certificate(&uuid(), now, 0, 365)
 }

@@ -14,9 +14,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use data_encoding::HEXLOWER;
 
-use super::FakeError;
-use super::data::{AccountType, FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
-use super::mint::{KeyKind, MintError, MintedCertificate, mint_certificate, rfc3339};
+use crate::FakeError;
+use crate::clock::rfc3339;
+use crate::data::{AccountType, FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
+use crate::mint::{KeyKind, MintError, MintedCertificate, mint_certificate};
 
 /// The token the demo's fake API accepts.
 pub const DEMO_TOKEN: &str = "demo-token-not-a-secret";
@@ -58,7 +59,7 @@ pub fn uuid() -> String {
 
 /// An encryption certificate as Cloudflare makes them, valid from
 /// `issued_days` to `expires_days` relative to `now`.
-pub(super) fn certificate(
+pub(crate) fn certificate(
     uid: &str,
     now: i64,
     issued_days: i64,

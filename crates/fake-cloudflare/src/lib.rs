@@ -1,6 +1,9 @@
 //! A fake Cloudflare API: a real HTTP server on loopback that speaks the
 //! documented v4 JSON for the endpoints the exporter uses, plus knobs that
-//! make it misbehave. The `demo` command and the tests both run it.
+//! make it misbehave. The exporter's `demo` command and its tests both run
+//! it. It is its own crate so that a release build of the exporter can leave
+//! it (and `rcgen`) out, and it never uses the exporter's types: it answers
+//! from the API's documentation, not from what the exporter happens to parse.
 //!
 //! Served: `GET /accounts`, `GET /accounts/{id}/access/saml_certificates`,
 //! `GET /accounts/{id}/access/identity_providers` (with `page`/`per_page`,
@@ -11,13 +14,17 @@
 //!
 //! It owns: the data it serves ([`data`]), the knobs, faults and holds that
 //! bend its answers ([`knobs`]), Cloudflare's per-token rate limit
-//! ([`rate_limit`]), the server and its request log ([`server`]), the demo's data ([`demo_data`]) and real test certificates
-//! ([`mint`]). Starting it or building demo data fails with [`FakeError`].
+//! ([`rate_limit`]), the server, its request log and the controls tests
+//! drive it with ([`server`]), the demo's data ([`demo_data`]), real test
+//! certificates ([`mint`]) and the API's time format ([`clock`]). Starting it
+//! or building demo data fails with [`FakeError`].
 
+pub mod clock;
 pub mod data;
 pub mod demo_data;
 mod error;
 pub mod knobs;
+mod locks;
 pub mod mint;
 pub mod rate_limit;
 mod responses;

@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
 
-use cloudflare_saml_exporter::fake::demo_data::{ACCOUNT_B, sets};
+use fake_cloudflare::demo_data::{ACCOUNT_B, sets};
 
 use crate::support::Exporter;
 use crate::support::TempDir;
-use crate::support::tools::{run, tool};
+use crate::tools::{run, tool};
 
 const CHROMIUM: &str = "chromium";
 

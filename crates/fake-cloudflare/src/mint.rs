@@ -10,8 +10,6 @@ use time::OffsetDateTime;
 
 use crate::locks::lock;
 
-pub use crate::clock::format_rfc3339 as rfc3339;
-
 /// Key types the fake can mint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {

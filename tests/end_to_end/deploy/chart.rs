@@ -1,14 +1,14 @@
 //! The Helm chart rendered by real Helm: lint, schema, strict Kubernetes
-//! validation, the locked-down pod, sharding, credentials that stay secrets,
-//! and values that are all documented.
+//! validation, the locked-down pod, sharding, and credentials that stay
+//! secrets. (That every value is documented needs no Helm: `tests/deploy.rs`.)
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
-use super::{CHART, read, repo, venv_python};
-use crate::support::tools::run_with_input;
+use super::{CHART, repo, venv_python};
+use crate::tools::run_with_input;
 
 /// Planted where a token must never be accepted; must never come back out.
 pub(super) const FAKE_TOKEN: &str = "cf-fake-token-7d1e4b9a0c3f5e8d2a6b";
@@ -76,12 +76,12 @@ pub(super) fn helm() -> &'static Value {
             "render": scenarios(),
         });
         let output = run_with_input(
-            venv_python().arg(repo("tests/deploy/helm_chart.py")),
+            venv_python().arg(repo("tests/end_to_end/deploy/helm_chart.py")),
             request.to_string().as_bytes(),
         );
         assert!(
             output.status.success(),
-            "tests/deploy/helm_chart.py failed:\n{}",
+            "tests/end_to_end/deploy/helm_chart.py failed:\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
         serde_json::from_slice(&output.stdout).expect("helm_chart.py prints JSON")
@@ -259,34 +259,5 @@ fn no_rendered_manifest_holds_a_secret_value() {
         let error = helm()["render"][name]["error"].as_str().unwrap_or_else(|| panic!("{name} rendered"));
         assert!(error.contains(reason), "{name}: the error should name {reason}: {error}");
         assert!(!error.contains(FAKE_TOKEN), "{name}: the error echoes the secret: {error}");
-    }
-}
-
-/// Every value of values.yaml, as `a.b.c`, down to where the schema stops
-/// describing keys (Kubernetes objects passed through, label maps).
-fn value_paths(value: &Value, schema: &Value, prefix: &str, out: &mut Vec<String>) {
-    match (value.as_object(), schema["properties"].as_object()) {
-        (Some(map), Some(properties)) => {
-            for (key, inner) in map {
-                let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
-                assert!(properties.contains_key(key), "{path} is missing from values.schema.json");
-                value_paths(inner, &properties[key], &path, out);
-            }
-        }
-        _ => out.push(prefix.to_owned()),
-    }
-}
-
-#[test]
-fn every_value_is_in_the_schema_and_the_chart_readme() {
-    let values = super::yaml_file(&format!("{CHART}/values.yaml"));
-    let schema: Value = serde_json::from_str(&read(&format!("{CHART}/values.schema.json"))).unwrap();
-    assert_eq!(schema["additionalProperties"], false, "unknown top-level values must be refused");
-    let readme = read(&format!("{CHART}/README.md"));
-    let mut paths = Vec::new();
-    value_paths(&values, &schema, "", &mut paths);
-    assert!(paths.len() > 40, "values.yaml parsed to {paths:?}");
-    for path in paths {
-        assert!(readme.contains(&format!("`{path}`")), "{path} is missing from the chart README");
     }
 }

@@ -11,8 +11,8 @@ use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
-use super::data::{FakeAccount, FakeCertificate, FakeIdentityProvider, FakeSet};
-use super::knobs::Knobs;
+use crate::data::{FakeAccount, FakeCertificate, FakeIdentityProvider, FakeSet};
+use crate::knobs::Knobs;
 
 /// The response body: whole, or cut off after its first bytes.
 #[derive(Debug)]
@@ -41,10 +41,10 @@ impl Body for FakeBody {
 }
 
 /// What a handler answers.
-pub(super) type Answer = Response<FakeBody>;
+pub(crate) type Answer = Response<FakeBody>;
 
 /// A JSON answer with this status.
-pub(super) fn respond(status: u16, body: impl Into<Bytes>) -> Answer {
+pub(crate) fn respond(status: u16, body: impl Into<Bytes>) -> Answer {
     let mut response = Response::new(FakeBody { data: Some(body.into()), cut_off: false });
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -53,7 +53,7 @@ pub(super) fn respond(status: u16, body: impl Into<Bytes>) -> Answer {
 
 /// Sends half of the body, then fails the connection; `Content-Length`
 /// claims more than is sent, so the client sees the cut.
-pub(super) fn cut_off_mid_body(response: &mut Answer) {
+pub(crate) fn cut_off_mid_body(response: &mut Answer) {
     let body = response.body_mut();
     let Some(data) = body.data.take() else { return };
     let sent = data.slice(..data.len() / 2);
@@ -64,43 +64,43 @@ pub(super) fn cut_off_mid_body(response: &mut Answer) {
 }
 
 /// A successful envelope around `result`.
-pub(super) fn success(result: Value) -> Value {
+pub(crate) fn success(result: Value) -> Value {
     json!({"success": true, "errors": [], "messages": [], "result": result})
 }
 
 /// A failed envelope with one Cloudflare error code.
-pub(super) fn failure(status: u16, code: u32, message: &str) -> Answer {
+pub(crate) fn failure(status: u16, code: u32, message: &str) -> Answer {
     let body = json!({"success": false, "errors": [{"code": code, "message": message}], "messages": [], "result": null});
     respond(status, body.to_string())
 }
 
 /// Cloudflare's answer to a path it does not know.
-pub(super) fn no_route(path: &str) -> Answer {
+pub(crate) fn no_route(path: &str) -> Answer {
     failure(404, 7003, &format!("Could not route to {path}, perhaps your object identifier is invalid?"))
 }
 
 /// How a fault bends pagination.
 #[derive(Debug, Default)]
-pub(super) struct Pagination {
+pub(crate) struct Pagination {
     /// Report this many `total_pages`.
-    pub(super) total_pages: Option<u64>,
+    pub(crate) total_pages: Option<u64>,
     /// Answer every page with page 1 and claim more.
-    pub(super) same_page: bool,
+    pub(crate) same_page: bool,
     /// Send half of a list page, then cut the connection.
-    pub(super) cut_off: bool,
+    pub(crate) cut_off: bool,
 }
 
 /// A list endpoint's documented `per_page` default and maximum.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct ListLimits {
-    pub(super) default: u64,
-    pub(super) max: u64,
+pub(crate) struct ListLimits {
+    pub(crate) default: u64,
+    pub(crate) max: u64,
 }
 
 /// One page of a list, or a 400 message when `per_page` is above the
 /// documented maximum: stricter than Cloudflare promises to be, so that a
 /// client asking for too much is caught here rather than in production.
-pub(super) fn list(
+pub(crate) fn list(
     items: Vec<Value>,
     page: u64,
     requested: Option<u64>,
@@ -169,7 +169,7 @@ impl AbsentPrevious {
 }
 
 /// A certificate set object.
-pub(super) fn set_json(set: &FakeSet) -> Value {
+pub(crate) fn set_json(set: &FakeSet) -> Value {
     let mut value = json!({
         "uid": set.uid, "created_at": set.created_at, "updated_at": set.updated_at,
         "current_certificate": set.current.as_ref().map(|c| certificate_json(c, true)),
@@ -184,7 +184,7 @@ pub(super) fn set_json(set: &FakeSet) -> Value {
 }
 
 /// An account object of `GET /accounts`.
-pub(super) fn account_json(account: &FakeAccount) -> Value {
+pub(crate) fn account_json(account: &FakeAccount) -> Value {
     json!({
         "id": account.id, "name": account.name, "type": account.account_type.as_str(),
         "created_on": "2020-01-01T00:00:00Z",
@@ -194,7 +194,7 @@ pub(super) fn account_json(account: &FakeAccount) -> Value {
 
 /// An identity provider object, with the `config` its type has; a SAML IdP
 /// with a set of `sets` embeds that set, as Cloudflare does.
-pub(super) fn idp_json(idp: &FakeIdentityProvider, sets: &[FakeSet]) -> Value {
+pub(crate) fn idp_json(idp: &FakeIdentityProvider, sets: &[FakeSet]) -> Value {
     let mut value = json!({
         "name": idp.name, "type": idp.kind, "config": {}, "read_only": false,
         "scim_config": {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::rate_limit::RateLimit;
+use crate::rate_limit::RateLimit;
 
 /// How a fault answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,12 +83,12 @@ impl Hold {
         self.released.send_replace(true);
     }
 
-    pub(super) fn applies_to(&self, path: &str) -> bool {
+    pub(crate) fn applies_to(&self, path: &str) -> bool {
         !*self.released.borrow() && path.contains(&self.path_contains)
     }
 
     /// Waits here until released.
-    pub(super) async fn park(&self) {
+    pub(crate) async fn park(&self) {
         let mut released = self.released.subscribe();
         self.held.send_modify(|n| *n += 1);
         let _ = released.wait_for(|r| *r).await;
@@ -144,7 +144,7 @@ impl Default for Knobs {
 impl Knobs {
     /// The fault for a request to `path`, counting it against its `times`;
     /// failing that, a random one with probability `chaos`.
-    pub(super) fn take_fault(&mut self, path: &str) -> Option<FaultKind> {
+    pub(crate) fn take_fault(&mut self, path: &str) -> Option<FaultKind> {
         let aimed = self.faults.iter_mut().find(|f| path.contains(&f.path_contains) && f.times != Some(0));
         if let Some(fault) = aimed {
             if let Some(times) = fault.times.as_mut() {
@@ -156,7 +156,7 @@ impl Knobs {
     }
 
     /// The closed holds that apply to a request to `path`.
-    pub(super) fn holds_for(&self, path: &str) -> Vec<Hold> {
+    pub(crate) fn holds_for(&self, path: &str) -> Vec<Hold> {
         self.holds.iter().filter(|h| h.applies_to(path)).cloned().collect()
     }
 }

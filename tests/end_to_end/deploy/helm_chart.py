@@ -1,4 +1,4 @@
-"""Helm and Kubernetes schema adapter for tests/deploy/chart.rs.
+"""Helm and Kubernetes schema adapter for tests/end_to_end/deploy/chart.rs.
 
 Reads one JSON request on stdin:
   {"chart": DIR, "kube_versions": ["1.28.0", ...],

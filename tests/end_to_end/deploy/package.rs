@@ -1,12 +1,12 @@
-//! The systemd unit (systemd-analyze verify and security), the Debian
-//! package (cargo-deb, inspected with dpkg-deb) and the Dockerfile.
+//! The systemd unit (systemd-analyze verify and security) and the Debian
+//! package (cargo-deb, inspected with dpkg-deb).
 
 use std::path::{Path, PathBuf};
 
 use super::{UNIT, files_ending, read, repo};
 use crate::support::TempDir;
 use crate::support::process::BINARY;
-use crate::support::tools::{run, run_ok, tool};
+use crate::tools::{run, run_ok, tool};
 
 const INSTALLED_BINARY: &str = "/usr/bin/cloudflare-saml-exporter";
 /// The exposure score `systemd-analyze security` gives the unit with
@@ -82,7 +82,7 @@ fn dpkg_deb(args: &[&str], deb: &Path) -> String {
 #[test]
 fn cargo_deb_packages_the_binary_unit_and_monitoring_files() {
     assert!(
-        crate::support::tools::on_path("cargo-deb"),
+        crate::tools::on_path("cargo-deb"),
         "`cargo-deb` is needed by this test: cargo install cargo-deb --locked \
          (./scripts/install-test-tools.sh installs it)"
     );
@@ -147,35 +147,4 @@ fn cargo_deb_packages_the_binary_unit_and_monitoring_files() {
     run_ok(tool("dpkg-deb", "Debian package `dpkg`").arg("-e").arg(deb).arg(&control));
     let conffiles = std::fs::read_to_string(control.join("conffiles")).unwrap();
     assert!(conffiles.lines().any(|l| l == "/etc/default/cloudflare-saml-exporter"), "{conffiles}");
-}
-
-#[test]
-fn the_dockerfile_builds_the_locked_release_binary_and_runs_it_unprivileged() {
-    let dockerfile = read("Dockerfile");
-    let instructions: Vec<&str> =
-        dockerfile.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).collect();
-    let froms: Vec<_> = instructions.iter().filter(|l| l.starts_with("FROM ")).collect();
-    assert_eq!(froms.len(), 2, "multi-stage: {froms:?}");
-    assert!(froms[0].starts_with("FROM rust:") && froms[0].ends_with(" AS build"), "{}", froms[0]);
-    assert!(froms[1].contains("distroless") || froms[1].contains("scratch"), "{}", froms[1]);
-    assert!(dockerfile.contains("cargo build --release --locked"));
-    assert!(dockerfile.contains("target/release/cloudflare-saml-exporter /out/cloudflare-saml-exporter"));
-    assert!(
-        dockerfile.contains(&format!("COPY --from=build /out/cloudflare-saml-exporter {INSTALLED_BINARY}"))
-    );
-    assert!(dockerfile.contains(&format!("ENTRYPOINT [\"{INSTALLED_BINARY}\"]")));
-    assert!(instructions.contains(&"EXPOSE 19380"));
-    let user = instructions.iter().rev().find(|l| l.starts_with("USER ")).expect("a USER");
-    let ids: Vec<u32> = user[5..].split(':').map(|id| id.parse().expect("numeric USER")).collect();
-    assert!(ids.iter().all(|&id| id != 0), "{user}");
-    for label in ["title", "description", "version", "revision", "licenses"] {
-        assert!(dockerfile.contains(&format!("org.opencontainers.image.{label}=")), "OCI label {label}");
-    }
-    assert!(dockerfile.contains(&format!("ARG VERSION={}", env!("CARGO_PKG_VERSION"))));
-    assert!(read(".dockerignore").lines().any(|l| l == "target/"));
-    let chart = read("deploy/helm/cloudflare-saml-exporter/Chart.yaml");
-    assert!(
-        chart.contains(&format!("appVersion: \"{}\"", env!("CARGO_PKG_VERSION"))),
-        "Chart.yaml appVersion"
-    );
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::chart::{only, rendered};
 use super::{files_ending, read, repo, yaml_file};
 use crate::support::TempDir;
-use crate::support::tools::{run, run_ok, tool};
+use crate::tools::{run, run_ok, tool};
 
 /// The job Prometheus gives the ServiceMonitor's targets, computed the way
 /// the Prometheus Operator does: the Service's name, or the value of its
@@ -168,19 +168,4 @@ fn the_chart_copies_match_the_repository() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-}
-
-#[test]
-fn every_runbook_url_starts_with_the_one_base() {
-    let base = read("alerts/runbook-base-url").trim().to_owned();
-    let mut seen = 0;
-    let tests = files_ending("alerts/tests", ".yml").into_iter().map(|f| format!("alerts/tests/{f}"));
-    for path in files_ending("alerts", ".rules.yml").into_iter().map(|f| format!("alerts/{f}")).chain(tests) {
-        for line in read(&path).lines().filter(|l| l.trim_start().starts_with("runbook_url:")) {
-            let url = line.trim_start().trim_start_matches("runbook_url:").trim();
-            assert!(url.starts_with(&format!("{base}#")), "{path}: {url} does not start with {base}#");
-            seen += 1;
-        }
-    }
-    assert!(seen >= 13, "only {seen} runbook URLs found");
 }

@@ -6,7 +6,7 @@ use hyper::Request;
 use hyper::header::AUTHORIZATION;
 use serde_json::Value;
 
-use super::data::FakeData;
+use crate::data::FakeData;
 
 /// A token that may read only some accounts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub struct ScopedToken {
 
 /// The credential a request presented, when the fake accepts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Identity {
+pub(crate) enum Identity {
     /// The main token or global key: every account.
     Full(String),
     /// A scoped token: its accounts only.
@@ -28,7 +28,7 @@ pub(super) enum Identity {
 
 impl Identity {
     /// The key its rate limit is counted under.
-    pub(super) fn key(&self) -> &str {
+    pub(crate) fn key(&self) -> &str {
         match self {
             Identity::Full(key) => key,
             Identity::Scoped(scoped) => &scoped.token,
@@ -36,7 +36,7 @@ impl Identity {
     }
 
     /// Whether it may read `account_id`.
-    pub(super) fn may_read(&self, account_id: &str) -> bool {
+    pub(crate) fn may_read(&self, account_id: &str) -> bool {
         match self {
             Identity::Full(_) => true,
             Identity::Scoped(scoped) => scoped.accounts.iter().any(|a| a == account_id),
@@ -44,13 +44,13 @@ impl Identity {
     }
 
     /// `GET /accounts` items (with `id`) it may see.
-    pub(super) fn visible(&self, items: Vec<Value>) -> Vec<Value> {
+    pub(crate) fn visible(&self, items: Vec<Value>) -> Vec<Value> {
         items.into_iter().filter(|item| item["id"].as_str().is_some_and(|id| self.may_read(id))).collect()
     }
 }
 
 /// The accepted credential of `request`, if any.
-pub(super) fn identify<B>(data: &FakeData, request: &Request<B>) -> Option<Identity> {
+pub(crate) fn identify<B>(data: &FakeData, request: &Request<B>) -> Option<Identity> {
     let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
     if let Some(auth) = header(AUTHORIZATION.as_str()) {
         let token = auth.strip_prefix("Bearer ")?;

@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use super::mint::MintError;
+use crate::mint::MintError;
 
 /// The fake could not start, or its data could not be made.
 #[derive(Debug, thiserror::Error)]

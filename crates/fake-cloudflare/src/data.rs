@@ -1,7 +1,7 @@
 //! What the fake serves: accounts, their certificate sets and identity
 //! providers, and the credentials it accepts.
 
-pub use super::tokens::ScopedToken;
+pub use crate::tokens::ScopedToken;
 
 /// A certificate as the fake serves it.
 #[derive(Debug, Clone)]

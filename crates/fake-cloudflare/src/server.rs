@@ -17,11 +17,11 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use url::Url;
 
-use super::data::FakeData;
-use super::error::FakeError;
-use super::knobs::{Fault, Hold, Knobs};
-use super::rate_limit::RateLimiter;
-use super::routes::answer;
+use crate::data::FakeData;
+use crate::error::FakeError;
+use crate::knobs::{Fault, Hold, Knobs};
+use crate::rate_limit::RateLimiter;
+use crate::routes::answer;
 
 /// How many requests the log keeps (the newest).
 const LOG_CAPACITY: usize = 10_000;
@@ -42,15 +42,15 @@ pub struct RecordedRequest {
 
 /// What the server and its handlers share.
 #[derive(Debug)]
-pub(super) struct Shared {
-    pub(super) data: Mutex<FakeData>,
-    pub(super) knobs: Mutex<Knobs>,
-    pub(super) rate_limiter: Mutex<RateLimiter>,
+pub(crate) struct Shared {
+    pub(crate) data: Mutex<FakeData>,
+    pub(crate) knobs: Mutex<Knobs>,
+    pub(crate) rate_limiter: Mutex<RateLimiter>,
     requests: Mutex<VecDeque<RecordedRequest>>,
 }
 
 impl Shared {
-    pub(super) fn record(&self, request: RecordedRequest) {
+    pub(crate) fn record(&self, request: RecordedRequest) {
         let mut log = lock(&self.requests);
         if log.len() >= LOG_CAPACITY {
             log.pop_front();
@@ -102,7 +102,7 @@ impl FakeCloudflare {
                                 .await;
                         });
                     }
-                    _ = crate::shutdown::stopped(&mut stopped) => break,
+                    _ = stopped.wait_for(|&s| s) => break,
                 }
             }
         });
