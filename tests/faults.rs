@@ -361,3 +361,35 @@ async fn one_garbage_pem_is_reported_without_failing_the_account() {
     );
     harness.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_previous_certificate_that_is_not_an_object_is_reported_on_its_set_and_the_account_stays_up() {
+    // Cloudflare's schema leaves previous_certificate untyped (issue 19).
+    let harness = start().await;
+    let body = r#"{"success":true,"errors":[],"messages":[],"result":[
+        {"uid":"set-b1","current_certificate":{"uid":"c1","not_after":"2030-01-01T00:00:00Z","is_current":true},"previous_certificate":[]},
+        {"uid":"set-b2","current_certificate":{"uid":"c2","not_after":"2030-01-01T00:00:00Z","is_current":true},"previous_certificate":""}
+    ],"result_info":{"page":1,"per_page":1000,"count":2,"total_count":2,"total_pages":1}}"#;
+    harness.fake.inject(Fault {
+        path_contains: "/accounts/acc-b/access/saml_certificates".into(),
+        times: None,
+        kind: respond(200, &[], body),
+    });
+    let not_an_object = |s: &Scrape, set: &str| {
+        metric("cloudflare_access_saml_certificate_parse_error")
+            .label("account_id", "acc-b")
+            .label("certificate_set_uid", set)
+            .label("slot", "previous")
+            .label("reason", "not_an_object")
+            .try_value_in(s)
+    };
+    let seen = harness
+        .wait_until("both malformed previous certificates reported", |s| {
+            not_an_object(s, "set-b1") == Some(1.0) && not_an_object(s, "set-b2") == Some(1.0)
+        })
+        .await;
+    assert_eq!(up(&seen, "acc-b"), Some(1.0), "the account stays up");
+    assert_eq!(errors(&seen, "acc-b", "decode"), 0.0, "no decode error counted");
+    harness.fake.clear_faults();
+    harness.finish().await;
+}

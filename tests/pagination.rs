@@ -243,3 +243,19 @@ async fn the_tokens_status_and_expiry_are_read_and_an_account_owned_token_is_ask
     );
     fake.stop().await;
 }
+
+#[tokio::test]
+async fn a_server_capping_per_page_while_echoing_the_request_and_no_total_count_is_read_to_the_end() {
+    let uids = names(250);
+    let fake = fake_with_sets(&uids.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    fake.update_knobs(|k| {
+        k.page_cap = 100;
+        k.echo_requested_per_page = true;
+        k.omit_total_count = true;
+    });
+    let sets = client(&fake).list_certificate_sets("acc").await.unwrap();
+    assert_eq!(sets.iter().map(|s| s.uid.clone()).collect::<Vec<_>>(), uids, "all 250, not the first 100");
+    let requests = list_requests(&fake);
+    assert_eq!(requests.len(), 4, "100, 100, 50, then the empty page: {requests:#?}");
+    fake.stop().await;
+}

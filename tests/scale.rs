@@ -13,7 +13,7 @@ use fake_cloudflare::{FakeAccount, FakeCloudflare, FakeData, RateLimit, ScopedTo
 
 use crate::support::fleet::{a_hundred_accounts_come_up, accounts, ids, serve, trouble};
 use crate::support::{Exporter, Scrape, TOKEN, TempDir, data, metric, scrape, start_fake};
-use crate::support::{scrape_until, up_of};
+use crate::support::{eventually, scrape_until, up_of};
 
 const WAIT: Duration = Duration::from_secs(40);
 
@@ -160,4 +160,62 @@ fn bad_sharding_and_inline_secrets_exit_64_without_echoing_the_secret() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(64), "{stderr}");
     assert!(stderr.contains("api_token") && !stderr.contains("s3cr3t-value-99"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_the_first_pass_a_refresh_costs_one_request_and_a_rotation_shows_within_an_interval() {
+    let all = accounts("acc-", 20);
+    let fake = start_fake(data(all.clone())).await;
+    // A budget that fits a pass into each 1 s interval, so passes follow the
+    // interval rather than the budget (Cloudflare's own limit turned off).
+    fake.update_knobs(|k| k.rate_limit = None);
+    let argv = [
+        "--api-base-url",
+        &fake.base_url(),
+        "--cloudflare.max-requests-per-5m",
+        "12000",
+        "--refresh-interval",
+        "1s",
+    ];
+    let (exporter, url) = serve(&argv, &[("CLOUDFLARE_API_TOKEN", TOKEN)]).await;
+    until_all_up(&url, &ids(&all)).await;
+    let idp_lists = |requests: &[fake_cloudflare::RecordedRequest]| {
+        requests.iter().filter(|r| r.uri.contains("/access/identity_providers")).count()
+    };
+    // The first pass and five more.
+    eventually("six passes", WAIT, || {
+        std::future::ready((idp_lists(&fake.requests()) >= 6 * 20).then_some(()))
+    })
+    .await;
+    let requests = fake.requests();
+    let reads = idp_lists(&requests);
+    let account_requests = requests.iter().filter(|r| r.uri.contains("/access/")).count();
+    // The first pass reads both lists of every account: 40 requests.
+    let per_read = (account_requests - 40) as f64 / (reads - 20) as f64;
+    assert!(
+        per_read <= 1.2,
+        "{} requests for {} account reads after the first pass",
+        account_requests - 40,
+        reads - 20
+    );
+
+    // Cloudflare rotates a set: the IdP list embeds it, so the next pass sees it.
+    fake.update_data(|d| {
+        let set = &mut d.accounts[7].sets[0];
+        let mut next = set.current.clone().expect("a current certificate");
+        next.uid = "rotated-in".into();
+        set.previous = set.current.replace(next);
+    });
+    let rotating = |s: &Scrape| {
+        metric("cloudflare_access_saml_certificate_set_rotation_in_progress")
+            .label("account_id", &all[7].id)
+            .try_value_in(s)
+            == Some(1.0)
+    };
+    // One interval (1 s) until the account's slot comes round, a second for
+    // the page cache (`/metrics` renders at most once a second) and one of
+    // slack for a loaded machine: not the hour until the next set list.
+    scrape_until(&url, "the rotation within one interval", Duration::from_secs(3), rotating).await;
+    exporter.stop().await;
+    fake.stop().await;
 }

@@ -102,6 +102,11 @@ pub struct Knobs {
     pub page_cap: u64,
     /// Leave `result_info` out of list answers.
     pub omit_result_info: bool,
+    /// Echo the `per_page` asked for in `result_info`, not the page size
+    /// applied (`page_cap`): every page then looks short.
+    pub echo_requested_per_page: bool,
+    /// Leave `total_count` (and `total_pages`) out of `result_info`.
+    pub omit_total_count: bool,
     /// Faults, first match wins.
     pub faults: Vec<Fault>,
     /// Holds; a request waits for every one that applies to it.
@@ -129,6 +134,8 @@ impl Default for Knobs {
         Self {
             page_cap: 1000,
             omit_result_info: false,
+            echo_requested_per_page: false,
+            omit_total_count: false,
             faults: Vec::new(),
             holds: Vec::new(),
             chaos: 0.0,

@@ -130,11 +130,19 @@ pub(crate) fn list(
         total_pages = n;
     }
     let mut body = success(Value::Array(result));
+    if knobs.echo_requested_per_page {
+        reported_per_page = requested;
+    }
     if !knobs.omit_result_info {
         body["result_info"] = json!({
             "page": page, "per_page": reported_per_page, "count": count,
             "total_count": total_count, "total_pages": total_pages,
         });
+        if knobs.omit_total_count {
+            let info = body["result_info"].as_object_mut().expect("an object");
+            info.remove("total_count");
+            info.remove("total_pages");
+        }
     }
     Ok(body)
 }
