@@ -111,16 +111,18 @@ impl Metrics {
         render::render(self, state, now)
     }
 
-    /// The text of each run of families that change with `changes`, in
-    /// layout order (see [`render::layout`]), for one read of the state
-    /// as of `now` (Unix seconds).
-    pub fn render_runs(
+    /// Writes each run of families that change with `changes`, in layout
+    /// order (see [`render::layout`]), into a sink of its own from `sink`
+    /// (`Vec::new` for the text), for one read of the state as of `now`
+    /// (Unix seconds).
+    pub fn render_runs<W: std::io::Write>(
         &self,
         accounts: &[(String, AccountStatus)],
         now: f64,
         changes: Changes,
-    ) -> Vec<Vec<u8>> {
-        render::render_runs(self, accounts, now, changes)
+        sink: impl FnMut() -> W,
+    ) -> Vec<W> {
+        render::render_runs(self, accounts, now, changes, sink)
     }
 
     /// The counter families, as the registry gathers them.

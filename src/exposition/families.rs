@@ -1,27 +1,30 @@
-//! The one way a rendering fills metric families: a sample is added under
-//! its [`MetricDef`], and the family, with the definition's name and served
-//! help, is created with its first sample, so no family is ever empty. A
-//! rendering takes only the families that change for one reason
-//! ([`Changes`]) and drops the other samples before building them.
+//! The one way a rendering writes a metric family: a sample is added under
+//! its [`MetricDef`] and written at once as a line of the text format, the
+//! family's `# HELP` and `# TYPE` lines before its first sample, so no family
+//! is ever empty. A rendering writes a single family, and drops the samples
+//! of every other before building them; its caller takes the text as it
+//! goes, so a family is never held whole.
 
-use std::collections::BTreeMap;
+use std::io::{self, Write as _};
 
-use prometheus::proto::{Gauge, LabelPair, Metric, MetricFamily, MetricType};
+use crate::exposition::definitions::MetricDef;
 
-use crate::exposition::definitions::{Changes, MetricDef};
-
-/// The gauge families of one rendering, by name.
+/// The text of one gauge family, as its samples come: the series functions
+/// offer the samples of every family, and this rendering takes one.
 #[derive(Debug)]
 pub(super) struct Families {
-    families: BTreeMap<&'static str, MetricFamily>,
-    /// Samples of metrics that change otherwise are dropped.
-    changes: Changes,
+    /// The family written; samples of any other are dropped.
+    def: MetricDef,
+    /// Written and not yet taken.
+    text: Vec<u8>,
+    /// Whether the header was written (with the first sample).
+    started: bool,
 }
 
 impl Families {
-    /// An empty rendering of the families that change with `changes`.
-    pub(super) fn of(changes: Changes) -> Self {
-        Self { families: BTreeMap::new(), changes }
+    /// An empty rendering of the family `def`.
+    pub(super) fn of(def: MetricDef) -> Self {
+        Self { def, text: Vec::new(), started: false }
     }
 
     /// Adds a sample of the gauge `def`, if it is of this rendering. Labels
@@ -31,27 +34,42 @@ impl Families {
         if !self.takes(def) {
             return;
         }
-        let pairs = labels
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| {
-                let mut pair = LabelPair::default();
-                pair.set_name((*k).to_owned());
-                pair.set_value((*v).to_owned());
-                pair
-            })
-            .collect();
-        let mut gauge = Gauge::default();
-        gauge.set_value(value);
-        let mut metric = Metric::from_label(pairs);
-        metric.set_gauge(gauge);
-        self.families.entry(def.name).or_insert_with(|| new_gauge_family(def)).mut_metric().push(metric);
+        let text = &mut self.text;
+        if !self.started {
+            self.started = true;
+            let help = def.served_help();
+            if !help.is_empty() {
+                text.extend_from_slice(b"# HELP ");
+                text.extend_from_slice(def.name.as_bytes());
+                text.push(b' ');
+                escape(text, &help, false);
+                text.push(b'\n');
+            }
+            text.extend_from_slice(b"# TYPE ");
+            text.extend_from_slice(def.name.as_bytes());
+            text.extend_from_slice(b" gauge\n");
+        }
+        text.extend_from_slice(def.name.as_bytes());
+        let mut separator = b'{';
+        for (name, value) in labels.iter().filter(|(_, v)| !v.is_empty()) {
+            text.push(separator);
+            text.extend_from_slice(name.as_bytes());
+            text.extend_from_slice(b"=\"");
+            escape(text, value, true);
+            text.push(b'"');
+            separator = b',';
+        }
+        if separator == b',' {
+            text.push(b'}');
+        }
+        // Formatting into a Vec cannot fail.
+        let _ = writeln!(text, " {value}");
     }
 
     /// Whether samples of `def` belong to this rendering: callers check it
     /// before building labels that cost an allocation.
     pub(super) fn takes(&self, def: &MetricDef) -> bool {
-        def.changes == self.changes
+        def.name == self.def.name
     }
 
     /// Adds a sample that is 1 when `flag` holds, else 0.
@@ -59,16 +77,23 @@ impl Families {
         self.gauge(def, labels, if flag { 1.0 } else { 0.0 });
     }
 
-    /// The families filled so far.
-    pub(super) fn into_families(self) -> impl Iterator<Item = MetricFamily> {
-        self.families.into_values()
+    /// Moves the text written since the last call to `out`.
+    pub(super) fn write_to(&mut self, out: &mut impl io::Write) -> io::Result<()> {
+        out.write_all(&self.text)?;
+        self.text.clear();
+        Ok(())
     }
 }
 
-fn new_gauge_family(def: &MetricDef) -> MetricFamily {
-    let mut family = MetricFamily::default();
-    family.set_name(def.name.to_owned());
-    family.set_help(def.served_help());
-    family.set_field_type(MetricType::GAUGE);
-    family
+/// Appends `value` escaped as the text format asks: backslash and line feed
+/// always, the double quote in label values.
+fn escape(text: &mut Vec<u8>, value: &str, quotes: bool) {
+    for byte in value.bytes() {
+        match byte {
+            b'\\' => text.extend_from_slice(b"\\\\"),
+            b'\n' => text.extend_from_slice(b"\\n"),
+            b'"' if quotes => text.extend_from_slice(b"\\\""),
+            _ => text.push(byte),
+        }
+    }
 }
