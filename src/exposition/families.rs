@@ -1,29 +1,30 @@
-//! The one way a rendering fills metric families: a sample is added under
-//! its [`MetricDef`], and the family, with the definition's name and served
-//! help, is created with its first sample, so no family is ever empty. A
-//! rendering takes only the families that change for one reason
-//! ([`Changes`]) and drops the other samples before building them. The
-//! counter families, whole sets from the exporter's counters, share the
-//! family and label-pair builders.
+//! The one way a rendering writes a metric family: a sample is added under
+//! its [`MetricDef`] and written at once as a line of the text format, the
+//! family's `# HELP` and `# TYPE` lines before its first sample, so no family
+//! is ever empty. A rendering writes a single family, and drops the samples
+//! of every other before building them; its caller takes the text as it
+//! goes, so a family is never held whole.
 
-use std::collections::BTreeMap;
+use std::io::{self, Write as _};
 
-use prometheus::proto::{Gauge, LabelPair, Metric, MetricFamily, MetricType};
+use crate::exposition::definitions::MetricDef;
 
-use crate::exposition::definitions::{Changes, MetricDef};
-
-/// The gauge families of one rendering, by name.
+/// The text of one gauge family, as its samples come: the series functions
+/// offer the samples of every family, and this rendering takes one.
 #[derive(Debug)]
 pub(super) struct Families {
-    families: BTreeMap<&'static str, MetricFamily>,
-    /// Samples of metrics that change otherwise are dropped.
-    changes: Changes,
+    /// The family written; samples of any other are dropped.
+    def: MetricDef,
+    /// Written and not yet taken.
+    text: Vec<u8>,
+    /// Whether the header was written (with the first sample).
+    started: bool,
 }
 
 impl Families {
-    /// An empty rendering of the families that change with `changes`.
-    pub(super) fn of(changes: Changes) -> Self {
-        Self { families: BTreeMap::new(), changes }
+    /// An empty rendering of the family `def`.
+    pub(super) fn of(def: MetricDef) -> Self {
+        Self { def, text: Vec::new(), started: false }
     }
 
     /// Adds a sample of the gauge `def`, if it is of this rendering. Labels
@@ -33,22 +34,42 @@ impl Families {
         if !self.takes(def) {
             return;
         }
-        let pairs = label_pairs(labels.iter().copied().filter(|(_, v)| !v.is_empty()));
-        let mut gauge = Gauge::default();
-        gauge.set_value(value);
-        let mut metric = Metric::from_label(pairs);
-        metric.set_gauge(gauge);
-        self.families
-            .entry(def.name)
-            .or_insert_with(|| new_family(def, MetricType::GAUGE))
-            .mut_metric()
-            .push(metric);
+        let text = &mut self.text;
+        if !self.started {
+            self.started = true;
+            let help = def.served_help();
+            if !help.is_empty() {
+                text.extend_from_slice(b"# HELP ");
+                text.extend_from_slice(def.name.as_bytes());
+                text.push(b' ');
+                escape(text, &help, false);
+                text.push(b'\n');
+            }
+            text.extend_from_slice(b"# TYPE ");
+            text.extend_from_slice(def.name.as_bytes());
+            text.extend_from_slice(b" gauge\n");
+        }
+        text.extend_from_slice(def.name.as_bytes());
+        let mut separator = b'{';
+        for (name, value) in labels.iter().filter(|(_, v)| !v.is_empty()) {
+            text.push(separator);
+            text.extend_from_slice(name.as_bytes());
+            text.extend_from_slice(b"=\"");
+            escape(text, value, true);
+            text.push(b'"');
+            separator = b',';
+        }
+        if separator == b',' {
+            text.push(b'}');
+        }
+        // Formatting into a Vec cannot fail.
+        let _ = writeln!(text, " {value}");
     }
 
     /// Whether samples of `def` belong to this rendering: callers check it
     /// before building labels that cost an allocation.
     pub(super) fn takes(&self, def: &MetricDef) -> bool {
-        def.changes == self.changes
+        def.name == self.def.name
     }
 
     /// Adds a sample that is 1 when `flag` holds, else 0.
@@ -56,28 +77,23 @@ impl Families {
         self.gauge(def, labels, if flag { 1.0 } else { 0.0 });
     }
 
-    /// The families filled so far.
-    pub(super) fn into_families(self) -> impl Iterator<Item = MetricFamily> {
-        self.families.into_values()
+    /// Moves the text written since the last call to `out`.
+    pub(super) fn write_to(&mut self, out: &mut impl io::Write) -> io::Result<()> {
+        out.write_all(&self.text)?;
+        self.text.clear();
+        Ok(())
     }
 }
 
-/// The label pairs of `labels`, in the order given.
-pub(super) fn label_pairs<'a>(labels: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<LabelPair> {
-    let pair = |(name, value): (&str, &str)| {
-        let mut pair = LabelPair::default();
-        pair.set_name(name.to_owned());
-        pair.set_value(value.to_owned());
-        pair
-    };
-    labels.map(pair).collect()
-}
-
-/// An empty family of `def` with its served help, of type `kind`.
-pub(super) fn new_family(def: &MetricDef, kind: MetricType) -> MetricFamily {
-    let mut family = MetricFamily::default();
-    family.set_name(def.name.to_owned());
-    family.set_help(def.served_help());
-    family.set_field_type(kind);
-    family
+/// Appends `value` escaped as the text format asks: backslash and line feed
+/// always, the double quote in label values.
+fn escape(text: &mut Vec<u8>, value: &str, quotes: bool) {
+    for byte in value.bytes() {
+        match byte {
+            b'\\' => text.extend_from_slice(b"\\\\"),
+            b'\n' => text.extend_from_slice(b"\\n"),
+            b'"' if quotes => text.extend_from_slice(b"\\\""),
+            _ => text.push(byte),
+        }
+    }
 }

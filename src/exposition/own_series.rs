@@ -6,14 +6,14 @@
 //!
 //! [`Changes::Always`]: crate::exposition::definitions::Changes::Always
 
-use prometheus::proto::{Counter, Metric, MetricFamily, MetricType};
+use prometheus::proto::{Counter, LabelPair, Metric, MetricFamily, MetricType};
 
 use crate::counters::{ExporterCounters, TOKEN_STATUSES};
 use crate::exposition::definitions::{
     API_REQUESTS, BUILD_INFO, MetricDef, RATE_LIMIT_REMAINING, REFRESH_CYCLE, REFRESH_ERRORS, SHARD_ORDINAL,
     TOKEN_EXPIRY, TOKEN_STATUS, TOTAL_SHARDS,
 };
-use crate::exposition::families::{Families, label_pairs, new_family};
+use crate::exposition::families::Families;
 
 /// The exporter's own gauges: per credential the rate-limit quota once
 /// known and the refresh cycle, the shard, and build info.
@@ -89,4 +89,24 @@ fn counter(labels: &[(&str, &str)], count: u64) -> Metric {
     let mut metric = Metric::from_label(label_pairs(labels.iter().copied()));
     metric.set_counter(value);
     metric
+}
+
+/// The label pairs of `labels`, in the order given.
+fn label_pairs<'a>(labels: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<LabelPair> {
+    let pair = |(name, value): (&str, &str)| {
+        let mut pair = LabelPair::default();
+        pair.set_name(name.to_owned());
+        pair.set_value(value.to_owned());
+        pair
+    };
+    labels.map(pair).collect()
+}
+
+/// An empty family of `def` with its served help, of type `kind`.
+fn new_family(def: &MetricDef, kind: MetricType) -> MetricFamily {
+    let mut family = MetricFamily::default();
+    family.set_name(def.name.to_owned());
+    family.set_help(def.served_help());
+    family.set_field_type(kind);
+    family
 }

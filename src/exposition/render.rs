@@ -7,8 +7,11 @@
 //! reused, while the few that change with the clock (`days_until_expiry`)
 //! or the counters are rendered for every exposition. Put back in layout
 //! order ([`interleave`]), the runs are byte for byte the whole text.
+//! Each run is written to its own sink as it is rendered, a family at a
+//! time, so a sink that compresses never needs the whole text in memory.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::io::{self, Write};
 use std::sync::LazyLock;
 
 use prometheus::proto::MetricFamily;
@@ -50,7 +53,7 @@ pub fn layout() -> &'static [Run] {
 }
 
 /// Puts the texts of the runs that change with the state and of those that
-/// change always (each in layout order, as [`render_runs`] gives them) back
+/// change always (each in layout order, as [`render_runs`] writes them) back
 /// in served order.
 pub fn interleave<'a, T>(with_state: &'a [T], always: &'a [T]) -> impl Iterator<Item = &'a T> {
     let (mut with_state, mut always) = (with_state.iter(), always.iter());
@@ -60,40 +63,66 @@ pub fn interleave<'a, T>(with_state: &'a [T], always: &'a [T]) -> impl Iterator<
     })
 }
 
-/// The text of every run that changes with `changes`, in layout order (an
-/// empty text for a run without samples), for the accounts of one read of the
-/// state and the exporter's `counters` as of `now` (Unix seconds; it feeds
-/// only [`Changes::Always`]).
-pub fn render_runs(
+/// Writes every run that changes with `changes`, in layout order, each into
+/// a sink from `sink` (a run without samples writes nothing), for the
+/// accounts of one read of the state and the exporter's `counters` as of
+/// `now` (Unix seconds; it feeds only [`Changes::Always`]). Families are
+/// written one at a time, each from its own walk over the accounts, so no
+/// sink ever waits for the whole text.
+pub fn render_runs<W: Write>(
     accounts: &[(String, AccountStatus)],
     counters: &ExporterCounters,
     now: f64,
     changes: Changes,
-) -> Vec<Vec<u8>> {
-    let mut gauges = Families::of(changes);
-    for (account_id, status) in accounts {
-        state_series::account(&mut gauges, account_id, status, now);
-    }
-    let mut families: BTreeMap<String, MetricFamily> =
-        gauges.into_families().map(|f| (f.name().to_owned(), f)).collect();
+    mut sink: impl FnMut() -> W,
+) -> Vec<W> {
+    let mut counted: HashMap<String, MetricFamily> = HashMap::new();
     if changes == Changes::Always {
-        let mut own = Families::of(changes);
-        own_series::gauges(&mut own, counters);
-        let own = own.into_families().chain(own_series::counter_families(counters));
-        families.extend(own.map(|f| (f.name().to_owned(), f)));
-    }
-    let runs: Vec<&Run> = layout().iter().filter(|run| run.changes == changes).collect();
-    let run_of: HashMap<&str, usize> =
-        runs.iter().enumerate().flat_map(|(i, run)| run.names.iter().map(move |name| (*name, i))).collect();
-    let mut by_run: Vec<Vec<MetricFamily>> = runs.iter().map(|_| Vec::new()).collect();
-    for (name, family) in families {
-        match run_of.get(name.as_str()) {
-            Some(&run) if !family.get_metric().is_empty() => by_run[run].push(family),
-            Some(_) => {}
-            None => tracing::error!(family = %name, "family missing from the definitions; not served"),
+        for family in own_series::counter_families(counters) {
+            if !layout().iter().any(|run| run.names.contains(&family.name())) {
+                tracing::error!(family = %family.name(), "family missing from the definitions; not served");
+            } else if !family.get_metric().is_empty() {
+                counted.insert(family.name().to_owned(), family);
+            }
         }
     }
-    by_run.iter().map(|families| encode(families)).collect()
+    let runs = layout().iter().filter(|run| run.changes == changes);
+    runs.map(|run| {
+        let mut out = sink();
+        for name in &run.names {
+            let written = match counted.get(*name) {
+                Some(family) => TextEncoder::new().encode(std::slice::from_ref(family), &mut out),
+                None => gauge_family(name, counters, accounts, now, &mut out).map_err(Into::into),
+            };
+            // Writing only fails for a bad name or a full sink, neither expected.
+            if let Err(err) = written {
+                tracing::error!(family = %name, error = %err, "writing metrics failed");
+            }
+        }
+        out
+    })
+    .collect()
+}
+
+/// Writes the samples of the gauge family `name` from the accounts, and
+/// from the counters for a family that changes always.
+fn gauge_family(
+    name: &str,
+    counters: &ExporterCounters,
+    accounts: &[(String, AccountStatus)],
+    now: f64,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let def = *ALL.iter().find(|def| def.name == name).expect("the layout is made of the definitions");
+    let mut family = Families::of(def);
+    for (account_id, status) in accounts {
+        state_series::account(&mut family, account_id, status, now);
+        family.write_to(out)?;
+    }
+    if def.changes == Changes::Always {
+        own_series::gauges(&mut family, counters);
+    }
+    family.write_to(out)
 }
 
 /// Renders `/metrics` whole: the series of `state` and of the exporter's
@@ -101,18 +130,9 @@ pub fn render_runs(
 /// function of the three.
 pub fn render(state: &ExporterState, counters: &ExporterCounters, now: f64) -> Vec<u8> {
     let accounts = state.accounts();
-    let with_state = render_runs(&accounts, counters, now, Changes::WithState);
-    let always = render_runs(&accounts, counters, now, Changes::Always);
+    let with_state = render_runs(&accounts, counters, now, Changes::WithState, Vec::new);
+    let always = render_runs(&accounts, counters, now, Changes::Always, Vec::new);
     interleave(&with_state, &always).flatten().copied().collect()
-}
-
-fn encode(families: &[MetricFamily]) -> Vec<u8> {
-    let mut out = Vec::new();
-    // Encoding only fails for empty families or bad names, both excluded.
-    if let Err(err) = TextEncoder::new().encode(families, &mut out) {
-        tracing::error!(error = %err, "encoding metrics failed");
-    }
-    out
 }
 
 #[cfg(test)]

@@ -119,7 +119,7 @@ impl<T: Rendering> RenderCache<T> {
     async fn render(&self) -> Arc<T> {
         let renderer = Arc::clone(&self.renderer);
         let (latest, renders) = (Arc::clone(&self.latest), Arc::clone(&self.renders));
-        let job = tokio::task::spawn_blocking(move || {
+        on_blocking_pool(move || {
             let rendered = Arc::new(renderer());
             renders.fetch_add(1, Ordering::Relaxed);
             let mut slot = lock(&latest);
@@ -127,15 +127,22 @@ impl<T: Rendering> RenderCache<T> {
                 *slot = Some(Arc::clone(&rendered));
             }
             rendered
-        });
-        match job.await {
-            Ok(rendered) => rendered,
-            Err(err) => match err.try_into_panic() {
-                Ok(panic) => std::panic::resume_unwind(panic),
-                // The runtime is shutting down: render here instead.
-                Err(_) => Arc::new((self.renderer)()),
-            },
-        }
+        })
+        .await
+    }
+}
+
+/// Runs `job` on the blocking pool and gives its result, or runs it here
+/// when the runtime is shutting down; a panic in it goes on here.
+pub async fn on_blocking_pool<T: Send + 'static>(job: impl Fn() -> T + Send + Sync + 'static) -> T {
+    let job = Arc::new(job);
+    let pooled = Arc::clone(&job);
+    match tokio::task::spawn_blocking(move || pooled()).await {
+        Ok(done) => done,
+        Err(err) => match err.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(_) => job(),
+        },
     }
 }
 

@@ -140,13 +140,14 @@ impl WebApp {
         response
     }
 
-    /// The cached exposition, gzip-compressed when the client accepts it;
-    /// the body is clones of the shared bytes, never a copy.
+    /// The cached exposition: its gzip when the client accepts it, else the
+    /// text inflated from it and shared by the plain scrapes in flight; the
+    /// body is clones of shared bytes, never a copy.
     async fn metrics_page<B>(&self, request: &Request<B>) -> Response<SharedBody> {
         let rendered = self.exposition.current().await;
         let gzip = accepts_gzip(request.headers());
-        let parts = if gzip { &rendered.gzip } else { &rendered.plain };
-        let mut response = Response::new(SharedBody::from_parts(parts.iter().cloned()));
+        let parts = if gzip { rendered.gzip.clone() } else { rendered.plain_shared().await };
+        let mut response = Response::new(SharedBody::from_parts(parts));
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(METRICS_CONTENT_TYPE));
         headers.insert(VARY, HeaderValue::from_static("Accept-Encoding"));

@@ -5,10 +5,16 @@
 //! the whole text is combined from the parts'. The result is a single gzip
 //! member, which every client reads, not a concatenation of members, which
 //! some do not.
+//!
+//! A part is deflated as its text is written ([`PartWriter`]), so the text
+//! never has to exist whole, and because no part refers back into another,
+//! each can be inflated on its own again ([`DeflatedPart::inflate`]).
+
+use std::io;
 
 use bytes::Bytes;
 use crc32fast::Hasher;
-use flate2::{Compress, Compression, FlushCompress};
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
 
 /// The gzip header: deflate, no name or time, unknown OS (RFC 1952 §2.3).
 const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
@@ -24,25 +30,134 @@ pub struct DeflatedPart {
     crc: Hasher,
 }
 
-/// Deflates `text` at the fastest level (the exposition is so repetitive it
-/// still shrinks more than tenfold) as a part of a larger stream.
-pub fn deflate_part(text: &[u8]) -> DeflatedPart {
-    let mut compress = Compress::new(Compression::fast(), false);
-    let mut out = Vec::with_capacity(text.len() / 8 + 64);
-    loop {
-        let consumed = compress.total_in() as usize;
-        // Compressing into a Vec's spare room cannot fail: the stream is
-        // only ever given input and flushed.
-        let _ = compress.compress_vec(&text[consumed..], &mut out, FlushCompress::Sync);
-        // The flush is complete once all input is in and room was left over.
-        if compress.total_in() as usize == text.len() && out.len() < out.capacity() {
-            break;
-        }
-        out.reserve(out.capacity().max(64));
+impl DeflatedPart {
+    /// The length of the text it holds.
+    pub fn text_len(&self) -> u64 {
+        self.crc.total_len()
     }
-    let mut crc = Hasher::new();
-    crc.update(text);
-    DeflatedPart { deflated: Bytes::from(out), crc }
+
+    /// The text again, in pieces of [`PIECE`] bytes (the last one
+    /// shorter), each allocated at its exact length.
+    pub fn inflate(&self) -> Vec<Vec<u8>> {
+        let length = self.text_len();
+        let mut inflate = Decompress::new(false);
+        let mut pieces = Vec::new();
+        while inflate.total_out() < length {
+            let room = (length - inflate.total_out()).min(PIECE as u64) as usize;
+            let mut piece = Vec::with_capacity(room);
+            while piece.len() < room {
+                let (read, written) = (inflate.total_in(), piece.len());
+                let input = &self.deflated[read as usize..];
+                // A deflate this process made is valid and inflates to
+                // exactly its text, so every call makes progress.
+                let status = inflate.decompress_vec(input, &mut piece, FlushDecompress::Sync);
+                assert!(
+                    status.is_ok() && (inflate.total_in() > read || piece.len() > written),
+                    "a deflated part inflates back to its {length} bytes: {status:?} at {}",
+                    inflate.total_out()
+                );
+            }
+            pieces.push(piece);
+        }
+        pieces
+    }
+}
+
+/// The size of the pieces a part inflates to: small enough that the
+/// allocator serves them from its heap, which it trims as they are freed,
+/// rather than mapping each, which would raise the size above which it
+/// maps (glibc's dynamic mmap threshold) and leave later buffers below that
+/// size unreturned.
+pub const PIECE: usize = 64 * 1024;
+
+/// Text in, a [`DeflatedPart`] out: the text is compressed a chunk at a
+/// time as it is written, so only the deflate is ever held whole.
+#[derive(Debug)]
+pub struct PartWriter {
+    compress: Compress,
+    /// Text written but not yet compressed, at most [`CHUNK`].
+    pending: Vec<u8>,
+    deflated: Vec<u8>,
+    crc: Hasher,
+}
+
+/// How much text is gathered before it is compressed.
+const CHUNK: usize = 64 * 1024;
+
+impl Default for PartWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PartWriter {
+    /// A part with no text yet, deflated at the fastest level (the
+    /// exposition is so repetitive it still shrinks more than tenfold).
+    pub fn new() -> Self {
+        Self {
+            compress: Compress::new(Compression::fast(), false),
+            pending: Vec::with_capacity(CHUNK),
+            deflated: Vec::new(),
+            crc: Hasher::new(),
+        }
+    }
+
+    /// The part: everything written, ending in a sync flush.
+    pub fn finish(mut self) -> DeflatedPart {
+        self.compress_pending(FlushCompress::Sync);
+        self.deflated.shrink_to_fit();
+        DeflatedPart { deflated: Bytes::from(self.deflated), crc: self.crc }
+    }
+
+    fn compress_pending(&mut self, flush: FlushCompress) {
+        let pending = std::mem::take(&mut self.pending);
+        self.compress(&pending, flush);
+        // The buffer keeps its room for the next chunk.
+        self.pending = pending;
+        self.pending.clear();
+    }
+
+    fn compress(&mut self, text: &[u8], flush: FlushCompress) {
+        self.crc.update(text);
+        let start = self.compress.total_in();
+        loop {
+            let consumed = (self.compress.total_in() - start) as usize;
+            self.deflated.reserve((text.len() - consumed) / 8 + 64);
+            // Compressing into a Vec's spare room cannot fail: the stream is
+            // only ever given input and flushed.
+            let _ = self.compress.compress_vec(&text[consumed..], &mut self.deflated, flush);
+            let all_in = (self.compress.total_in() - start) as usize == text.len();
+            // A flush is complete once all input is in and room was left over.
+            if all_in && (flush == FlushCompress::None || self.deflated.len() < self.deflated.capacity()) {
+                break;
+            }
+        }
+    }
+}
+
+impl io::Write for PartWriter {
+    fn write(&mut self, text: &[u8]) -> io::Result<usize> {
+        if self.pending.len() + text.len() > CHUNK {
+            self.compress_pending(FlushCompress::None);
+        }
+        if text.len() > CHUNK {
+            self.compress(text, FlushCompress::None);
+        } else {
+            self.pending.extend_from_slice(text);
+        }
+        Ok(text.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Deflates `text` as a part of a larger stream.
+pub fn deflate_part(text: &[u8]) -> DeflatedPart {
+    let mut part = PartWriter::new();
+    io::Write::write_all(&mut part, text).expect("writing to memory");
+    part.finish()
 }
 
 /// The gzip stream of the parts' texts in order: the header, each part's

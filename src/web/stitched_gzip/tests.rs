@@ -41,3 +41,27 @@ fn nothing_at_all_is_a_valid_empty_gzip() {
     assert!(gunzip(&stitch([])).is_empty());
     assert!(gunzip(&stitch([&deflate_part(b"")])).is_empty());
 }
+
+#[test]
+fn text_written_in_pieces_is_deflated_as_it_comes_and_inflates_back_alone() {
+    let line = b"cloudflare_access_saml_certificate_info{account_id=\"0a1b\",serial=\"01\"} 1\n";
+    let text = line.repeat(5_000);
+    let mut writer = PartWriter::new();
+    for piece in text.chunks(1000) {
+        io::Write::write_all(&mut writer, piece).unwrap();
+    }
+    let written = writer.finish();
+    assert_eq!(written.text_len(), text.len() as u64);
+    assert!(written.deflated.len() * 20 < text.len(), "compressed: {} bytes", written.deflated.len());
+    let pieces = written.inflate();
+    assert_eq!(pieces.concat(), text);
+    assert!(
+        pieces.len() > 1
+            && pieces.iter().all(|piece| piece.len() <= PIECE && piece.len() == piece.capacity())
+    );
+    // Parts never refer into one another: each inflates on its own.
+    let (head, tail) = (deflate_part(b"# HELP a\n"), deflate_part(&text));
+    assert_eq!(gunzip(&stitch([&head, &tail])), [&b"# HELP a\n"[..], &text].concat());
+    assert_eq!((head.inflate().concat(), tail.inflate().concat()), (b"# HELP a\n".to_vec(), text));
+    assert!(deflate_part(b"").inflate().is_empty());
+}
