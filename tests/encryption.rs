@@ -377,28 +377,21 @@ fn acting_commands_without_exactly_one_account_are_usage_errors() {
 async fn refusals_say_whether_the_feature_the_token_or_a_permission_is_at_fault() {
     let fake = start_fake(fixture()).await;
     let create = ["create-set", "--account-id", "acc", "--identity-provider", "idp-new", "--apply"];
+    // Each refusal exits 2 and says what is at fault.
+    let refused_with = |out: Output, words: &[&str]| {
+        assert_exit(&out, 2);
+        let err = stderr(&out);
+        assert!(words.iter().all(|w| err.contains(w)), "{words:?} in {err}");
+    };
     fake.update_knobs(|k| k.saml_encryption_disabled = vec!["acc".into()]);
-    let feature = run(&fake, &create);
-    assert_exit(&feature, 2);
-    let err = stderr(&feature);
-    assert!(
-        err.contains("SAML encryption not enabled for organization") && err.contains("not a permission"),
-        "{err}"
-    );
-
+    refused_with(run(&fake, &create), &["SAML encryption not enabled for organization", "not a permission"]);
     fake.update_knobs(|k| {
         k.saml_encryption_disabled.clear();
         k.token_revoked = true;
     });
-    let revoked = run(&fake, &create);
-    assert_exit(&revoked, 2);
-    let err = stderr(&revoked);
-    assert!(err.contains("9109") && err.contains("the API token itself is refused"), "{err}");
-    assert!(writes(&fake).iter().all(|w| w.contains("saml_certificate")), "nothing else was written");
-
+    refused_with(run(&fake, &create), &["9109", "the API token itself is refused"]);
     fake.update_knobs(|k| k.token_revoked = false);
-    let other = run_with(&fake, "not-the-token", &create);
-    assert_exit(&other, 2);
-    assert!(stderr(&other).contains("lacks a permission"), "{}", stderr(&other));
+    refused_with(run_with(&fake, "not-the-token", &create), &["lacks a permission"]);
+    assert!(writes(&fake).iter().all(|w| w.contains("saml_certificate")), "nothing else was written");
     fake.stop().await;
 }
