@@ -270,7 +270,10 @@ async fn plan_exits_0_when_nothing_is_pending_and_prints_the_change_to_enable_en
     let text = stdout(&out);
     let row = text.lines().find(|l| l.contains("idp-off")).expect("a row for idp-off");
     assert!(row.contains("enable-encryption"), "{row}");
-    assert!(text.contains("PUT ") && text.contains("saml_certificate_set_id: \"fine\""), "{text}");
+    // The enable command, no hand-run PUT (issue 19).
+    let enable =
+        "encryption enable --account-id acc --identity-provider idp-off --certificate-set fine --apply";
+    assert!(text.contains(enable) && text.contains("saml_certificate_set_id: \"fine\""), "{text}");
 
     fake.update_data(|d| d.accounts[0].identity_providers[1].enable_encryption = true);
     assert_exit(&run(&fake, &["plan"]), 0);
@@ -395,3 +398,6 @@ async fn refusals_say_whether_the_feature_the_token_or_a_permission_is_at_fault(
     assert!(writes(&fake).iter().all(|w| w.contains("saml_certificate")), "nothing else was written");
     fake.stop().await;
 }
+
+// `encryption enable`.
+mod enable;

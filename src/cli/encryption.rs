@@ -1,5 +1,5 @@
 //! The `encryption` subcommands as the user types them: `plan`,
-//! `create-set`, `rotate` and `pem`, with the same account and credential
+//! `create-set`, `rotate`, `enable` and `pem`, with the same account and credential
 //! options as `check`.
 
 use std::path::PathBuf;
@@ -33,8 +33,33 @@ pub enum EncryptionCommand {
     /// previous certificate, which the rotation would delete. A dry run
     /// unless --apply.
     Rotate(RotateArgs),
+    /// Turn encryption on for a SAML identity provider: set
+    /// config.enable_encryption and saml_certificate_set_id, and send every
+    /// other field back exactly as read (a PUT replaces the whole IdP). A
+    /// dry run unless --apply.
+    Enable(EnableArgs),
     /// Print a set's certificate as PEM and nothing else (for pipes).
     Pem(PemArgs),
+}
+
+/// Options of `encryption enable`.
+#[derive(Debug, Clone, Args)]
+pub struct EnableArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub common: CommonArgs,
+    /// The SAML identity provider.
+    #[arg(long = "identity-provider", value_name = "ID")]
+    pub identity_provider: String,
+    /// The certificate set to encrypt with (default: the IdP's own).
+    #[arg(long = "certificate-set", value_name = "UID")]
+    pub certificate_set: Option<String>,
+    /// Send the request; without it nothing is written.
+    #[arg(long = "apply")]
+    pub apply: bool,
+    /// Output format.
+    #[arg(long = "output", value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
 }
 
 /// Options of `encryption plan`.

@@ -55,9 +55,10 @@ const RETRY_BASE: Duration = Duration::from_millis(500);
 const DEFAULT_RATE_LIMIT_BLOCK: Duration = Duration::from_secs(300);
 /// Once Cloudflare reports this few requests left in its window, the
 /// credential waits for the window to reset: room for the requests already
-/// in flight (at most 2 per account read at once) and for the other clients
-/// sharing the token.
-pub const RATE_LIMIT_RESERVE: u64 = 20;
+/// in flight (at most 2 per account read at once, and the refresh reads up
+/// to 16 at once: 32), one token check, and the other clients sharing the
+/// token.
+pub const RATE_LIMIT_RESERVE: u64 = 40;
 /// The credential name of a client built with [`CloudflareClient::new`].
 pub const DEFAULT_CREDENTIAL: &str = "default";
 
@@ -217,9 +218,13 @@ impl CloudflareClient {
         method: reqwest::Method,
         path: &str,
         accept: &'static str,
+        body: Option<&serde_json::Value>,
     ) -> Result<Reply, ApiError> {
         self.take_turn(endpoint).await?;
-        let request = self.request(endpoint, method, path, &[])?.header(reqwest::header::ACCEPT, accept);
+        let mut request = self.request(endpoint, method, path, &[])?.header(reqwest::header::ACCEPT, accept);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
         let (status, body) = self.exchange(endpoint, 1, request).await?;
         Ok(Reply { status, body })
     }

@@ -27,6 +27,10 @@ pub enum Endpoint {
     CreateCertificateSet,
     /// `POST /accounts/{id}/access/saml_certificates/{uid}/rotate`.
     RotateCertificateSet,
+    /// `GET /accounts/{id}/access/identity_providers/{idp}`.
+    IdentityProvider,
+    /// `PUT /accounts/{id}/access/identity_providers/{idp}`.
+    UpdateIdentityProvider,
     /// `GET /user/tokens/verify`: a user-owned token's status.
     VerifyUserToken,
     /// `GET /accounts/{id}/tokens/verify`: an account-owned token's status.
@@ -44,6 +48,8 @@ impl Endpoint {
             Endpoint::CertificateSetPem => "saml_certificate_set_pem",
             Endpoint::CreateCertificateSet => "create_saml_certificate_set",
             Endpoint::RotateCertificateSet => "rotate_saml_certificate_set",
+            Endpoint::IdentityProvider => "identity_provider",
+            Endpoint::UpdateIdentityProvider => "update_identity_provider",
             Endpoint::VerifyUserToken => "user_token_verify",
             Endpoint::VerifyAccountToken => "account_token_verify",
         }
@@ -60,6 +66,8 @@ impl Endpoint {
             | Endpoint::CertificateSetPem
             | Endpoint::CreateCertificateSet
             | Endpoint::RotateCertificateSet
+            | Endpoint::IdentityProvider
+            | Endpoint::UpdateIdentityProvider
             | Endpoint::VerifyUserToken
             | Endpoint::VerifyAccountToken => 1,
         }

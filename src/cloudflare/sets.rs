@@ -1,6 +1,7 @@
-//! The single-set calls behind the `encryption` commands: read one set, its
-//! current PEM, create an IdP's set and rotate a set. Each is one request
-//! through the client's `send`; the two writes are never retried.
+//! The single-object calls behind the `encryption` commands: read one set,
+//! its current PEM, create an IdP's set, rotate a set, and read and replace
+//! one IdP. Each is one request through the client's `send`; the writes are
+//! never retried.
 
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -25,6 +26,11 @@ pub struct CreatedSet {
     pub created: bool,
 }
 
+/// The path of an identity provider, relative to the API base.
+pub fn identity_provider_path(account_id: &str, identity_provider_id: &str) -> String {
+    format!("/accounts/{account_id}/access/identity_providers/{identity_provider_id}")
+}
+
 /// The path of a set, relative to the API base.
 pub fn set_path(account_id: &str, set_uid: &str) -> String {
     format!("/accounts/{account_id}/access/saml_certificates/{set_uid}")
@@ -44,7 +50,7 @@ impl CloudflareClient {
     /// `GET .../saml_certificates/{uid}`: one set.
     pub async fn certificate_set(&self, account_id: &str, set_uid: &str) -> Result<CertificateSet, ApiError> {
         let endpoint = Endpoint::CertificateSet;
-        let reply = self.send(endpoint, Method::GET, &set_path(account_id, set_uid), JSON).await?;
+        let reply = self.send(endpoint, Method::GET, &set_path(account_id, set_uid), JSON, None).await?;
         decode(endpoint, &reply)
     }
 
@@ -53,7 +59,7 @@ impl CloudflareClient {
     pub async fn certificate_set_pem(&self, account_id: &str, set_uid: &str) -> Result<String, ApiError> {
         let endpoint = Endpoint::CertificateSetPem;
         let path = format!("{}/pem", set_path(account_id, set_uid));
-        let reply = self.send(endpoint, Method::GET, &path, PEM).await?;
+        let reply = self.send(endpoint, Method::GET, &path, PEM, None).await?;
         String::from_utf8(reply.body).map_err(|_| ApiError::Decode {
             endpoint,
             page: 1,
@@ -70,8 +76,35 @@ impl CloudflareClient {
     ) -> Result<CreatedSet, ApiError> {
         let endpoint = Endpoint::CreateCertificateSet;
         let path = create_path(account_id, identity_provider_id);
-        let reply = self.send(endpoint, Method::POST, &path, JSON).await?;
+        let reply = self.send(endpoint, Method::POST, &path, JSON, None).await?;
         Ok(CreatedSet { set: decode(endpoint, &reply)?, created: reply.status == 201 })
+    }
+
+    /// `GET .../identity_providers/{idp}`: the IdP exactly as Cloudflare
+    /// sends it, every field kept, for a PUT that must send them all back.
+    pub async fn identity_provider_json(
+        &self,
+        account_id: &str,
+        identity_provider_id: &str,
+    ) -> Result<serde_json::Value, ApiError> {
+        let endpoint = Endpoint::IdentityProvider;
+        let path = identity_provider_path(account_id, identity_provider_id);
+        let reply = self.send(endpoint, Method::GET, &path, JSON, None).await?;
+        decode(endpoint, &reply)
+    }
+
+    /// `PUT .../identity_providers/{idp}`: replaces the whole IdP with
+    /// `identity_provider`. Sent once, never retried.
+    pub async fn replace_identity_provider(
+        &self,
+        account_id: &str,
+        identity_provider_id: &str,
+        identity_provider: &serde_json::Value,
+    ) -> Result<serde_json::Value, ApiError> {
+        let endpoint = Endpoint::UpdateIdentityProvider;
+        let path = identity_provider_path(account_id, identity_provider_id);
+        let reply = self.send(endpoint, Method::PUT, &path, JSON, Some(identity_provider)).await?;
+        decode(endpoint, &reply)
     }
 
     /// `POST .../saml_certificates/{uid}/rotate`: a new current certificate;
@@ -84,7 +117,7 @@ impl CloudflareClient {
         set_uid: &str,
     ) -> Result<CertificateSet, ApiError> {
         let endpoint = Endpoint::RotateCertificateSet;
-        let reply = self.send(endpoint, Method::POST, &rotate_path(account_id, set_uid), JSON).await?;
+        let reply = self.send(endpoint, Method::POST, &rotate_path(account_id, set_uid), JSON, None).await?;
         decode(endpoint, &reply)
     }
 }

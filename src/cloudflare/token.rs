@@ -39,7 +39,7 @@ impl CloudflareClient {
     }
 
     async fn verify_at(&self, endpoint: Endpoint, path: &str) -> Result<TokenVerification, ApiError> {
-        let reply = self.send(endpoint, Method::GET, path, JSON).await?;
+        let reply = self.send(endpoint, Method::GET, path, JSON, None).await?;
         decode(endpoint, &reply)
     }
 }

@@ -51,6 +51,17 @@ pub enum EncryptionAction {
         /// Rotate even when that deletes a previous certificate.
         force: bool,
     },
+    /// `enable`.
+    Enable {
+        /// The account.
+        account_id: String,
+        /// The SAML identity provider.
+        identity_provider_id: String,
+        /// The set to encrypt with; default: the IdP's own.
+        set_uid: Option<String>,
+        /// Send the PUT; otherwise a dry run.
+        apply: bool,
+    },
     /// `pem`.
     Pem {
         /// The account.
@@ -69,6 +80,7 @@ impl EncryptionConfig {
             EncryptionCommand::Plan(a) => (&a.common.cloudflare, &a.common.log, a.output),
             EncryptionCommand::CreateSet(a) => (&a.common.cloudflare, &a.common.log, a.output),
             EncryptionCommand::Rotate(a) => (&a.common.cloudflare, &a.common.log, a.output),
+            EncryptionCommand::Enable(a) => (&a.common.cloudflare, &a.common.log, a.output),
             EncryptionCommand::Pem(a) => (&a.common.cloudflare, &a.common.log, a.output),
         };
         let cloudflare = cloudflare_config(cloudflare, env)?;
@@ -80,6 +92,16 @@ impl EncryptionConfig {
                 set_uid: object_id("--certificate-set", &a.certificate_set)?,
                 apply: a.apply,
                 force: a.force,
+            },
+            EncryptionCommand::Enable(a) => EncryptionAction::Enable {
+                account_id: one_account(&cloudflare)?,
+                identity_provider_id: object_id("--identity-provider", &a.identity_provider)?,
+                set_uid: a
+                    .certificate_set
+                    .as_deref()
+                    .map(|uid| object_id("--certificate-set", uid))
+                    .transpose()?,
+                apply: a.apply,
             },
             EncryptionCommand::Pem(a) => pem(a, &cloudflare)?,
         };

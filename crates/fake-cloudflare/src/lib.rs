@@ -23,6 +23,7 @@ pub mod clock;
 pub mod data;
 pub mod demo_data;
 mod error;
+mod idp_routes;
 pub mod knobs;
 mod locks;
 pub mod mint;

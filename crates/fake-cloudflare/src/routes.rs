@@ -1,8 +1,10 @@
 //! Answering one request: credentials and the per-token rate limit, holds
 //! and faults first, then the route: the account list, the two Access lists
 //! and creating a set; the single-set reads and the rotation are in
-//! `set_routes`.
+//! `set_routes`, reading and replacing one identity provider in
+//! `idp_routes`.
 
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Method, Request};
@@ -20,8 +22,8 @@ use crate::responses::{
     respond, set_json, success,
 };
 use crate::server::{RecordedRequest, Shared};
-use crate::set_routes;
 use crate::tokens::{Identity, identify, verification_json};
+use crate::{idp_routes, set_routes};
 
 /// Answers `request`: counts it against its credential's rate limit (a 429
 /// when over), then answers it, with the rate-limit headers either way.
@@ -41,6 +43,7 @@ pub(crate) async fn answer(shared: &Shared, request: Request<Incoming>) -> Answe
                 uri: request.uri().to_string(),
                 authenticated: true,
                 received_at: Instant::now(),
+                body: String::new(),
             });
             failure(
                 429,
@@ -60,17 +63,22 @@ pub(crate) async fn answer(shared: &Shared, request: Request<Incoming>) -> Answe
 /// fault, then routes it.
 async fn answer_admitted(shared: &Shared, request: Request<Incoming>, identity: Option<Identity>) -> Answer {
     let received_at = Instant::now();
-    let path = request.uri().path().to_owned();
+    let (request, body) = request.into_parts();
+    let Some(body) = read_body(body).await else {
+        return failure(413, 10001, "request body too large or unreadable");
+    };
+    let path = request.uri.path().to_owned();
     let authenticated = identity.is_some();
     let (fault, holds) = {
         let mut knobs = lock(&shared.knobs);
         (knobs.take_fault(&path), knobs.holds_for(&path))
     };
     shared.record(RecordedRequest {
-        method: request.method().to_string(),
-        uri: request.uri().to_string(),
+        method: request.method.to_string(),
+        uri: request.uri.to_string(),
         authenticated,
         received_at,
+        body: body.clone(),
     });
     for hold in holds {
         hold.park().await;
@@ -107,7 +115,14 @@ async fn answer_admitted(shared: &Shared, request: Request<Incoming>, identity: 
     if lock(&shared.knobs).token_revoked {
         return failure(403, 9109, "Invalid access token");
     }
-    route(shared, &identity, request.method(), &path, request.uri().query().unwrap_or(""), &pagination)
+    let query = request.uri.query().unwrap_or("");
+    route(shared, &identity, &request.method, &path, query, &pagination, &body)
+}
+
+/// A request body as text, at most 1 MiB; `None` past that or when unreadable.
+async fn read_body(body: Incoming) -> Option<String> {
+    let bytes = Limited::new(body, 1 << 20).collect().await.ok()?.to_bytes();
+    String::from_utf8(bytes.to_vec()).ok()
 }
 
 fn route(
@@ -117,6 +132,7 @@ fn route(
     path: &str,
     query: &str,
     pagination: &Pagination,
+    body: &str,
 ) -> Answer {
     let segments: Vec<&str> =
         path.trim_start_matches("/client/v4").split('/').filter(|s| !s.is_empty()).collect();
@@ -160,6 +176,12 @@ fn route(
         }
         (&Method::POST, ["accounts", id, "access", "identity_providers", idp, "saml_certificate"]) => {
             return create_set(&mut data, id, idp);
+        }
+        (&Method::GET, ["accounts", id, "access", "identity_providers", idp]) => {
+            return idp_routes::get_identity_provider(&data, id, idp);
+        }
+        (&Method::PUT, ["accounts", id, "access", "identity_providers", idp]) => {
+            return idp_routes::put_identity_provider(&mut data, id, idp, body);
         }
         (&Method::GET, ["accounts", id, "access", "saml_certificates", uid]) => {
             return set_routes::get_set(&data, id, uid);

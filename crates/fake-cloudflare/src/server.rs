@@ -38,6 +38,8 @@ pub struct RecordedRequest {
     /// When it arrived, before any hold or fault delayed it (tokio's clock,
     /// so paused test time applies).
     pub received_at: Instant,
+    /// The request body (empty without one).
+    pub body: String,
 }
 
 /// What the server and its handlers share.

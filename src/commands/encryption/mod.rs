@@ -1,14 +1,14 @@
 //! `encryption`: act on what the alerts say. [`plan`] lists what each SAML
-//! IdP still needs; [`create_set`] and [`rotate`] write, but only with
-//! `--apply` (a dry run shows the request and sends nothing), each write
-//! sent once and never retried; [`pem`] prints a certificate for pipes.
-//! [`output`] shapes what they print. Turning encryption on for an IdP is
-//! not automated: the commands print the exact change instead.
+//! IdP still needs; [`create_set`], [`enable`] and [`rotate`] write, but
+//! only with `--apply` (a dry run shows the request and sends nothing),
+//! each write sent once and never retried; [`pem`] prints a certificate for
+//! pipes. [`output`] shapes what they print.
 //!
 //! Exit codes: 0 done or dry run shown, 1 something pending (`plan`), 2
 //! Cloudflare refused or the command failed, 3 refused for safety.
 
 pub mod create_set;
+pub mod enable;
 pub mod output;
 pub mod pem;
 pub mod plan;
@@ -47,6 +47,29 @@ pub enum Refusal {
         previous_uid: String,
         /// Its expiry and days left, e.g. `2027-05-07T19:11:00Z (9.9 days left)`.
         expiry: String,
+    },
+    /// `enable` without a set: the IdP has none assigned and none was named.
+    #[error(
+        "refusing to enable encryption on identity provider {identity_provider_id}: it has no certificate set; \
+         create one first: {create}"
+    )]
+    NoCertificateSet {
+        /// The IdP.
+        identity_provider_id: String,
+        /// The command that creates its set.
+        create: String,
+    },
+    /// `enable` would write back a value Cloudflare redacted when read.
+    #[error(
+        "refusing to enable encryption on identity provider {identity_provider_id}: Cloudflare redacted \
+         {field} when reading it, and the PUT, which replaces the whole identity provider, would write the \
+         mask back; enable encryption in the Cloudflare dashboard instead"
+    )]
+    RedactedField {
+        /// The IdP.
+        identity_provider_id: String,
+        /// The redacted field, e.g. `scim_config.secret`.
+        field: String,
     },
     /// `--pem-out` names a file that exists.
     #[error("refusing to overwrite {}: pass --force to replace it", .path.display())]
@@ -152,6 +175,7 @@ pub async fn run(config: EncryptionConfig) -> Result<u8, Failure> {
         EncryptionAction::Plan => "plan",
         EncryptionAction::CreateSet { .. } => "create-set",
         EncryptionAction::Rotate { .. } => "rotate",
+        EncryptionAction::Enable { .. } => "enable",
         EncryptionAction::Pem { .. } => "pem",
     };
     let outcome = match action {
@@ -168,6 +192,13 @@ pub async fn run(config: EncryptionConfig) -> Result<u8, Failure> {
             let request = rotate::Rotate { account_id, set_uid, apply, force };
             match connect(cloudflare) {
                 Ok((client, base_url)) => rotate::run(&client, &base_url, request, output).await,
+                Err(err) => Err(err),
+            }
+        }
+        EncryptionAction::Enable { account_id, identity_provider_id, set_uid, apply } => {
+            let request = enable::Enable { account_id, identity_provider_id, set_uid, apply };
+            match connect(cloudflare) {
+                Ok((client, base_url)) => enable::run(&client, &base_url, request, output).await,
                 Err(err) => Err(err),
             }
         }

@@ -18,7 +18,7 @@ use crate::model::inspect::inspect_pem;
 /// A request as a dry run shows it (credentials are never shown).
 #[derive(Debug, Clone, Serialize)]
 pub struct RequestView {
-    /// `POST`.
+    /// `POST` or `PUT`.
     pub method: &'static str,
     /// The full URL.
     pub url: String,
@@ -28,6 +28,11 @@ impl RequestView {
     /// A POST without a body to `path` under `base_url`.
     pub fn post(base_url: &Url, path: &str) -> Self {
         Self { method: "POST", url: api_url(base_url, path) }
+    }
+
+    /// A PUT of a JSON body to `path` under `base_url`.
+    pub fn put(base_url: &Url, path: &str) -> Self {
+        Self { method: "PUT", url: api_url(base_url, path) }
     }
 }
 
@@ -137,21 +142,19 @@ pub fn suggest(base_url: &Url, subcommand: &str, args: &str) -> String {
     line
 }
 
-/// The exact hand-made change that turns encryption on for an IdP. Not
-/// automated: the PUT replaces the whole IdP and must resend fields the API
-/// redacts when read.
+/// The step that turns encryption on for an IdP: `encryption enable`, which
+/// sends the IdP back exactly as read but for the two fields.
 pub fn enable_encryption_change(base_url: &Url, account_id: &str, idp_id: &str, set_uid: &str) -> String {
-    let url = api_url(base_url, &format!("/accounts/{account_id}/access/identity_providers/{idp_id}"));
+    let enable = suggest(
+        base_url,
+        "enable",
+        &format!(
+            "--account-id {account_id} --identity-provider {idp_id} --certificate-set {set_uid} --apply"
+        ),
+    );
     format!(
-        "enable encryption on identity provider {idp_id} by hand (a PUT replaces the whole IdP, \
-         so it is not automated):\n\
-         \x20   PUT {url}\n\
-         \x20   with config.enable_encryption: true and saml_certificate_set_id: \"{set_uid}\", every other field unchanged:\n\
-         \x20   curl -sS -H \"Authorization: Bearer $CLOUDFLARE_API_TOKEN\" \"{url}\" \\\n\
-         \x20     | jq --arg set {set_uid} '.result | {{name, type, config: (.config + {{enable_encryption: true}}), saml_certificate_set_id: $set}}' > idp.json\n\
-         \x20   # review idp.json and put back any value the GET redacted, then:\n\
-         \x20   curl -sS -X PUT -H \"Authorization: Bearer $CLOUDFLARE_API_TOKEN\" -H \"Content-Type: application/json\" \\\n\
-         \x20     --data @idp.json \"{url}\" | jq .success"
+        "enable encryption on identity provider {idp_id} (config.enable_encryption: true and \
+         saml_certificate_set_id: \"{set_uid}\", every other field sent back as read):\n    {enable}"
     )
 }
 

@@ -14,18 +14,17 @@ fn suggestions_carry_a_non_default_base_url_only() {
 }
 
 #[test]
-fn the_enable_encryption_change_names_the_put_the_flag_and_the_set() {
+fn the_enable_encryption_change_names_the_command_the_flag_and_the_set() {
     let base = Url::parse(DEFAULT_API_BASE_URL).unwrap();
     let change = enable_encryption_change(&base, "acc", "idp-1", "set-1");
-    assert!(
-        change.contains(
-            "PUT https://api.cloudflare.com/client/v4/accounts/acc/access/identity_providers/idp-1"
-        )
-    );
+    assert!(change.contains(
+        "cloudflare-saml-exporter encryption enable --account-id acc --identity-provider idp-1 \
+         --certificate-set set-1 --apply"
+    ));
     assert!(
         change.contains("enable_encryption: true") && change.contains("saml_certificate_set_id: \"set-1\"")
     );
-    assert!(change.contains("$CLOUDFLARE_API_TOKEN"), "the variable, never a value");
+    assert!(!change.contains("jq") && !change.contains("curl"), "no hand-run commands: {change}");
 }
 
 #[test]
