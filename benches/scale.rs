@@ -19,13 +19,12 @@ use cloudflare_saml_exporter::cloudflare::budget::time_for_turns;
 use cloudflare_saml_exporter::commands::serve::RunningExporter;
 use cloudflare_saml_exporter::config::ServeConfig;
 use cloudflare_saml_exporter::refresh::schedule::pass_requests;
-use fake_cloudflare::clock::rfc3339;
-use fake_cloudflare::mint::{KeyKind, mint_certificate};
-use fake_cloudflare::{
-    FakeAccount, FakeCertificate, FakeCloudflare, FakeData, FakeIdentityProvider, FakeSet,
-};
+use fake_cloudflare::FakeCloudflare;
 
-const TOKEN: &str = "bench-token";
+#[path = "fleet/mod.rs"]
+mod fleet;
+
+use fleet::{TOKEN, fake_data};
 const PROGRESS_EVERY: Duration = Duration::from_secs(15);
 
 fn env_or(name: &str, default: &str) -> String {
@@ -50,48 +49,6 @@ fn main() {
     }
 }
 
-fn fake_data(n: usize) -> FakeData {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let minted = mint_certificate("bench", KeyKind::P256, now - 86_400, now + 90 * 86_400).expect("mint");
-    let accounts = (0..n)
-        .map(|i| {
-            let set = FakeSet {
-                uid: format!("set-{i:04}"),
-                created_at: rfc3339(now - 86_400),
-                updated_at: rfc3339(now - 86_400),
-                current: Some(FakeCertificate {
-                    uid: format!("cert-{i:04}"),
-                    pem: minted.pem.clone(),
-                    not_after: rfc3339(minted.not_after),
-                }),
-                previous: None,
-            };
-            let idp = FakeIdentityProvider {
-                id: format!("idp-{i:04}"),
-                name: format!("IdP {i}"),
-                kind: "saml".into(),
-                enable_encryption: true,
-                certificate_set_id: Some(set.uid.clone()),
-                signing_certificates: Vec::new(),
-            };
-            FakeAccount {
-                id: format!("{i:032x}"),
-                name: format!("Account {i}"),
-                account_type: Default::default(),
-                sets: vec![set],
-                identity_providers: vec![idp],
-            }
-        })
-        .collect();
-    FakeData {
-        token: TOKEN.into(),
-        global_key: None,
-        account_owned_token: false,
-        scoped_tokens: vec![],
-        accounts,
-    }
-}
-
 /// Accounts up, and the refresh cycle, from one scrape.
 async fn progress(url: &str) -> (usize, Option<f64>) {
     let text = reqwest::get(url).await.expect("scrape").text().await.expect("scrape body");
@@ -113,7 +70,7 @@ fn budget_allows(elapsed: Duration, accounts: usize, budget: NonZeroU32) -> usiz
 
 async fn run(accounts: usize, budget: NonZeroU32, limit: Duration) {
     let fake =
-        FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), fake_data(accounts)).await.expect("fake");
+        FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), fake_data(accounts, 1)).await.expect("fake");
     let budget_flag = budget.to_string();
     let argv = [
         "cloudflare-saml-exporter",
