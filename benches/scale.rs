@@ -3,7 +3,7 @@
 //! with its per-token limit on (1200 per 300 s), for 100 and 1000 accounts.
 //! For each it prints the time until every account is up against the
 //! budget's lower bound, the requests made against the floor (two per
-//! account plus the discovery pages), and the 429s. The 1000-account run is
+//! account plus the discovery pages and the token check), and the 429s. The 1000-account run is
 //! bounded in time (`SCALE_LIMIT_S`, default 150 s) and reports its progress
 //! against what the budget allows and the refresh cycle.
 //!
@@ -61,10 +61,17 @@ async fn progress(url: &str) -> (usize, Option<f64>) {
     (up, cycle)
 }
 
+/// Requests of a first pass: both lists of every account, the discovery
+/// pages, and the token check (`GET /user/tokens/verify`).
+fn first_pass_requests(accounts: usize) -> u64 {
+    pass_requests(accounts, true, 1) + 1
+}
+
 /// The most accounts the budget lets a fresh exporter read within `elapsed`.
 fn budget_allows(elapsed: Duration, accounts: usize, budget: NonZeroU32) -> usize {
-    // The first pass reads both lists of every account: one set list per pass.
-    let listing = pass_requests(accounts, true, 1) - 2 * accounts as u64;
+    // The first pass reads both lists of every account (one set list per
+    // pass), beside the credential's token check.
+    let listing = first_pass_requests(accounts) - 2 * accounts as u64;
     (0..=accounts).rev().find(|n| time_for_turns(listing + 2 * *n as u64, budget) <= elapsed).unwrap_or(0)
 }
 
@@ -93,7 +100,7 @@ async fn run(accounts: usize, budget: NonZeroU32, limit: Duration) {
     let exporter =
         RunningExporter::start(config.cloudflare, config.web, config.refresh_interval).await.expect("start");
     let url = format!("http://{}/metrics", exporter.local_addr());
-    let floor = pass_requests(accounts, true, 1);
+    let floor = first_pass_requests(accounts);
     let lower_bound = time_for_turns(floor, budget);
     // A run the time limit can hold gets room to finish; a longer one stops there.
     let bound = if lower_bound <= limit { lower_bound.mul_f64(1.5) + Duration::from_secs(30) } else { limit };

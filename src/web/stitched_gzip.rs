@@ -19,6 +19,9 @@ use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
 /// The gzip header: deflate, no name or time, unknown OS (RFC 1952 §2.3).
 const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
 
+/// How a sync flush ends: the LEN and NLEN of an empty stored block.
+const SYNC_MARKER: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
+
 /// An empty final block with fixed codes: BFINAL=1, BTYPE=01, end of block.
 const FINAL_BLOCK: [u8; 2] = [0x03, 0x00];
 
@@ -120,18 +123,40 @@ impl PartWriter {
     fn compress(&mut self, text: &[u8], flush: FlushCompress) {
         self.crc.update(text);
         let start = self.compress.total_in();
+        let mut consumed = 0;
+        while consumed < text.len() {
+            self.run(&text[consumed..], FlushCompress::None);
+            consumed = (self.compress.total_in() - start) as usize;
+        }
+        if flush == FlushCompress::None {
+            return;
+        }
+        // miniz_oxide may stop a flush short of its end, leaving room in
+        // the buffer while it still holds output (the check flate2's own
+        // writers make, and this one made, cut the last bytes of a part),
+        // and only another sync request makes it go on. So: ask again until
+        // the output ends with the sync marker of an empty stored block
+        // and the last call did not fill its room. A repeated request adds
+        // at most another empty stored block, which inflates to nothing.
+        let mut idle_calls = 0;
         loop {
-            let consumed = (self.compress.total_in() - start) as usize;
-            self.deflated.reserve((text.len() - consumed) / 8 + 64);
-            // Compressing into a Vec's spare room cannot fail: the stream is
-            // only ever given input and flushed.
-            let _ = self.compress.compress_vec(&text[consumed..], &mut self.deflated, flush);
-            let all_in = (self.compress.total_in() - start) as usize == text.len();
-            // A flush is complete once all input is in and room was left over.
-            if all_in && (flush == FlushCompress::None || self.deflated.len() < self.deflated.capacity()) {
+            let before = self.deflated.len();
+            self.run(&[], flush);
+            let full = self.deflated.len() == self.deflated.capacity();
+            idle_calls = if self.deflated.len() == before { idle_calls + 1 } else { 0 };
+            // Two calls in a row without output: the deflater holds nothing.
+            if (!full && self.deflated.ends_with(&SYNC_MARKER)) || idle_calls == 2 {
                 break;
             }
         }
+    }
+
+    /// One call of the deflater with room for its output.
+    fn run(&mut self, text: &[u8], flush: FlushCompress) {
+        self.deflated.reserve(text.len() / 8 + 4096);
+        // Compressing into a Vec's spare room cannot fail: the stream is
+        // only ever given input and flushed.
+        let _ = self.compress.compress_vec(text, &mut self.deflated, flush);
     }
 }
 

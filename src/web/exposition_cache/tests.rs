@@ -152,3 +152,22 @@ async fn plain_scrapes_that_come_together_share_one_inflate() {
     let info = info_part(&cached);
     assert!(bodies.iter().all(|body| body.iter().any(|part| part.as_ptr() == info.as_ptr())));
 }
+
+#[test]
+fn a_thousand_accounts_waiting_for_their_first_read_render_and_inflate_back_exactly() {
+    // The scale bench's first minutes: 1,000 accounts listed, few read.
+    let state = ExporterState::default();
+    let ids: Vec<String> = (0..1000).map(|i| format!("{i:032x}")).collect();
+    state.set_accounts(&ids);
+    let counters = ExporterCounters::new();
+    for id in &ids {
+        counters.init_account(id, Reason::ALL.map(Reason::label));
+    }
+    for id in ids.iter().take(93) {
+        state.record_success(id, inventory(&format!("set-{id}")), 0.5, 1_700_000_000.0);
+    }
+    let rendered = render(&state, &counters, 1_700_000_100.0, &StateRunCache::default());
+    let fresh = fresh_render(&state, &counters, 1_700_000_100.0);
+    assert!(gunzip(&rendered.gzip) == fresh, "the gzip holds the whole text");
+    assert_eq!(joined(&rendered.plain()), fresh);
+}
