@@ -10,12 +10,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clap::Parser;
-use cloudflare_saml_exporter::cli::{Cli, Command};
 use cloudflare_saml_exporter::cloudflare::client::{ClientSettings, CloudflareClient};
 use cloudflare_saml_exporter::cloudflare::credentials::CredentialSource;
-use cloudflare_saml_exporter::commands::serve::RunningExporter;
-use cloudflare_saml_exporter::config::ServeConfig;
 use cloudflare_saml_exporter::counters::ExporterCounters;
 use fake_cloudflare::{FakeCloudflare, Fault, FaultKind};
 use secrecy::SecretString;
@@ -23,7 +19,7 @@ use secrecy::SecretString;
 #[path = "fleet/mod.rs"]
 mod fleet;
 
-use fleet::{TOKEN, fake_data};
+use fleet::{TOKEN, fake_data, start_exporter};
 
 const ACCOUNTS: usize = 100;
 const LATENCY: Duration = Duration::from_millis(50);
@@ -100,28 +96,8 @@ async fn sequential_baseline(fake: &FakeCloudflare) -> Duration {
 
 /// Starts the exporter on the fake and times its first pass.
 async fn exporter_first_pass(fake: &FakeCloudflare) -> Duration {
-    let base_url = fake.base_url();
-    let argv = [
-        "cloudflare-saml-exporter",
-        "serve",
-        "--web.listen-address",
-        "127.0.0.1:0",
-        "--api-base-url",
-        &base_url,
-        "--cloudflare.max-requests-per-5m",
-        BUDGET,
-        "--log.level",
-        "warn",
-    ];
-    let Some(Command::Serve(args)) = Cli::try_parse_from(argv).expect("arguments").command else {
-        unreachable!()
-    };
-    let env = |name: &str| (name == "CLOUDFLARE_API_TOKEN").then(|| TOKEN.to_owned());
-    let config = ServeConfig::new(&args, &env).expect("configuration");
     let started = Instant::now();
-    let exporter =
-        RunningExporter::start(config.cloudflare, config.web, config.refresh_interval).await.expect("start");
-    let url = format!("http://{}/metrics", exporter.local_addr());
+    let (exporter, url) = start_exporter(&fake.base_url(), BUDGET).await;
     let took = loop {
         let text = reqwest::get(&url).await.expect("scrape").text().await.expect("body");
         let up =

@@ -13,18 +13,14 @@
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
-use clap::Parser;
-use cloudflare_saml_exporter::cli::{Cli, Command};
 use cloudflare_saml_exporter::cloudflare::budget::time_for_turns;
-use cloudflare_saml_exporter::commands::serve::RunningExporter;
-use cloudflare_saml_exporter::config::ServeConfig;
 use cloudflare_saml_exporter::refresh::schedule::pass_requests;
 use fake_cloudflare::FakeCloudflare;
 
 #[path = "fleet/mod.rs"]
 mod fleet;
 
-use fleet::{TOKEN, fake_data};
+use fleet::{fake_data, start_exporter};
 const PROGRESS_EVERY: Duration = Duration::from_secs(15);
 
 fn env_or(name: &str, default: &str) -> String {
@@ -78,28 +74,8 @@ fn budget_allows(elapsed: Duration, accounts: usize, budget: NonZeroU32) -> usiz
 async fn run(accounts: usize, budget: NonZeroU32, limit: Duration) {
     let fake =
         FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), fake_data(accounts, 1)).await.expect("fake");
-    let budget_flag = budget.to_string();
-    let argv = [
-        "cloudflare-saml-exporter",
-        "serve",
-        "--web.listen-address",
-        "127.0.0.1:0",
-        "--api-base-url",
-        &fake.base_url(),
-        "--cloudflare.max-requests-per-5m",
-        &budget_flag,
-        "--log.level",
-        "warn",
-    ];
-    let Some(Command::Serve(args)) = Cli::try_parse_from(argv).expect("arguments").command else {
-        unreachable!()
-    };
-    let env = |name: &str| (name == "CLOUDFLARE_API_TOKEN").then(|| TOKEN.to_owned());
-    let config = ServeConfig::new(&args, &env).expect("configuration");
     let started = Instant::now();
-    let exporter =
-        RunningExporter::start(config.cloudflare, config.web, config.refresh_interval).await.expect("start");
-    let url = format!("http://{}/metrics", exporter.local_addr());
+    let (exporter, url) = start_exporter(&fake.base_url(), &budget.to_string()).await;
     let floor = first_pass_requests(accounts);
     let lower_bound = time_for_turns(floor, budget);
     // A run the time limit can hold gets room to finish; a longer one stops there.

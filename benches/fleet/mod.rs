@@ -1,7 +1,12 @@
 //! The fake Cloudflare data the refresh benchmarks read: `n` accounts with
 //! IDs of Cloudflare's shape, each with `per_account` certificate sets, each
-//! set used by its own SAML identity provider.
+//! set used by its own SAML identity provider; and the exporter started on
+//! its default flags against it.
 
+use clap::Parser;
+use cloudflare_saml_exporter::cli::{Cli, Command};
+use cloudflare_saml_exporter::commands::serve::RunningExporter;
+use cloudflare_saml_exporter::config::ServeConfig;
 use fake_cloudflare::clock::rfc3339;
 use fake_cloudflare::mint::{KeyKind, mint_certificate};
 use fake_cloudflare::{FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet};
@@ -55,4 +60,31 @@ pub fn fake_data(n: usize, per_account: usize) -> FakeData {
         scoped_tokens: vec![],
         accounts,
     }
+}
+
+/// `serve` in process on its default flags but the API and the budget
+/// (`--cloudflare.max-requests-per-5m`), logging only warnings; returns it
+/// and its `/metrics` URL.
+pub async fn start_exporter(api_base_url: &str, budget: &str) -> (RunningExporter, String) {
+    let argv = [
+        "cloudflare-saml-exporter",
+        "serve",
+        "--web.listen-address",
+        "127.0.0.1:0",
+        "--api-base-url",
+        api_base_url,
+        "--cloudflare.max-requests-per-5m",
+        budget,
+        "--log.level",
+        "warn",
+    ];
+    let Some(Command::Serve(args)) = Cli::try_parse_from(argv).expect("arguments").command else {
+        unreachable!()
+    };
+    let env = |name: &str| (name == "CLOUDFLARE_API_TOKEN").then(|| TOKEN.to_owned());
+    let config = ServeConfig::new(&args, &env).expect("configuration");
+    let exporter =
+        RunningExporter::start(config.cloudflare, config.web, config.refresh_interval).await.expect("start");
+    let url = format!("http://{}/metrics", exporter.local_addr());
+    (exporter, url)
 }
