@@ -276,15 +276,22 @@ impl<S: AccountSource> Refresher<S> {
     async fn refresh_account(&self, lane: &Lane<S>, account_id: &str) -> Result<(), ApiError> {
         let started = Instant::now();
         let talk = TalkTime::new(self.shared.refresh_timeout);
-        let memory = lock(&self.shared.set_lists).get(account_id).cloned();
+        // Taken, not copied (it holds the unused sets' PEMs): one account is
+        // read by one task at a time; a failed read puts it back.
+        let memory = lock(&self.shared.set_lists).remove(account_id);
         let every = self.set_list_every();
         let outcome =
             match set_list::read_account(&*lane.source, account_id, &talk, memory.as_ref(), every).await {
-                Ok((lists, memory)) => {
-                    lock(&self.shared.set_lists).insert(account_id.to_owned(), memory);
+                Ok((lists, next)) => {
+                    lock(&self.shared.set_lists).insert(account_id.to_owned(), next);
                     Ok(lists)
                 }
-                Err(err) => Err(err),
+                Err(err) => {
+                    if let Some(memory) = memory {
+                        lock(&self.shared.set_lists).insert(account_id.to_owned(), memory);
+                    }
+                    Err(err)
+                }
             };
         let duration = started.elapsed().as_secs_f64();
         let credential = lane.source.name();
