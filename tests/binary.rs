@@ -10,7 +10,7 @@ use x509_parser::pem::Pem;
 
 use crate::support::process::ExporterProcess;
 use crate::support::{
-    Exporter, Scrape, TOKEN, account, data, metric, saml_idp, scrape, set_expiring_in, start_fake,
+    Exporter, Scrape, TOKEN, TempDir, account, data, metric, saml_idp, scrape, set_expiring_in, start_fake,
 };
 
 /// The demo on loopback, logging at debug level, once it is ready.
@@ -179,14 +179,18 @@ async fn check_against_the_demo_exits_2_and_names_the_expired_certificate() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn check_exits_0_when_everything_is_fine_and_1_on_a_warning() {
-    let healthy = account("acc", vec![set_expiring_in("fine", 200)], vec![saml_idp("i", Some("fine"))]);
+    let healthy = account(
+        "acc00000000000000000000000000000",
+        vec![set_expiring_in("fine", 200)],
+        vec![saml_idp("i", Some("fine"))],
+    );
     let fake = start_fake(data(vec![healthy])).await;
     let check = |extra: &[&str]| Exporter::check().api(&fake.base_url()).token(TOKEN).args(extra).run();
     assert_eq!(check(&[]).status.code(), Some(0));
     assert_eq!(check(&["--warn-days", "300"]).status.code(), Some(1));
     assert_eq!(check(&["--crit-days", "250", "--warn-days", "300"]).status.code(), Some(2));
     fake.update_data(|d| d.token = "rotated".into());
-    let out = check(&["--account-id", "acc"]);
+    let out = check(&["--account-id", "acc00000000000000000000000000000"]);
     assert_eq!(out.status.code(), Some(2), "an account that cannot be read is critical");
     assert!(String::from_utf8_lossy(&out.stdout).contains("10000 Authentication error"));
     fake.stop().await;
@@ -234,7 +238,7 @@ fn plain_http_to_a_remote_host_is_refused() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_account_owned_token_is_told_to_pass_account_ids() {
-    let mut fake_data = data(vec![account("acc", vec![], vec![])]);
+    let mut fake_data = data(vec![account("acc00000000000000000000000000000", vec![], vec![])]);
     fake_data.account_owned_token = true;
     let fake = start_fake(fake_data).await;
     let out = Exporter::bare()
@@ -246,4 +250,36 @@ async fn an_account_owned_token_is_told_to_pass_account_ids() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("--account-id") && err.contains("1001"), "{err}");
     fake.stop().await;
+}
+
+#[test]
+fn a_malformed_account_id_exits_64_naming_it_before_any_request() {
+    // The API address is a closed port: asking it anything would fail
+    // differently (exit 1 or 2), so 64 shows nothing was sent.
+    let closed = "http://127.0.0.1:9/client/v4";
+    for command in [&[][..], &["check"], &["encryption", "plan"]] {
+        let out =
+            Exporter::bare().args(command.iter().copied()).token("t").api(closed).account("acc-a").run();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(64), "{command:?}: {err}");
+        assert!(
+            err.contains("--account-id") && err.contains("acc-a") && err.contains("32 hexadecimal"),
+            "{err}"
+        );
+    }
+    let dir = TempDir::new("bad-account");
+    let file = dir.join("credentials.yml");
+    std::fs::write(
+        &file,
+        "credentials:\n  - name: ops\n    api_token_env: CF_T\n    accounts: [0123456789abcdef]\n",
+    )
+    .unwrap();
+    let out =
+        Exporter::bare().env("CF_T", "t").api(closed).args(["--config.file", file.to_str().unwrap()]).run();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(64), "{err}");
+    assert!(
+        err.contains("credentials[0]") && err.contains("0123456789abcdef") && err.contains("16 characters"),
+        "{err}"
+    );
 }

@@ -26,7 +26,15 @@ use crate::support::{
 const WAIT: Duration = Duration::from_secs(15);
 
 async fn start(fake: &FakeCloudflare, interval: Duration) -> (RunningExporter, String) {
-    start_with(fake, interval, AccountSelection::Fixed(vec!["acc-a".into(), "acc-b".into()])).await
+    start_with(
+        fake,
+        interval,
+        AccountSelection::Fixed(vec![
+            "acca0000000000000000000000000000".into(),
+            "accb0000000000000000000000000000".into(),
+        ]),
+    )
+    .await
 }
 
 async fn start_with(
@@ -61,32 +69,44 @@ async fn a_failing_account_keeps_its_last_good_series_until_it_recovers() {
     let fake = start_fake(two_accounts()).await;
     let (exporter, base) = start(&fake, Duration::from_millis(200)).await;
     let url = format!("{base}/metrics");
-    wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", "acc-b"), 1.0).await;
+    wait_for_value(
+        &url,
+        metric("cloudflare_access_saml_up").label("account_id", "accb0000000000000000000000000000"),
+        1.0,
+    )
+    .await;
     let expiry = metric("cloudflare_access_saml_certificate_not_after_timestamp_seconds")
-        .label("account_id", "acc-b")
+        .label("account_id", "accb0000000000000000000000000000")
         .label("certificate_set_uid", "set-b1");
     let before = expiry.value_in(&scrape(&url).await);
 
     fake.inject(Fault {
-        path_contains: "/accounts/acc-b/".into(),
+        path_contains: "/accounts/accb0000000000000000000000000000/".into(),
         times: None,
         kind: FaultKind::Respond { status: 500, headers: vec![], body: "oops".into() },
     });
-    wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", "acc-b"), 0.0).await;
+    wait_for_value(
+        &url,
+        metric("cloudflare_access_saml_up").label("account_id", "accb0000000000000000000000000000"),
+        0.0,
+    )
+    .await;
     let during = scrape(&url).await;
     assert_eq!(expiry.value_in(&during), before, "last good value kept");
     assert!(
         metric("cloudflare_access_saml_refresh_errors_total")
-            .label("account_id", "acc-b")
+            .label("account_id", "accb0000000000000000000000000000")
             .label("reason", "server_error")
             .value_in(&during)
             >= 1.0
     );
     metric("cloudflare_access_saml_refresh_errors_total")
-        .label("account_id", "acc-a")
+        .label("account_id", "acca0000000000000000000000000000")
         .label("reason", "server_error")
         .assert_value(&during, 0.0);
-    metric("cloudflare_access_saml_up").label("account_id", "acc-a").assert_value(&during, 1.0);
+    metric("cloudflare_access_saml_up")
+        .label("account_id", "acca0000000000000000000000000000")
+        .assert_value(&during, 1.0);
     assert!(
         metric("cloudflare_access_saml_api_requests_total")
             .label("endpoint", "saml_certificates")
@@ -96,7 +116,12 @@ async fn a_failing_account_keeps_its_last_good_series_until_it_recovers() {
     );
 
     fake.clear_faults();
-    wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", "acc-b"), 1.0).await;
+    wait_for_value(
+        &url,
+        metric("cloudflare_access_saml_up").label("account_id", "accb0000000000000000000000000000"),
+        1.0,
+    )
+    .await;
     exporter.stop().await;
     fake.stop().await;
 }
@@ -111,7 +136,7 @@ async fn what_a_successful_walk_no_longer_lists_disappears() {
     wait_for_value(&url, set.clone(), 0.0).await;
 
     fake.update_data(|d| {
-        let b = d.accounts.iter_mut().find(|a| a.id == "acc-b").unwrap();
+        let b = d.accounts.iter_mut().find(|a| a.id == "accb0000000000000000000000000000").unwrap();
         b.sets.retain(|s| s.uid != "set-b2");
         b.identity_providers.retain(|i| i.id != "idp-b2");
     });
@@ -127,7 +152,9 @@ async fn what_a_successful_walk_no_longer_lists_disappears() {
     metric("cloudflare_access_saml_identity_provider_info")
         .label("identity_provider_id", "idp-b2")
         .assert_absent(&after);
-    metric("cloudflare_access_saml_certificate_sets").label("account_id", "acc-b").assert_value(&after, 1.0);
+    metric("cloudflare_access_saml_certificate_sets")
+        .label("account_id", "accb0000000000000000000000000000")
+        .assert_value(&after, 1.0);
     exporter.stop().await;
     fake.stop().await;
 }
@@ -145,7 +172,9 @@ async fn ready_only_after_every_account_was_refreshed_once() {
     assert_eq!(get(&format!("{base}/-/healthy")).await.0, 200);
     // Unknown health is no series, not a 0 that would read as a failure.
     let before = scrape(&format!("{base}/metrics")).await;
-    metric("cloudflare_access_saml_up").label("account_id", "acc-a").assert_absent(&before);
+    metric("cloudflare_access_saml_up")
+        .label("account_id", "acca0000000000000000000000000000")
+        .assert_absent(&before);
     hold.release();
     eventually("ready", WAIT, || {
         let base = base.clone();
@@ -153,7 +182,9 @@ async fn ready_only_after_every_account_was_refreshed_once() {
     })
     .await;
     let after = scrape(&format!("{base}/metrics")).await;
-    metric("cloudflare_access_saml_up").label("account_id", "acc-a").assert_value(&after, 1.0);
+    metric("cloudflare_access_saml_up")
+        .label("account_id", "acca0000000000000000000000000000")
+        .assert_value(&after, 1.0);
     exporter.stop().await;
     fake.stop().await;
 }
@@ -163,7 +194,12 @@ async fn metrics_have_the_exact_content_type_and_days_match_the_timestamp() {
     let fake = start_fake(two_accounts()).await;
     let (exporter, base) = start(&fake, Duration::from_secs(60)).await;
     let url = format!("{base}/metrics");
-    wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", "acc-a"), 1.0).await;
+    wait_for_value(
+        &url,
+        metric("cloudflare_access_saml_up").label("account_id", "acca0000000000000000000000000000"),
+        1.0,
+    )
+    .await;
     let response = reqwest::get(&url).await.unwrap();
     assert_eq!(response.headers()["content-type"], "text/plain; version=0.0.4; charset=utf-8");
     let scrape = Scrape::parse(&response.text().await.unwrap());
@@ -213,7 +249,7 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
 async fn discovery_walks_every_page_of_accounts_within_the_documented_page_size() {
     // GET /accounts allows at most 50 per page (the SAML lists allow 1000);
     // the fake refuses more, so asking for too much fails this test.
-    let accounts = (0..55).map(|i| account(&format!("acc-{i:02}"), vec![], vec![])).collect();
+    let accounts = (0..55).map(|i| account(&format!("acc{i:029}"), vec![], vec![])).collect();
     let fake = start_fake(data(accounts)).await;
     let (exporter, base) = start_with(&fake, Duration::from_secs(60), AccountSelection::Discover).await;
     // Discovery finishes before `start` returns: every account of both
@@ -224,7 +260,7 @@ async fn discovery_walks_every_page_of_accounts_within_the_documented_page_size(
         .into_iter()
         .map(|s| s.labels["account_id"].as_str())
         .collect();
-    let expected: BTreeSet<String> = (0..55).map(|i| format!("acc-{i:02}")).collect();
+    let expected: BTreeSet<String> = (0..55).map(|i| format!("acc{i:029}")).collect();
     assert_eq!(known, expected.iter().map(String::as_str).collect(), "accounts discovered");
     let pages: Vec<String> =
         fake.requests().into_iter().map(|r| r.uri).filter(|u| u.contains("/accounts?")).collect();
@@ -248,16 +284,26 @@ async fn signing_certificates_are_served_by_the_metric_contract() {
         "-----BEGIN CERTIFICATE-----\nMIIC...\n-----END CERTIFICATE-----".into(),
     ];
     let bare = saml_idp("idp-none", None);
-    let fake = start_fake(data(vec![account("acc-a", vec![], vec![idp, bare])])).await;
-    let (exporter, base) =
-        start_with(&fake, Duration::from_secs(60), AccountSelection::Fixed(vec!["acc-a".into()])).await;
+    let fake =
+        start_fake(data(vec![account("acca0000000000000000000000000000", vec![], vec![idp, bare])])).await;
+    let (exporter, base) = start_with(
+        &fake,
+        Duration::from_secs(60),
+        AccountSelection::Fixed(vec!["acca0000000000000000000000000000".into()]),
+    )
+    .await;
     let url = format!("{base}/metrics");
-    wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", "acc-a"), 1.0).await;
+    wait_for_value(
+        &url,
+        metric("cloudflare_access_saml_up").label("account_id", "acca0000000000000000000000000000"),
+        1.0,
+    )
+    .await;
     let scrape = scrape(&url).await;
 
     let idp = |name: &str, id: &str| {
         metric(&format!("cloudflare_access_saml_identity_provider_{name}"))
-            .label("account_id", "acc-a")
+            .label("account_id", "acca0000000000000000000000000000")
             .label("identity_provider_id", id)
     };
     idp("signing_certificates", "idp-roll").assert_value(&scrape, 4.0);
@@ -298,7 +344,12 @@ async fn metrics_come_gzip_compressed_when_asked_and_head_gives_the_headers_only
     let fake = start_fake(two_accounts()).await;
     let (exporter, base) = start(&fake, Duration::from_secs(60)).await;
     let url = format!("{base}/metrics");
-    wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", "acc-b"), 1.0).await;
+    wait_for_value(
+        &url,
+        metric("cloudflare_access_saml_up").label("account_id", "accb0000000000000000000000000000"),
+        1.0,
+    )
+    .await;
     let client = reqwest::Client::new();
 
     let plain = client.get(&url).send().await.unwrap();
@@ -353,7 +404,7 @@ async fn the_status_page_and_its_json_grade_every_certificate() {
     let (exporter, base) = start(&fake, Duration::from_secs(60)).await;
     wait_for_value(
         &format!("{base}/metrics"),
-        metric("cloudflare_access_saml_up").label("account_id", "acc-b"),
+        metric("cloudflare_access_saml_up").label("account_id", "accb0000000000000000000000000000"),
         1.0,
     )
     .await;

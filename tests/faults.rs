@@ -18,7 +18,7 @@ use crate::support::{
 const WAIT: Duration = Duration::from_secs(30);
 
 /// What every fault of the matrix is aimed at.
-const ACCOUNT_B_PATHS: &str = "/accounts/acc-b/";
+const ACCOUNT_B_PATHS: &str = "/accounts/accb0000000000000000000000000000/";
 
 struct Harness {
     fake: FakeCloudflare,
@@ -30,7 +30,7 @@ async fn start() -> Harness {
     let exporter = Exporter::serve()
         .api(&fake.base_url())
         // One comma-separated list, as CLOUDFLARE_ACCOUNT_ID allows.
-        .account("acc-a,acc-b")
+        .account("acca0000000000000000000000000000,accb0000000000000000000000000000")
         .token(TOKEN)
         .args(["--cloudflare.timeout", "3s", "--cloudflare.max-body-bytes", "1048576"])
         // Both lists every pass, as the interval: a fault may hit either.
@@ -38,7 +38,10 @@ async fn start() -> Harness {
         .spawn();
     let harness = Harness { fake, exporter };
     harness
-        .wait_until("both accounts up", |s| up(s, "acc-a") == Some(1.0) && up(s, "acc-b") == Some(1.0))
+        .wait_until("both accounts up", |s| {
+            up(s, "acca0000000000000000000000000000") == Some(1.0)
+                && up(s, "accb0000000000000000000000000000") == Some(1.0)
+        })
         .await;
     harness
 }
@@ -87,18 +90,24 @@ impl Harness {
 
         let during = self
             .wait_until(&format!("account B down with reason {reason}"), |s| {
-                up(s, "acc-b") == Some(0.0) && errors(s, "acc-b", reason) >= 1.0
+                up(s, "accb0000000000000000000000000000") == Some(0.0)
+                    && errors(s, "accb0000000000000000000000000000", reason) >= 1.0
             })
             .await;
         assert!(self.exporter.is_running(), "the exporter died");
         assert_eq!([expiry(&during, "set-b1"), expiry(&during, "set-b2")], kept, "last good values kept");
-        assert_eq!(up(&during, "acc-a"), Some(1.0), "account A untouched");
+        assert_eq!(up(&during, "acca0000000000000000000000000000"), Some(1.0), "account A untouched");
         for other in cloudflare_saml_exporter::cloudflare::error::Reason::ALL.map(|r| r.label()) {
-            assert_eq!(errors(&during, "acc-a", other), 0.0, "account A counted {other}");
+            assert_eq!(
+                errors(&during, "acca0000000000000000000000000000", other),
+                0.0,
+                "account A counted {other}"
+            );
         }
         let logged = self.exporter.wait_for_stderr(&format!("reason={reason}"), WAIT);
         assert!(
-            logged.contains("account_id=acc-b") && logged.contains("keeping the last good values"),
+            logged.contains("account_id=accb0000000000000000000000000000")
+                && logged.contains("keeping the last good values"),
             "{logged}"
         );
         if matches!(reason, "unauthorized" | "forbidden") {
@@ -106,7 +115,8 @@ impl Harness {
         }
 
         stop(&self.fake);
-        self.wait_until("account B to recover", |s| up(s, "acc-b") == Some(1.0)).await;
+        self.wait_until("account B to recover", |s| up(s, "accb0000000000000000000000000000") == Some(1.0))
+            .await;
         self.finish().await;
     }
 
@@ -163,10 +173,10 @@ async fn an_http_503_with_retry_after_is_a_server_error() {
 
 /// Every (account, list) pair the exporter reads once per refresh round.
 const LISTS: [&str; 4] = [
-    "/accounts/acc-a/access/saml_certificates",
-    "/accounts/acc-a/access/identity_providers",
-    "/accounts/acc-b/access/saml_certificates",
-    "/accounts/acc-b/access/identity_providers",
+    "/accounts/acca0000000000000000000000000000/access/saml_certificates",
+    "/accounts/acca0000000000000000000000000000/access/identity_providers",
+    "/accounts/accb0000000000000000000000000000/access/saml_certificates",
+    "/accounts/accb0000000000000000000000000000/access/identity_providers",
 ];
 
 #[tokio::test(flavor = "multi_thread")]
@@ -203,7 +213,8 @@ async fn an_http_429_stops_every_call_until_retry_after_has_passed() {
 
     let during = harness
         .wait_until("account B rate limited", |s| {
-            up(s, "acc-b") == Some(0.0) && errors(s, "acc-b", "rate_limited") >= 1.0
+            up(s, "accb0000000000000000000000000000") == Some(0.0)
+                && errors(s, "accb0000000000000000000000000000", "rate_limited") >= 1.0
         })
         .await;
     let next = eventually("the next call to Cloudflare", WAIT, || {
@@ -228,7 +239,11 @@ async fn an_http_429_stops_every_call_until_retry_after_has_passed() {
             .iter()
             .filter(|r| **r != "rate_limited")
         {
-            assert_eq!(errors(s, "acc-a", other), 0.0, "account A counted {other}");
+            assert_eq!(
+                errors(s, "acca0000000000000000000000000000", other),
+                0.0,
+                "account A counted {other}"
+            );
         }
     }
     let logged = harness.exporter.wait_for_stderr("reason=rate_limited", WAIT);
@@ -236,7 +251,8 @@ async fn an_http_429_stops_every_call_until_retry_after_has_passed() {
     harness.fake.clear_faults();
     harness
         .wait_until("both accounts to recover", |s| {
-            up(s, "acc-a") == Some(1.0) && up(s, "acc-b") == Some(1.0)
+            up(s, "acca0000000000000000000000000000") == Some(1.0)
+                && up(s, "accb0000000000000000000000000000") == Some(1.0)
         })
         .await;
     harness.finish().await;
@@ -321,12 +337,18 @@ async fn total_pages_larger_than_the_real_page_count_is_not_a_failure() {
     })
     .await;
     let s = scrape(&harness.exporter.metrics_url).await;
-    assert_eq!(up(&s, "acc-b"), Some(1.0), "the walk ends on the first empty page");
     assert_eq!(
-        metric("cloudflare_access_saml_certificate_sets").label("account_id", "acc-b").value_in(&s),
+        up(&s, "accb0000000000000000000000000000"),
+        Some(1.0),
+        "the walk ends on the first empty page"
+    );
+    assert_eq!(
+        metric("cloudflare_access_saml_certificate_sets")
+            .label("account_id", "accb0000000000000000000000000000")
+            .value_in(&s),
         2.0
     );
-    assert_eq!(errors(&s, "acc-b", "api_error"), 0.0);
+    assert_eq!(errors(&s, "accb0000000000000000000000000000", "api_error"), 0.0);
     harness.fake.clear_faults();
     harness.finish().await;
 }
@@ -335,7 +357,7 @@ async fn total_pages_larger_than_the_real_page_count_is_not_a_failure() {
 async fn one_garbage_pem_is_reported_without_failing_the_account() {
     let harness = start().await;
     harness.fake.update_data(|d| {
-        let b = d.accounts.iter_mut().find(|a| a.id == "acc-b").unwrap();
+        let b = d.accounts.iter_mut().find(|a| a.id == "accb0000000000000000000000000000").unwrap();
         b.sets[1].current.as_mut().unwrap().pem =
             "-----BEGIN CERTIFICATE-----\n@@@ garbage @@@\n-----END CERTIFICATE-----\n".into();
     });
@@ -347,7 +369,7 @@ async fn one_garbage_pem_is_reported_without_failing_the_account() {
                 == Some(1.0)
         })
         .await;
-    assert_eq!(up(&s, "acc-b"), Some(1.0));
+    assert_eq!(up(&s, "accb0000000000000000000000000000"), Some(1.0));
     metric("cloudflare_access_saml_certificate_parse_error")
         .label("certificate_set_uid", "set-b2")
         .label("reason", "bad_pem")
@@ -371,13 +393,13 @@ async fn a_previous_certificate_that_is_not_an_object_is_reported_on_its_set_and
         {"uid":"set-b2","current_certificate":{"uid":"c2","not_after":"2030-01-01T00:00:00Z","is_current":true},"previous_certificate":""}
     ],"result_info":{"page":1,"per_page":1000,"count":2,"total_count":2,"total_pages":1}}"#;
     harness.fake.inject(Fault {
-        path_contains: "/accounts/acc-b/access/saml_certificates".into(),
+        path_contains: "/accounts/accb0000000000000000000000000000/access/saml_certificates".into(),
         times: None,
         kind: respond(200, &[], body),
     });
     let not_an_object = |s: &Scrape, set: &str| {
         metric("cloudflare_access_saml_certificate_parse_error")
-            .label("account_id", "acc-b")
+            .label("account_id", "accb0000000000000000000000000000")
             .label("certificate_set_uid", set)
             .label("slot", "previous")
             .label("reason", "not_an_object")
@@ -388,8 +410,8 @@ async fn a_previous_certificate_that_is_not_an_object_is_reported_on_its_set_and
             not_an_object(s, "set-b1") == Some(1.0) && not_an_object(s, "set-b2") == Some(1.0)
         })
         .await;
-    assert_eq!(up(&seen, "acc-b"), Some(1.0), "the account stays up");
-    assert_eq!(errors(&seen, "acc-b", "decode"), 0.0, "no decode error counted");
+    assert_eq!(up(&seen, "accb0000000000000000000000000000"), Some(1.0), "the account stays up");
+    assert_eq!(errors(&seen, "accb0000000000000000000000000000", "decode"), 0.0, "no decode error counted");
     harness.fake.clear_faults();
     harness.finish().await;
 }

@@ -45,7 +45,7 @@ async fn a_hundred_accounts_are_all_up_with_no_error_no_429_and_the_floor_of_req
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_token_mostly_spent_by_other_clients_draws_no_429() {
-    let all = accounts("acc-", 40);
+    let all = accounts("acc", 40);
     let fake = start_fake(data(all.clone())).await;
     // Other clients spend 1150 of each window's 1200; the exporter needs 81
     // requests, so it must wait for the window to reset at least once. A
@@ -69,7 +69,7 @@ async fn a_token_mostly_spent_by_other_clients_draws_no_429() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn three_shards_read_each_discovered_account_exactly_once_between_them() {
-    let all = accounts("acc-", 30);
+    let all = accounts("acc", 30);
     let fake = start_fake(data(all.clone())).await;
     let mut replicas = Vec::new();
     for shard in ["0", "1", "2"] {
@@ -114,7 +114,7 @@ async fn three_shards_read_each_discovered_account_exactly_once_between_them() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_credentials_from_a_config_file_each_read_only_their_own_accounts() {
-    let (a, b) = (accounts("ta-", 6), accounts("tb-", 4));
+    let (a, b) = (accounts("aa", 6), accounts("bb", 4));
     let scoped =
         |token: &str, accounts: &[FakeAccount]| ScopedToken { token: token.into(), accounts: ids(accounts) };
     let fake = start_fake(FakeData {
@@ -164,7 +164,7 @@ fn bad_sharding_and_inline_secrets_exit_64_without_echoing_the_secret() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn after_the_first_pass_a_refresh_costs_one_request_and_a_rotation_shows_within_an_interval() {
-    let all = accounts("acc-", 20);
+    let all = accounts("acc", 20);
     let fake = start_fake(data(all.clone())).await;
     // A budget that fits a pass into each 1 s interval, so passes follow the
     // interval rather than the budget (Cloudflare's own limit turned off).

@@ -181,13 +181,16 @@ async fn a_rotated_token_file_needs_no_restart_and_a_loose_one_is_warned_about()
     std::fs::write(&token_file, format!("{FIRST}\n")).unwrap();
     std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o644)).unwrap();
 
-    let mut fake_data =
-        data(vec![account("acc", vec![set_expiring_in("set", 90)], vec![saml_idp("idp", Some("set"))])]);
+    let mut fake_data = data(vec![account(
+        "acc00000000000000000000000000000",
+        vec![set_expiring_in("set", 90)],
+        vec![saml_idp("idp", Some("set"))],
+    )]);
     fake_data.token = FIRST.into();
     let fake = start_fake(fake_data).await;
     let mut exporter = Exporter::serve()
         .api(&fake.base_url())
-        .account("acc")
+        .account("acc00000000000000000000000000000")
         .arg("--api-token-file")
         .arg(&token_file)
         .spawn();
@@ -196,7 +199,10 @@ async fn a_rotated_token_file_needs_no_restart_and_a_loose_one_is_warned_about()
         let url = url.clone();
         async move {
             let what = format!("up {want}");
-            scrape_until(&url, &what, Duration::from_secs(30), |s| up_of(s, "acc") == Some(want)).await;
+            scrape_until(&url, &what, Duration::from_secs(30), |s| {
+                up_of(s, "acc00000000000000000000000000000") == Some(want)
+            })
+            .await;
         }
     };
     up(1.0).await;

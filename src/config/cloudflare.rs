@@ -13,7 +13,7 @@ use crate::cli::CloudflareArgs;
 use crate::cloudflare::client::ClientSettings;
 use crate::cloudflare::credentials::CredentialSource;
 use crate::config::credentials_file::load_credentials_file;
-use crate::config::{CloudflareConfig, ConfigError, Env, duration, invalid, is_path_safe_id};
+use crate::config::{CloudflareConfig, ConfigError, Env, duration, invalid};
 use crate::refresh::AccountSelection;
 use crate::refresh::shard::Shard;
 
@@ -74,7 +74,7 @@ pub(crate) fn cloudflare_config(
     Ok(config)
 }
 
-/// Validated, de-duplicated account IDs; empty entries are skipped.
+/// Validated, de-duplicated account IDs, lower-cased; empty entries are skipped.
 pub(crate) fn account_ids(option: &'static str, raw_ids: &[String]) -> Result<Vec<String>, ConfigError> {
     let mut ids: Vec<String> = Vec::new();
     for raw in raw_ids {
@@ -82,14 +82,31 @@ pub(crate) fn account_ids(option: &'static str, raw_ids: &[String]) -> Result<Ve
         if id.is_empty() {
             continue;
         }
-        if !is_path_safe_id(id) {
-            return Err(invalid(option, raw, "an account ID is letters, digits, - and _ (32 hex digits)"));
-        }
-        if !ids.iter().any(|known| known == id) {
-            ids.push(id.to_owned());
+        let id = account_id(id).map_err(|why| invalid(option, raw, why))?;
+        if !ids.contains(&id) {
+            ids.push(id);
         }
     }
     Ok(ids)
+}
+
+/// A Cloudflare account ID: 32 hexadecimal characters, returned lower-cased
+/// (the form Cloudflare answers with, so labels and shards agree whichever
+/// case the operator typed). Anything else would cost a request and a 404 on
+/// every pass, so it is refused at start-up.
+fn account_id(id: &str) -> Result<String, String> {
+    let hex = id.chars().filter(char::is_ascii_hexdigit).count();
+    if id.len() == 32 && hex == 32 {
+        return Ok(id.to_ascii_lowercase());
+    }
+    let found = if hex == id.chars().count() {
+        format!("{} characters", id.chars().count())
+    } else {
+        "characters other than 0-9 and a-f".to_owned()
+    };
+    Err(format!(
+        "a Cloudflare account ID is 32 hexadecimal characters (the part after dash.cloudflare.com/ in the dashboard's address); this has {found}"
+    ))
 }
 
 fn credentials(token_file: Option<&PathBuf>, env: Env<'_>) -> Result<CredentialSource, ConfigError> {

@@ -171,9 +171,17 @@ fn shape_error(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
         None if message.starts_with("invalid value: ") => "has a value of the wrong kind".to_owned(),
         None => message,
     };
-    match err.path().to_string() {
-        path if path == "." => message,
-        path => format!("{path}: {message}"),
+    let path = err.path().to_string();
+    // An account ID of decimal digits (or digits, `e`, digits) is a number
+    // to YAML; its text is lost by then, so ask for quotes.
+    let hint = if path.contains(".accounts[") && message.contains("expected a string") {
+        "; quote an account ID that YAML reads as a number: accounts: [\"0123...\"]"
+    } else {
+        ""
+    };
+    match path {
+        path if path == "." => format!("{message}{hint}"),
+        path => format!("{path}: {message}{hint}"),
     }
 }
 

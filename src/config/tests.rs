@@ -4,6 +4,9 @@ use super::*;
 use crate::cli::{Cli, Command};
 use clap::Parser;
 
+const A: &str = "0123456789abcdef0123456789abcdef";
+const B: &str = "fedcba9876543210fedcba9876543210";
+
 fn serve(argv: &[&str], env: &[(&str, &str)]) -> Result<ServeConfig, ConfigError> {
     let cli = Cli::try_parse_from(std::iter::once("cloudflare-saml-exporter").chain(argv.iter().copied()))
         .expect("arguments parse");
@@ -26,12 +29,8 @@ fn no_credentials_names_every_option() {
 
 #[test]
 fn serve_is_the_default_command_with_documented_defaults() {
-    let config =
-        serve(&["--account-id", "abc", "--account-id", "def"], &[("CLOUDFLARE_API_TOKEN", "t")]).unwrap();
-    assert_eq!(
-        config.cloudflare.credentials[0].accounts,
-        AccountSelection::Fixed(vec!["abc".into(), "def".into()])
-    );
+    let config = serve(&["--account-id", A, "--account-id", B], &[("CLOUDFLARE_API_TOKEN", "t")]).unwrap();
+    assert_eq!(config.cloudflare.credentials[0].accounts, AccountSelection::Fixed(vec![A.into(), B.into()]));
     assert_eq!(config.web.listen, "0.0.0.0:19380".parse().unwrap());
     assert_eq!(config.web.telemetry_path, "/metrics");
     assert_eq!(config.refresh_interval, Duration::from_secs(300));
@@ -67,10 +66,29 @@ fn bad_values_name_the_option() {
     let env = [("CLOUDFLARE_API_TOKEN", "t")];
     let err = serve(&["--refresh-interval", "soon"], &env).unwrap_err().to_string();
     assert!(err.contains("--refresh-interval"), "{err}");
-    let err = serve(&["--account-id", "../x"], &env).unwrap_err().to_string();
-    assert!(err.contains("--account-id"), "{err}");
     let err = serve(&["--web.listen-address", "nowhere"], &env).unwrap_err().to_string();
     assert!(err.contains("--web.listen-address"), "{err}");
+}
+
+#[test]
+fn account_ids_are_32_hex_digits_and_lower_cased() {
+    let env = [("CLOUDFLARE_API_TOKEN", "t")];
+    let upper = A.to_ascii_uppercase();
+    let config = serve(&["--account-id", &format!(" {upper} ,{A},{B}")], &env).unwrap();
+    assert_eq!(config.cloudflare.credentials[0].accounts, AccountSelection::Fixed(vec![A.into(), B.into()]));
+    for (bad, says) in [
+        ("../x", "other than 0-9 and a-f"),
+        ("acc-a", "other than 0-9 and a-f"),
+        ("0123456789abcdef", "has 16 characters"),
+        ("0123456789abcdef0123456789abcdef0", "has 33 characters"),
+        ("0123456789abcdef0123456789abcdeg", "other than 0-9 and a-f"),
+        ("0123456789abcdef0123456789abcdé", "other than 0-9 and a-f"),
+    ] {
+        let err = serve(&["--account-id", &format!("{A},{bad}")], &env).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("invalid --account-id"), "{text}");
+        assert!(text.contains(bad) && text.contains("32 hexadecimal") && text.contains(says), "{text}");
+    }
 }
 
 #[test]
@@ -100,13 +118,13 @@ fn a_config_file_replaces_the_credential_flags() {
     let dir = std::env::temp_dir().join(format!("cse-config-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("credentials.yml");
-    std::fs::write(&file, "credentials:\n  - name: a\n    api_token_env: CF_A\n    accounts: [x]\n").unwrap();
+    std::fs::write(&file, "credentials:\n  - name: a\n    api_token_env: CF_A\n    accounts: [0123456789abcdef0123456789abcdef]\n").unwrap();
     let path = file.to_str().unwrap();
     let env = [("CF_A", "token-a")];
     let config = serve(&["--config.file", path, "--cloudflare.max-requests-per-5m", "50"], &env).unwrap();
     let credential = &config.cloudflare.credentials[0];
     assert_eq!((credential.name.as_str(), credential.max_requests_per_5m.get()), ("a", 50));
-    for extra in [["--account-id", "y"], ["--api-token-file", path]] {
+    for extra in [["--account-id", B], ["--api-token-file", path]] {
         let err = serve(&["--config.file", path, extra[0], extra[1]], &env).unwrap_err().to_string();
         assert!(err.contains("--config.file") && err.contains(extra[0]), "{err}");
     }

@@ -17,17 +17,20 @@ fn requests_count_per_endpoint_and_code() {
 #[test]
 fn an_account_starts_at_zero_for_every_reason_and_sums_its_errors() {
     let counters = ExporterCounters::new();
-    counters.init_account("acc", ["timeout", "decode"]);
-    assert_eq!(counters.refresh_errors_of("acc"), 0);
-    assert_eq!(counters.refresh_errors()["acc"], BTreeMap::from([("decode", 0), ("timeout", 0)]));
-    counters.record_refresh_error("acc", "timeout");
-    counters.record_refresh_error("acc", "timeout");
-    counters.record_refresh_error("acc", "forbidden");
-    assert_eq!(counters.refresh_errors_of("acc"), 3);
+    counters.init_account("acc00000000000000000000000000000", ["timeout", "decode"]);
+    assert_eq!(counters.refresh_errors_of("acc00000000000000000000000000000"), 0);
+    assert_eq!(
+        counters.refresh_errors()["acc00000000000000000000000000000"],
+        BTreeMap::from([("decode", 0), ("timeout", 0)])
+    );
+    counters.record_refresh_error("acc00000000000000000000000000000", "timeout");
+    counters.record_refresh_error("acc00000000000000000000000000000", "timeout");
+    counters.record_refresh_error("acc00000000000000000000000000000", "forbidden");
+    assert_eq!(counters.refresh_errors_of("acc00000000000000000000000000000"), 3);
     assert_eq!(counters.refresh_errors_of("other"), 0);
     // Creating the account again keeps what it counted.
-    counters.init_account("acc", ["timeout"]);
-    assert_eq!(counters.refresh_errors()["acc"]["timeout"], 2);
+    counters.init_account("acc00000000000000000000000000000", ["timeout"]);
+    assert_eq!(counters.refresh_errors()["acc00000000000000000000000000000"]["timeout"], 2);
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! where in the interval each account's read falls, both from one stable
 //! hash of the account ID that never changes between versions:
 //!
-//! - `h = SHA-256(account_id as UTF-8)`;
+//! - `h = SHA-256(account_id lower-cased, as UTF-8)`, so a replica given
+//!   `--account-id` in capitals agrees with one that discovered the ID;
 //! - the shard is the first 8 bytes of `h`, big-endian, modulo M;
 //! - the slot is the next 8 bytes of `h`, big-endian, divided by 2^64: the
 //!   account's fraction of the interval.
@@ -81,7 +82,7 @@ pub fn slot_of(account_id: &str) -> f64 {
 
 /// The `index`-th big-endian 8-byte word of the account ID's SHA-256.
 fn hash_word(account_id: &str, index: usize) -> u64 {
-    let digest = Sha256::digest(account_id.as_bytes());
+    let digest = Sha256::digest(account_id.to_ascii_lowercase().as_bytes());
     let mut word = [0u8; 8];
     word.copy_from_slice(&digest[index * 8..index * 8 + 8]);
     u64::from_be_bytes(word)

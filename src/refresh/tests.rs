@@ -130,7 +130,7 @@ impl AccountSource for BudgetOnly {
 }
 
 fn ids(prefix: &str, n: usize) -> Vec<String> {
-    (0..n).map(|i| format!("{prefix}{i:04}")).collect()
+    (0..n).map(|i| format!("{prefix}{i:0width$}", width = 32 - prefix.len())).collect()
 }
 
 struct Harness {
@@ -144,8 +144,7 @@ async fn harness(accounts: usize, per_5m: u32, refresh_timeout: Duration) -> Har
     let source = Arc::new(BudgetOnly::new("tenant", per_5m, vec![]));
     let state = Arc::new(ExporterState::default());
     let counters = Arc::new(ExporterCounters::new());
-    let lane =
-        Lane { source: Arc::clone(&source), selection: AccountSelection::Fixed(ids("acc-", accounts)) };
+    let lane = Lane { source: Arc::clone(&source), selection: AccountSelection::Fixed(ids("acc", accounts)) };
     let refresher =
         Refresher::new(vec![lane], Arc::clone(&state), Arc::clone(&counters), refresh_timeout, Shard::ALL);
     refresher.resolve_accounts().await.unwrap();
@@ -198,7 +197,7 @@ async fn a_thousand_accounts_over_hours_stay_within_the_budget_and_none_fails() 
     assert!(h.errors_counted().is_empty(), "{:?}", h.errors_counted());
     assert!(h.all_up());
     let reads = h.source.reads();
-    for id in ids("acc-", 1000) {
+    for id in ids("acc", 1000) {
         let mut times: Vec<Instant> = reads.iter().filter(|(a, _)| *a == id).map(|(_, t)| *t).collect();
         times.insert(0, start);
         assert!(times.len() >= 7, "{id} read {} times in 4 hours", times.len() - 1);
@@ -293,7 +292,7 @@ async fn a_429_holds_the_scheduler_instead_of_failing_accounts() {
 
 #[tokio::test(start_paused = true)]
 async fn shards_split_fixed_and_discovered_accounts_and_credentials_never_share_one() {
-    let all = ids("acct-", 300);
+    let all = ids("ad", 300);
     let mut seen = Vec::new();
     for ordinal in 0..3 {
         let fixed = Arc::new(BudgetOnly::new("fixed", 300, vec![]));
@@ -371,7 +370,7 @@ async fn with_hourly_set_lists_a_thousand_accounts_need_a_cycle_of_at_most_1200_
 async fn the_token_is_checked_at_start_and_then_hourly_within_the_budget() {
     let source = Arc::new(BudgetOnly { has_token: true, ..BudgetOnly::new("tenant", 300, vec![]) });
     let counters = Arc::new(ExporterCounters::new());
-    let lane = Lane { source: Arc::clone(&source), selection: AccountSelection::Fixed(ids("acc-", 10)) };
+    let lane = Lane { source: Arc::clone(&source), selection: AccountSelection::Fixed(ids("acc", 10)) };
     let refresher = Refresher::new(
         vec![lane],
         Arc::new(ExporterState::default()),

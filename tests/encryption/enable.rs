@@ -9,7 +9,10 @@ use crate::support::{TOKEN, start_fake};
 
 /// The IdP as a GET answers it (`result`), read the way the command reads it.
 async fn get_identity_provider(fake: &fake_cloudflare::FakeCloudflare, idp: &str) -> Value {
-    let url = format!("{}/accounts/acc/access/identity_providers/{idp}", fake.base_url());
+    let url = format!(
+        "{}/accounts/acc00000000000000000000000000000/access/identity_providers/{idp}",
+        fake.base_url()
+    );
     let answer: Value =
         reqwest::Client::new().get(url).bearer_auth(TOKEN).send().await.unwrap().json().await.unwrap();
     answer["result"].clone()
@@ -20,7 +23,8 @@ async fn enable_sends_the_identity_provider_back_as_read_but_for_the_two_fields_
     let fake = start_fake(fixture()).await;
     // `idp-stalled` has its set but encryption off.
     fake.update_data(|d| d.accounts[0].identity_providers[1].enable_encryption = false);
-    let enable = ["enable", "--account-id", "acc", "--identity-provider", "idp-stalled"];
+    let enable =
+        ["enable", "--account-id", "acc00000000000000000000000000000", "--identity-provider", "idp-stalled"];
     let dry = run(&fake, &enable);
     assert_exit(&dry, 0);
     assert!(stdout(&dry).contains("Dry run: nothing was sent"), "{}", stdout(&dry));
@@ -43,7 +47,11 @@ async fn enable_sends_the_identity_provider_back_as_read_but_for_the_two_fields_
     }
     assert_eq!(sent, read, "scim_config and every other field as read");
     assert!(snapshot(&fake).accounts[0].identity_providers[1].enable_encryption, "the fake took it");
-    assert!(stdout(&applied).contains("encryption pem --account-id acc --certificate-set stalled"));
+    assert!(
+        stdout(&applied).contains(
+            "encryption pem --account-id acc00000000000000000000000000000 --certificate-set stalled"
+        )
+    );
 
     let again = run(&fake, &[&enable[..], &["--apply"]].concat());
     assert_exit(&again, 0);
@@ -55,9 +63,21 @@ async fn enable_sends_the_identity_provider_back_as_read_but_for_the_two_fields_
 #[tokio::test(flavor = "multi_thread")]
 async fn enable_without_a_set_is_refused_with_the_command_that_makes_one() {
     let fake = start_fake(fixture()).await;
-    let out = run(&fake, &["enable", "--account-id", "acc", "--identity-provider", "idp-new", "--apply"]);
+    let out = run(
+        &fake,
+        &[
+            "enable",
+            "--account-id",
+            "acc00000000000000000000000000000",
+            "--identity-provider",
+            "idp-new",
+            "--apply",
+        ],
+    );
     assert_exit(&out, 3);
-    assert!(stderr(&out).contains("encryption create-set --account-id acc --identity-provider idp-new"));
+    assert!(stderr(&out).contains(
+        "encryption create-set --account-id acc00000000000000000000000000000 --identity-provider idp-new"
+    ));
     assert!(writes(&fake).is_empty());
     fake.stop().await;
 }

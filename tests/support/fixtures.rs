@@ -67,13 +67,17 @@ pub fn data(accounts: Vec<FakeAccount>) -> FakeData {
     }
 }
 
-/// Two healthy accounts: `acc-a` with `set-a` (100 days) used by `idp-a`;
-/// `acc-b` with `set-b1` (50 days) and `set-b2` (200 days), used by
+/// Two healthy accounts: `acca0000000000000000000000000000` with `set-a` (100 days) used by `idp-a`;
+/// `accb0000000000000000000000000000` with `set-b1` (50 days) and `set-b2` (200 days), used by
 /// `idp-b1` and `idp-b2`.
 pub fn two_accounts() -> FakeData {
-    let a = account("acc-a", vec![set_expiring_in("set-a", 100)], vec![saml_idp("idp-a", Some("set-a"))]);
+    let a = account(
+        "acca0000000000000000000000000000",
+        vec![set_expiring_in("set-a", 100)],
+        vec![saml_idp("idp-a", Some("set-a"))],
+    );
     let b = account(
-        "acc-b",
+        "accb0000000000000000000000000000",
         vec![set_expiring_in("set-b1", 50), set_expiring_in("set-b2", 200)],
         vec![saml_idp("idp-b1", Some("set-b1")), saml_idp("idp-b2", Some("set-b2"))],
     );

@@ -15,15 +15,17 @@ use super::fixtures::{TOKEN, account, data, saml_idp, set_expiring_in, start_fak
 use super::http::scrape_until;
 use super::metrics::{Scrape, metric, up_of};
 
-/// `n` accounts `{prefix}000`… with one set used by one SAML IdP each.
+/// `n` accounts `{prefix}0…0`, `{prefix}0…1`… (Cloudflare's 32 hex digits,
+/// so `prefix` is hex) with one set used by one SAML IdP each.
 pub fn accounts(prefix: &str, n: usize) -> Vec<FakeAccount> {
     let template = set_expiring_in("template", 90);
     (0..n)
         .map(|i| {
+            let id = format!("{prefix}{i:0width$}", width = 32 - prefix.len());
             let mut set = template.clone();
-            set.uid = format!("set-{prefix}{i:03}");
-            let idp = saml_idp(&format!("idp-{prefix}{i:03}"), Some(&set.uid));
-            account(&format!("{prefix}{i:03}"), vec![set], vec![idp])
+            set.uid = format!("set-{id}");
+            let idp = saml_idp(&format!("idp-{id}"), Some(&set.uid));
+            account(&id, vec![set], vec![idp])
         })
         .collect()
 }
@@ -67,7 +69,7 @@ pub fn trouble(scrape: &Scrape) -> Vec<String> {
 /// never a failure), two list requests per account (the floor) and the
 /// cycle equal to the interval.
 pub async fn a_hundred_accounts_come_up(extra: &[&str], limit: Duration) {
-    let all = accounts("acc-", 100);
+    let all = accounts("acc", 100);
     let fake = start_fake(data(all.clone())).await;
     let base_url = fake.base_url();
     let argv: Vec<&str> =

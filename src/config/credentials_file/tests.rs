@@ -34,7 +34,7 @@ fn the_documented_example_is_accepted() {
          \x20 - name: tenant-b\n\
          \x20   email_env: CF_EMAIL\n\
          \x20   api_key_env: CF_KEY\n\
-         \x20   accounts: [0123456789abcdef0123456789abcdef, acc-2]\n\
+         \x20   accounts: [0123456789abcdef0123456789abcdef, acc20000000000000000000000000000]\n\
          \x20   max_requests_per_5m: 120\n",
     )
     .unwrap();
@@ -49,7 +49,10 @@ fn the_documented_example_is_accepted() {
         (b.name.as_str(), &b.accounts, b.max_requests_per_5m.get()),
         (
             "tenant-b",
-            &AccountSelection::Fixed(vec!["0123456789abcdef0123456789abcdef".into(), "acc-2".into()]),
+            &AccountSelection::Fixed(vec![
+                "0123456789abcdef0123456789abcdef".into(),
+                "acc20000000000000000000000000000".into()
+            ]),
             120
         )
     );
@@ -94,8 +97,8 @@ fn mistakes_are_named() {
             "used by another credential",
         ),
         (
-            "credentials:\n  - name: a\n    api_token_env: CF_A\n    accounts: [x1]\n  - name: b\n    api_token_env: CF_A\n    accounts: [x2, x1]\n",
-            "account x1 is also listed under credential a",
+            "credentials:\n  - name: a\n    api_token_env: CF_A\n    accounts: [\"11111111111111111111111111111111\"]\n  - name: b\n    api_token_env: CF_A\n    accounts: [\"22222222222222222222222222222222\", \"11111111111111111111111111111111\"]\n",
+            "account 11111111111111111111111111111111 is also listed under credential a",
         ),
         ("credentials:\n  - name: a\n    api_token_env: CF_NOT_SET\n", "CF_NOT_SET is not set"),
         ("credentials:\n  - name: a\n", "names no secret"),
@@ -103,6 +106,11 @@ fn mistakes_are_named() {
         ("credentials:\n  - name: a\n    email_env: CF_EMAIL\n", "go together"),
         ("credentials:\n  - name: a b\n    api_token_env: CF_A\n", "credentials[0].name"),
         ("credentials:\n  - name: a\n    api_token_env: CF_A\n    accounts: [../x]\n", "accounts"),
+        ("credentials:\n  - name: a\n    api_token_env: CF_A\n    accounts: [acc-a]\n", "32 hexadecimal"),
+        (
+            "credentials:\n  - name: a\n    api_token_env: CF_A\n    accounts: [12345678901234567890123456789012]\n",
+            "quote an account ID",
+        ),
         ("credentials:\n  - name: a\n    api_token_env: CF_A\n    accounts: []\n", "leave it out"),
         ("credentials:\n  - name: a\n    api_token_env: CF_A\n    max_requests_per_5m: 0\n", "at least 1"),
     ];

@@ -26,7 +26,12 @@ fn report(entries: Vec<String>) -> CheckReport {
         inventory: Some(Arc::new(AccountInventory::build(Vec::new(), idps))),
         ..AccountStatus::default()
     };
-    CheckReport::build(Vec::new(), &[("acc".into(), status)], NOW as f64, THRESHOLDS)
+    CheckReport::build(
+        Vec::new(),
+        &[("acc00000000000000000000000000000".into(), status)],
+        NOW as f64,
+        THRESHOLDS,
+    )
 }
 
 fn signing_states(report: &CheckReport) -> Vec<Severity> {

@@ -35,11 +35,14 @@ fn lists() -> (Vec<CertificateSet>, Vec<IdentityProvider>) {
 fn a_snapshot_round_trips_to_the_same_inventory() {
     let (sets, idps) = lists();
     let direct = AccountInventory::build(sets.clone(), idps.clone());
-    let accounts = BTreeMap::from([("acc".to_owned(), AccountSnapshot::new(1_700_000_000.5, &sets, &idps))]);
+    let accounts = BTreeMap::from([(
+        "acc00000000000000000000000000000".to_owned(),
+        AccountSnapshot::new(1_700_000_000.5, &sets, &idps),
+    )]);
     let bytes = encode(&accounts);
     let decoded = decode(&bytes).unwrap();
     assert_eq!(decoded, accounts);
-    let restored = decoded["acc"].inventory();
+    let restored = decoded["acc00000000000000000000000000000"].inventory();
     assert_eq!(format!("{restored:?}"), format!("{direct:?}"), "the same inventory, warnings included");
     assert!(restored.sets[1].rotation_in_progress() && !restored.sets[0].rotation_in_progress());
     let signing = &restored.identity_providers[0].signing;
@@ -51,7 +54,7 @@ fn a_snapshot_round_trips_to_the_same_inventory() {
 fn only_saml_idps_are_kept_and_no_other_config_is_written() {
     let (sets, idps) = lists();
     let text = String::from_utf8(encode(&BTreeMap::from([(
-        "acc".to_owned(),
+        "acc00000000000000000000000000000".to_owned(),
         AccountSnapshot::new(1.0, &sets, &idps),
     )])))
     .unwrap();
@@ -59,13 +62,16 @@ fn only_saml_idps_are_kept_and_no_other_config_is_written() {
     assert!(!text.contains("issuer_url"), "only the fields the exporter reads: {text}");
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(value["version"], 1);
-    assert_eq!(value["accounts"]["acc"]["certificate_sets"][0]["previous_certificate"], json!({}));
+    assert_eq!(
+        value["accounts"]["acc00000000000000000000000000000"]["certificate_sets"][0]["previous_certificate"],
+        json!({})
+    );
 }
 
 #[test]
 fn another_version_is_refused_as_such() {
     let err =
-        decode(br#"{"version": 2, "accounts": {"acc": "a shape this build does not know"}}"#).unwrap_err();
+        decode(br#"{"version": 2, "accounts": {"acc00000000000000000000000000000": "a shape this build does not know"}}"#).unwrap_err();
     assert!(matches!(err, SnapshotError::Version { found: 2 }), "{err:?}");
     assert_eq!(err.to_string(), "format version 2, this build reads version 1");
 }

@@ -81,7 +81,9 @@ fn account() -> Lists {
 }
 
 async fn read(lists: &Lists, memory: Option<&SetListMemory>, every: u32) -> (AccountLists, SetListMemory) {
-    read_account(lists, "acc", &TalkTime::unlimited(), memory, every).await.unwrap()
+    read_account(lists, "acc00000000000000000000000000000", &TalkTime::unlimited(), memory, every)
+        .await
+        .unwrap()
 }
 
 fn uids(lists: &AccountLists) -> Vec<&str> {
@@ -178,7 +180,7 @@ fn the_first_gap_is_staggered_by_account() {
     let gaps: std::collections::BTreeSet<u32> = (0..200)
         .map(|i| {
             let every = 12;
-            every - 1 - (slot_of(&format!("acc-{i}")) * f64::from(every)) as u32 % every
+            every - 1 - (slot_of(&format!("acc{i:029}")) * f64::from(every)) as u32 % every
         })
         .collect();
     assert_eq!(gaps, (0..12).collect(), "every gap from 0 to 11 passes occurs");

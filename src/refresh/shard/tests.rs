@@ -8,11 +8,18 @@ fn the_hash_is_pinned_to_known_values() {
     assert_eq!(hash_word("0123456789abcdef0123456789abcdef", 0), 0x3eb1_bd43_9947_eb76);
     assert_eq!(shard_of("0123456789abcdef0123456789abcdef", 3), 1);
     assert_eq!(shard_of("0123456789abcdef0123456789abcdef", 2), 0);
-    assert_eq!(hash_word("acc-a", 0), 0xed0c_8315_fa45_a5eb);
-    assert_eq!(shard_of("acc-a", 3), 1);
-    assert_eq!(shard_of("acc-b", 3), 0);
+    assert_eq!(hash_word("acca0000000000000000000000000000", 0), 0xc5fc_99bd_c825_0005);
+    assert_eq!(shard_of("acca0000000000000000000000000000", 3), 1);
+    assert_eq!(shard_of("accb0000000000000000000000000000", 3), 0);
     assert!((slot_of("0123456789abcdef0123456789abcdef") - 0.162_489_259_336).abs() < 1e-9);
-    assert!((slot_of("acc-b") - 0.505_097_932_870).abs() < 1e-9);
+    assert!((slot_of("accb0000000000000000000000000000") - 0.292_129_665_249).abs() < 1e-9);
+}
+
+#[test]
+fn the_hash_ignores_the_case_of_the_id() {
+    let (lower, upper) = ("0123456789abcdef0123456789abcdef", "0123456789ABCDEF0123456789ABCDEF");
+    assert_eq!(hash_word(upper, 0), hash_word(lower, 0));
+    assert_eq!(slot_of(upper), slot_of(lower));
 }
 
 #[test]
@@ -38,7 +45,7 @@ fn shards_that_do_not_exist_are_refused() {
 
 #[test]
 fn slots_fall_within_the_interval_and_spread() {
-    let slots: Vec<f64> = (0..1000).map(|i| slot_of(&format!("acc-{i}"))).collect();
+    let slots: Vec<f64> = (0..1000).map(|i| slot_of(&format!("acc{i:029}"))).collect();
     assert!(slots.iter().all(|s| (0.0..1.0).contains(s)));
     let first_half = slots.iter().filter(|s| **s < 0.5).count();
     assert!((400..600).contains(&first_half), "{first_half} of 1000 in the first half");

@@ -54,7 +54,7 @@ fn start(accounts: &[&str]) -> (SnapshotWriter, Memory, watch::Sender<bool>, tok
 
 #[tokio::test(start_paused = true)]
 async fn a_thousand_accounts_over_seventy_seconds_are_three_writes_not_a_thousand() {
-    let ids: Vec<String> = (0..1000).map(|i| format!("acc-{i:04}")).collect();
+    let ids: Vec<String> = (0..1000).map(|i| format!("acc{i:029}")).collect();
     let (writer, memory, stop, task) = start(&ids.iter().map(String::as_str).collect::<Vec<_>>());
     let started = Instant::now();
     for id in &ids {

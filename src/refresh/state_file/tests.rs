@@ -14,7 +14,10 @@ fn a_missing_file_is_none_and_a_written_one_reads_back() {
     let dir = temp_dir("round-trip");
     let file = StateFile::new(dir.join("state.json"));
     assert!(file.load().unwrap().is_none());
-    let accounts = BTreeMap::from([("acc".to_owned(), AccountSnapshot::new(12.0, &[], &[]))]);
+    let accounts = BTreeMap::from([(
+        "acc00000000000000000000000000000".to_owned(),
+        AccountSnapshot::new(12.0, &[], &[]),
+    )]);
     file.replace(&snapshot::encode(&accounts)).unwrap();
     file.replace(&snapshot::encode(&accounts)).unwrap();
     assert_eq!(file.load().unwrap(), Some(accounts));

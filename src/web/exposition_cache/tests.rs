@@ -31,10 +31,10 @@ fn inventory(set_uid: &str) -> AccountInventory {
 
 fn cache() -> (Arc<ExporterState>, Arc<ExporterCounters>, ExpositionCache) {
     let state = Arc::new(ExporterState::default());
-    state.set_accounts(&["acc".into()]);
-    state.record_success("acc", inventory("set-1"), 0.5, 1_700_000_000.0);
+    state.set_accounts(&["acc00000000000000000000000000000".into()]);
+    state.record_success("acc00000000000000000000000000000", inventory("set-1"), 0.5, 1_700_000_000.0);
     let metrics = Arc::new(ExporterCounters::new());
-    metrics.init_account("acc", Reason::ALL.map(Reason::label));
+    metrics.init_account("acc00000000000000000000000000000", Reason::ALL.map(Reason::label));
     metrics.record_api_request("certificate_sets", "200");
     let cache = exposition_cache(Arc::clone(&state), Arc::clone(&metrics));
     (state, metrics, cache)
@@ -87,7 +87,7 @@ async fn a_render_of_an_unchanged_state_reuses_its_runs_and_computes_the_days_ag
     assert!(String::from_utf8_lossy(&joined(&counted.plain())).contains("endpoint=\"certificate_sets\"} 2"));
     assert_eq!(info_part(&counted).as_ptr(), info_part(&third).as_ptr(), "counters are not the state");
 
-    state.record_success("acc", inventory("set-2"), 0.5, 1_700_000_060.0);
+    state.record_success("acc00000000000000000000000000000", inventory("set-2"), 0.5, 1_700_000_060.0);
     let changed = render(&state, &metrics, later_time, &runs);
     assert_ne!(info_part(&changed).as_ptr(), info_part(&third).as_ptr(), "a new generation renders anew");
     assert_eq!(joined(&changed.plain()), fresh_render(&state, &metrics, later_time));
@@ -102,7 +102,7 @@ async fn scrapes_share_the_bytes_until_a_refresh_changes_the_state() {
     assert_eq!(first.plain()[0].as_ptr(), second.plain()[0].as_ptr(), "one body, not a copy");
     assert_eq!(cache.renders(), 1);
 
-    state.record_success("acc", inventory("set-2"), 0.5, 1_700_000_060.0);
+    state.record_success("acc00000000000000000000000000000", inventory("set-2"), 0.5, 1_700_000_060.0);
     let after = cache.current().await;
     assert_eq!(cache.renders(), 2);
     let text = String::from_utf8_lossy(&joined(&after.plain())).into_owned();

@@ -43,7 +43,7 @@ async fn requests_share_one_render_until_the_state_changes() {
     assert!(Arc::ptr_eq(&first, &second));
     assert_eq!((first.number, cache.renders()), (1, 1));
 
-    state.record_failure("acc", 0.5);
+    state.record_failure("acc00000000000000000000000000000", 0.5);
     let after = cache.current().await;
     assert_eq!((after.number, cache.renders()), (2, 2));
     assert!(after.generation > first.generation);
@@ -100,7 +100,7 @@ async fn after_a_state_change_a_request_waits_for_the_render_in_flight_rather_th
     let cache = Arc::new(cache);
     let old = cache.current().await;
     let turn = cache.rendering.lock().await;
-    state.record_failure("acc", 0.5);
+    state.record_failure("acc00000000000000000000000000000", 0.5);
     let waiting = tokio::spawn({
         let cache = Arc::clone(&cache);
         async move { cache.current().await }

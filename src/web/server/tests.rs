@@ -32,7 +32,7 @@ async fn the_status_page_and_its_json_are_rendered_once_for_many_requests() {
         assert_eq!(app.respond(get(path)).await.status(), StatusCode::OK, "{path}");
     }
     assert_eq!(app.status.renders(), 1, "one render serves both pages");
-    state.set_accounts(&["acc".into()]);
+    state.set_accounts(&["acc00000000000000000000000000000".into()]);
     let page = app.respond(get("/")).await;
     assert_eq!(page.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
     assert_eq!(app.status.renders(), 2, "a state change renders again");

@@ -31,11 +31,15 @@ fn inventory(sets: Vec<serde_json::Value>, idps: Vec<serde_json::Value>) -> Acco
     AccountInventory::build(sets, idps)
 }
 
-/// Account `acc-a`: healthy, warning and expired sets; `acc-b` failed its
-/// last refresh after a success; `acc-c` has not finished its first.
+/// Account `acca0000000000000000000000000000`: healthy, warning and expired sets; `accb0000000000000000000000000000` failed its
+/// last refresh after a success; `accc0000000000000000000000000000` has not finished its first.
 fn view() -> StatusView {
     let state = ExporterState::default();
-    state.set_accounts(&["acc-a".into(), "acc-b".into(), "acc-c".into()]);
+    state.set_accounts(&[
+        "acca0000000000000000000000000000".into(),
+        "accb0000000000000000000000000000".into(),
+        "accc0000000000000000000000000000".into(),
+    ]);
     let a = inventory(
         vec![set("set-healthy", 200), set("set-soon", 20), set("set-expired", -3)],
         vec![
@@ -44,15 +48,24 @@ fn view() -> StatusView {
             idp("i3", EVIL, "set-expired"),
         ],
     );
-    state.record_success("acc-a", a, 0.25, NOW - 90.0);
-    state.record_success("acc-b", inventory(vec![set("set-b", 100)], vec![]), 0.5, NOW - 7200.0);
-    state.record_failure("acc-b", 1.5);
+    state.record_success("acca0000000000000000000000000000", a, 0.25, NOW - 90.0);
+    state.record_success(
+        "accb0000000000000000000000000000",
+        inventory(vec![set("set-b", 100)], vec![]),
+        0.5,
+        NOW - 7200.0,
+    );
+    state.record_failure("accb0000000000000000000000000000", 1.5);
     let counters = ExporterCounters::new();
-    for account in ["acc-a", "acc-b", "acc-c"] {
+    for account in [
+        "acca0000000000000000000000000000",
+        "accb0000000000000000000000000000",
+        "accc0000000000000000000000000000",
+    ] {
         counters.init_account(account, Reason::ALL.map(Reason::label));
     }
-    counters.record_refresh_error("acc-b", Reason::Timeout.label());
-    counters.record_refresh_error("acc-b", Reason::ServerError.label());
+    counters.record_refresh_error("accb0000000000000000000000000000", Reason::Timeout.label());
+    counters.record_refresh_error("accb0000000000000000000000000000", Reason::ServerError.label());
     StatusView::gather(&state, &counters, NOW)
 }
 
@@ -68,7 +81,12 @@ fn rows_are_worst_first_and_coloured_by_the_alert_thresholds() {
     assert!(rows[0].starts_with("<tr class=\"critical\">") && rows[0].contains("set-expired"), "{}", rows[0]);
     assert!(rows[0].contains("<td class=\"num\">-3.0</td>") && rows[0].contains("expired"), "{}", rows[0]);
     // Critical without a date sorts after the dated ones.
-    assert!(rows[1].starts_with("<tr class=\"critical\">") && rows[1].contains("acc-b"), "{}", rows[1]);
+    assert!(
+        rows[1].starts_with("<tr class=\"critical\">")
+            && rows[1].contains("accb0000000000000000000000000000"),
+        "{}",
+        rows[1]
+    );
     assert!(rows[1].contains("the last refresh failed"), "{}", rows[1]);
     assert!(rows[2].starts_with("<tr class=\"warning\">") && rows[2].contains("set-soon"), "{}", rows[2]);
     assert!(rows[2].contains("Entra") && rows[2].contains("under 30 days left"), "{}", rows[2]);
@@ -107,14 +125,24 @@ fn the_health_table_shows_up_last_success_and_errors_per_account() {
     let rows = body_rows(health);
     assert_eq!(rows.len(), 3);
     assert!(
-        rows[0].contains("acc-a") && rows[0].contains(">yes<") && rows[0].contains("1 min ago"),
+        rows[0].contains("acca0000000000000000000000000000")
+            && rows[0].contains(">yes<")
+            && rows[0].contains("1 min ago"),
         "{}",
         rows[0]
     );
     assert!(rows[0].ends_with("<td class=\"num\">0</td></tr>"), "{}", rows[0]);
-    assert!(rows[1].contains("acc-b") && rows[1].contains("\"critical\">no<") && rows[1].contains("2 h ago"));
+    assert!(
+        rows[1].contains("accb0000000000000000000000000000")
+            && rows[1].contains("\"critical\">no<")
+            && rows[1].contains("2 h ago")
+    );
     assert!(rows[1].ends_with("<td class=\"num\">2</td></tr>"), "two failed refreshes: {}", rows[1]);
-    assert!(rows[2].contains("acc-c") && rows[2].contains(">pending<") && rows[2].contains("never"));
+    assert!(
+        rows[2].contains("accc0000000000000000000000000000")
+            && rows[2].contains(">pending<")
+            && rows[2].contains("never")
+    );
 }
 
 #[test]
@@ -137,10 +165,15 @@ fn escape_covers_the_five_html_specials() {
 
 fn watched(set_uid: &str) -> (Arc<ExporterState>, Arc<ExporterCounters>) {
     let state = Arc::new(ExporterState::default());
-    state.set_accounts(&["acc".into()]);
-    state.record_success("acc", inventory(vec![set(set_uid, 100)], vec![]), 0.5, NOW);
+    state.set_accounts(&["acc00000000000000000000000000000".into()]);
+    state.record_success(
+        "acc00000000000000000000000000000",
+        inventory(vec![set(set_uid, 100)], vec![]),
+        0.5,
+        NOW,
+    );
     let counters = Arc::new(ExporterCounters::new());
-    counters.init_account("acc", Reason::ALL.map(Reason::label));
+    counters.init_account("acc00000000000000000000000000000", Reason::ALL.map(Reason::label));
     (state, counters)
 }
 
@@ -154,7 +187,12 @@ async fn requests_share_one_render_until_a_refresh_changes_the_state() {
     assert_eq!(cache.renders(), 1);
     assert!(String::from_utf8_lossy(&first.html).contains("set-1"));
 
-    state.record_success("acc", inventory(vec![set("set-2", 100)], vec![]), 0.5, NOW + 60.0);
+    state.record_success(
+        "acc00000000000000000000000000000",
+        inventory(vec![set("set-2", 100)], vec![]),
+        0.5,
+        NOW + 60.0,
+    );
     let after = cache.current().await;
     assert_eq!(cache.renders(), 2);
     for page in [&after.html, &after.json] {
@@ -173,7 +211,7 @@ async fn a_failed_refresh_count_shows_within_a_second() {
         body_rows(health)[0].ends_with("<td class=\"num\">1</td></tr>")
     };
     assert!(!errors(cache.current().await));
-    counters.record_refresh_error("acc", Reason::Timeout.label());
+    counters.record_refresh_error("acc00000000000000000000000000000", Reason::Timeout.label());
     assert!(!errors(cache.current().await), "counters are not in the state: served from the cache");
     tokio::time::advance(crate::web::render_cache::MAX_AGE).await;
     assert!(errors(cache.current().await), "shown once the render is a second old");

@@ -16,9 +16,9 @@ fn suggestions_carry_a_non_default_base_url_only() {
 #[test]
 fn the_enable_encryption_change_names_the_command_the_flag_and_the_set() {
     let base = Url::parse(DEFAULT_API_BASE_URL).unwrap();
-    let change = enable_encryption_change(&base, "acc", "idp-1", "set-1");
+    let change = enable_encryption_change(&base, "acc00000000000000000000000000000", "idp-1", "set-1");
     assert!(change.contains(
-        "cloudflare-saml-exporter encryption enable --account-id acc --identity-provider idp-1 \
+        "cloudflare-saml-exporter encryption enable --account-id acc00000000000000000000000000000 --identity-provider idp-1 \
          --certificate-set set-1 --apply"
     ));
     assert!(

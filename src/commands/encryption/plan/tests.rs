@@ -38,7 +38,7 @@ fn actions(now: i64) -> Vec<(String, Action)> {
     .unwrap();
     let inventory = AccountInventory::build(sets, idps);
     let base = Url::parse("https://api.cloudflare.com/client/v4").unwrap();
-    plan_account("acc", &inventory, now, &base)
+    plan_account("acc00000000000000000000000000000", &inventory, now, &base)
         .into_iter()
         .map(|s| (s.identity_provider_id, s.action))
         .collect()
