@@ -30,5 +30,7 @@ mod deploy;
 mod encryption;
 // Scale: many accounts, a shared token's quota, shards, several credentials.
 mod scale;
+// Hostile inputs: each attack reproduced, its bound asserted.
+mod hostile;
 // Property tests: decoding, inventory, inspection and header parsers never panic.
 mod properties;

@@ -15,6 +15,7 @@ pub mod files;
 pub mod fixtures;
 pub mod fleet;
 pub mod http;
+pub mod memory;
 pub mod metrics;
 pub mod oncall_kit;
 pub mod pki;

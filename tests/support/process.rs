@@ -8,6 +8,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use super::memory::Memory;
 use super::{eventually, try_get};
 
 /// Path of the binary cargo built for these tests.
@@ -332,6 +333,18 @@ impl RunningBinary {
         let address =
             line.split_whitespace().find_map(|w| w.strip_prefix("address=")).expect("address= in the log");
         format!("http://{address}/metrics")
+    }
+
+    /// The process ID.
+    #[allow(dead_code)] // until the hostile tests use it
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The process's resident memory now and at its peak.
+    #[allow(dead_code)] // until the hostile tests use it
+    pub fn memory(&self) -> Memory {
+        Memory::of(self.pid())
     }
 
     /// Whether the process is still running.
