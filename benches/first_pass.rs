@@ -80,6 +80,7 @@ async fn sequential_baseline(fake: &FakeCloudflare) -> Duration {
         request_timeout: Duration::from_secs(10),
         connect_timeout: Duration::from_secs(5),
         max_body_bytes: 64 << 20,
+        max_account_bytes: 64 << 20,
         max_requests_per_5m: BUDGET.parse().unwrap(),
     };
     let credentials = CredentialSource::Token(SecretString::from(TOKEN));

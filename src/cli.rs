@@ -85,6 +85,11 @@ pub struct CloudflareArgs {
     /// Largest response body accepted from Cloudflare, in bytes.
     #[arg(long = "cloudflare.max-body-bytes", value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Most one account's refresh may read from Cloudflare in all, every
+    /// page of every list; beyond it the account reports the reason
+    /// `account_too_large` and keeps its last good values.
+    #[arg(long = "cloudflare.max-account-bytes", value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_account_bytes: usize,
     /// How often each account's full certificate set list is read. In
     /// between, a refresh reads only the identity provider list, which
     /// embeds every assigned set: only sets no IdP uses wait for this.

@@ -15,6 +15,7 @@ use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 
 use crate::cloudflare::budget::RequestBudget;
+use crate::cloudflare::byte_allowance::ByteAllowance;
 use crate::cloudflare::credentials::{Auth, CredentialError, CredentialSource};
 use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::error::ApiError;
@@ -39,6 +40,9 @@ pub struct ClientSettings {
     pub connect_timeout: Duration,
     /// Larger bodies are refused as a decode error instead of filling memory.
     pub max_body_bytes: usize,
+    /// What one account's refresh may read in all, every page of every list
+    /// ([`ApiError::AccountTooLarge`] beyond).
+    pub max_account_bytes: usize,
     /// Client-side budget of the credential: at most this many requests in
     /// any 5 minutes (Cloudflare allows 1200 per user, shared with every
     /// other client of that user).
@@ -134,6 +138,11 @@ impl CloudflareClient {
         &self.name
     }
 
+    /// What one account's refresh may read in all.
+    pub fn max_account_bytes(&self) -> usize {
+        self.settings.max_account_bytes
+    }
+
     /// The credential's client-side budget.
     pub fn max_requests_per_5m(&self) -> std::num::NonZeroU32 {
         self.budget.max_requests_per_5m()
@@ -225,7 +234,7 @@ impl CloudflareClient {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let (status, body) = self.exchange(endpoint, 1, request).await?;
+        let (status, body) = self.exchange(endpoint, 1, request, &ByteAllowance::unlimited()).await?;
         Ok(Reply { status, body })
     }
 
@@ -256,12 +265,14 @@ impl CloudflareClient {
 
     /// Sends `request` and checks the answer: counts it, paces by Cloudflare's
     /// `Ratelimit` header, turns a 429 or another non-2xx into its error (with
-    /// Cloudflare's codes) and reads the body within the size cap.
+    /// Cloudflare's codes) and reads the body within the size cap and the
+    /// account's `allowance`.
     async fn exchange(
         &self,
         endpoint: Endpoint,
         page: u64,
         request: reqwest::RequestBuilder,
+        allowance: &ByteAllowance,
     ) -> Result<(u16, Vec<u8>), ApiError> {
         let response = match request.send().await {
             Ok(response) => response,
@@ -288,10 +299,11 @@ impl CloudflareClient {
             self.budget.block_for(retry_after.unwrap_or(DEFAULT_RATE_LIMIT_BLOCK));
             // A 429 is a 429 whatever its body: a cut or oversized one must
             // not turn it into a retried transport error.
-            let body = read_body(endpoint, page, response, cap, transport).await.unwrap_or_default();
+            let body =
+                read_body(endpoint, page, response, cap, allowance, transport).await.unwrap_or_default();
             return Err(ApiError::RateLimited { endpoint, retry_after, errors: error_entries(&body) });
         }
-        let body = read_body(endpoint, page, response, cap, transport).await?;
+        let body = read_body(endpoint, page, response, cap, allowance, transport).await?;
         if !status.is_success() {
             return Err(ApiError::Status { endpoint, status: status.as_u16(), errors: error_entries(&body) });
         }
@@ -314,7 +326,7 @@ impl CloudflareClient {
         loop {
             self.take_turn(endpoint).await?;
             let fetched = talk
-                .talk(self.fetch_page(endpoint, path, page, per_page))
+                .talk(self.fetch_page(endpoint, path, page, per_page, talk.bytes()))
                 .await
                 .unwrap_or(Err(ApiError::RefreshTimeout { after: talk.limit() }));
             match fetched {
@@ -336,10 +348,11 @@ impl CloudflareClient {
         path: &str,
         page: u64,
         per_page: u64,
+        allowance: &ByteAllowance,
     ) -> Result<Page<T>, ApiError> {
         let query = [("page", page), ("per_page", per_page)];
         let request = self.request(endpoint, reqwest::Method::GET, path, &query)?;
-        let (_, body) = self.exchange(endpoint, page, request).await?;
+        let (_, body) = self.exchange(endpoint, page, request, allowance).await?;
         let envelope: Envelope<Vec<T>> =
             successful(endpoint, page, crate::cloudflare::wire::decode_list(&body))?;
         Ok(Page { items: envelope.result.unwrap_or_default(), info: envelope.result_info })

@@ -90,6 +90,17 @@ pub enum ApiError {
         /// Why (names the file or variable, never the secret).
         detail: String,
     },
+    /// The account's lists, all pages together, are larger than
+    /// `--cloudflare.max-account-bytes`; what was read is discarded.
+    #[error(
+        "{endpoint}: the account's lists pass {limit} bytes in all (--cloudflare.max-account-bytes); nothing of this refresh is kept"
+    )]
+    AccountTooLarge {
+        /// The list being read when the allowance ran out.
+        endpoint: Endpoint,
+        /// The allowance.
+        limit: usize,
+    },
     /// Pagination that does not end: the cap was reached, or a full page
     /// brought nothing new.
     #[error("{endpoint}: pagination did not end: {detail}")]
@@ -130,11 +141,13 @@ pub enum Reason {
     /// (HTTP 401, or 403 with Cloudflare's code 9109 or 1000). Unlike
     /// `forbidden`, no permission on one account would help.
     TokenInvalid,
+    /// One account's lists together pass `--cloudflare.max-account-bytes`.
+    AccountTooLarge,
 }
 
 impl Reason {
     /// Every reason, for creating each account's error counters at 0.
-    pub const ALL: [Reason; 10] = [
+    pub const ALL: [Reason; 11] = [
         Reason::RateLimited,
         Reason::Unauthorized,
         Reason::Forbidden,
@@ -145,6 +158,7 @@ impl Reason {
         Reason::Decode,
         Reason::ApiError,
         Reason::TokenInvalid,
+        Reason::AccountTooLarge,
     ];
 
     /// The metric label value.
@@ -160,6 +174,7 @@ impl Reason {
             Reason::Decode => "decode",
             Reason::ApiError => "api_error",
             Reason::TokenInvalid => "token_invalid",
+            Reason::AccountTooLarge => "account_too_large",
         }
     }
 
@@ -169,6 +184,10 @@ impl Reason {
             Reason::TokenInvalid => Some(
                 "the API token itself is refused (revoked, expired or mistyped): create or roll the token \
                  and put it in place; no permission change will help",
+            ),
+            Reason::AccountTooLarge => Some(
+                "the account's lists are larger than --cloudflare.max-account-bytes allows: if the account \
+                 really holds that much, raise it; otherwise the API answered with something else",
             ),
             Reason::Forbidden => Some(
                 "the token lacks a permission on this account: give it Access: Organizations, Identity \
@@ -207,6 +226,7 @@ impl ApiError {
             ApiError::Timeout { .. } | ApiError::RefreshTimeout { .. } => Reason::Timeout,
             ApiError::Transport { .. } => Reason::Transport,
             ApiError::Decode { .. } => Reason::Decode,
+            ApiError::AccountTooLarge { .. } => Reason::AccountTooLarge,
         }
     }
 

@@ -2,23 +2,33 @@
 //! envelope of a 2xx answer checked once, the `errors[]` of a failed
 //! envelope, and an HTTP client error with its causes.
 
+use crate::cloudflare::byte_allowance::ByteAllowance;
 use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::error::ApiError;
 use crate::cloudflare::wire::{ApiMessage, Envelope};
 
 /// The whole body, refused as a decode error once it would pass `cap`
-/// bytes; a failure while reading becomes `transport(err)`.
+/// bytes, and as [`ApiError::AccountTooLarge`] once the account's reads
+/// together would pass `allowance`; a failure while reading becomes
+/// `transport(err)`.
 pub(crate) async fn read_body(
     endpoint: Endpoint,
     page: u64,
     mut response: reqwest::Response,
     cap: usize,
+    allowance: &ByteAllowance,
     transport: impl Fn(&reqwest::Error) -> ApiError,
 ) -> Result<Vec<u8>, ApiError> {
     let too_large =
         || ApiError::Decode { endpoint, page, detail: format!("response body larger than {cap} bytes") };
-    if response.content_length().is_some_and(|n| n > cap as u64) {
-        return Err(too_large());
+    let over_allowance = || ApiError::AccountTooLarge { endpoint, limit: allowance.limit() };
+    if let Some(length) = response.content_length() {
+        if length > cap as u64 {
+            return Err(too_large());
+        }
+        if length > allowance.remaining() as u64 {
+            return Err(over_allowance());
+        }
     }
     let mut body = Vec::new();
     loop {
@@ -27,6 +37,7 @@ pub(crate) async fn read_body(
                 if body.len() + chunk.len() > cap {
                     return Err(too_large());
                 }
+                allowance.take(chunk.len()).map_err(|_| over_allowance())?;
                 body.extend_from_slice(&chunk);
             }
             Ok(None) => return Ok(body),

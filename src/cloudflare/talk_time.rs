@@ -1,5 +1,6 @@
 //! The time one account's refresh may spend talking to Cloudflare
-//! (`--cloudflare.timeout`). Only time with a request in flight counts:
+//! (`--cloudflare.timeout`), carrying the bytes it may read
+//! ([`ByteAllowance`]). Only time with a request in flight counts:
 //! waiting for the request budget, a pause or a retry delay does not, so an
 //! account is never failed for the exporter's own pacing.
 
@@ -7,6 +8,7 @@ use std::future::Future;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use crate::cloudflare::byte_allowance::ByteAllowance;
 use crate::locks::lock;
 use tokio::time::Instant;
 
@@ -16,6 +18,7 @@ use tokio::time::Instant;
 pub struct TalkTime {
     limit: Duration,
     talking: Mutex<Talking>,
+    bytes: ByteAllowance,
 }
 
 #[derive(Debug, Default)]
@@ -34,7 +37,17 @@ pub struct OutOfTime;
 impl TalkTime {
     /// `limit` of talking time.
     pub fn new(limit: Duration) -> Self {
-        Self { limit, talking: Mutex::new(Talking::default()) }
+        Self::with_bytes(limit, ByteAllowance::unlimited())
+    }
+
+    /// `limit` of talking time, reading at most `bytes`.
+    pub fn with_bytes(limit: Duration, bytes: ByteAllowance) -> Self {
+        Self { limit, talking: Mutex::new(Talking::default()), bytes }
+    }
+
+    /// The bytes the account's requests may still read.
+    pub fn bytes(&self) -> &ByteAllowance {
+        &self.bytes
     }
 
     /// No limit beyond each request's own timeout.

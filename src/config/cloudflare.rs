@@ -10,6 +10,7 @@ use reqwest::Url;
 use secrecy::SecretString;
 
 use crate::cli::CloudflareArgs;
+use crate::cloudflare::account_id::parse_account_id;
 use crate::cloudflare::client::ClientSettings;
 use crate::cloudflare::credentials::CredentialSource;
 use crate::config::credentials_file::load_credentials_file;
@@ -31,11 +32,19 @@ pub(crate) fn cloudflare_config(
             "must be at least 1024",
         ));
     }
+    if args.max_account_bytes < args.max_body_bytes.min(1 << 20) {
+        return Err(invalid(
+            "--cloudflare.max-account-bytes",
+            &args.max_account_bytes.to_string(),
+            "must be at least 1 MiB (1048576), or --cloudflare.max-body-bytes when that is smaller",
+        ));
+    }
     let client = ClientSettings {
         base_url,
         request_timeout: refresh_timeout / 2,
         connect_timeout: Duration::from_secs(10).min(refresh_timeout / 2),
         max_body_bytes: args.max_body_bytes,
+        max_account_bytes: args.max_account_bytes,
         max_requests_per_5m: args.max_requests_per_5m,
     };
     let mut config = match &args.credentials_file {
@@ -82,31 +91,12 @@ pub(crate) fn account_ids(option: &'static str, raw_ids: &[String]) -> Result<Ve
         if id.is_empty() {
             continue;
         }
-        let id = account_id(id).map_err(|why| invalid(option, raw, why))?;
+        let id = parse_account_id(id).map_err(|why| invalid(option, raw, why))?;
         if !ids.contains(&id) {
             ids.push(id);
         }
     }
     Ok(ids)
-}
-
-/// A Cloudflare account ID: 32 hexadecimal characters, returned lower-cased
-/// (the form Cloudflare answers with, so labels and shards agree whichever
-/// case the operator typed). Anything else would cost a request and a 404 on
-/// every pass, so it is refused at start-up.
-fn account_id(id: &str) -> Result<String, String> {
-    let hex = id.chars().filter(char::is_ascii_hexdigit).count();
-    if id.len() == 32 && hex == 32 {
-        return Ok(id.to_ascii_lowercase());
-    }
-    let found = if hex == id.chars().count() {
-        format!("{} characters", id.chars().count())
-    } else {
-        "characters other than 0-9 and a-f".to_owned()
-    };
-    Err(format!(
-        "a Cloudflare account ID is 32 hexadecimal characters (the part after dash.cloudflare.com/ in the dashboard's address); this has {found}"
-    ))
 }
 
 fn credentials(token_file: Option<&PathBuf>, env: Env<'_>) -> Result<CredentialSource, ConfigError> {

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cloudflare::account_id::is_account_id;
 use crate::cloudflare::wire::{CertificateSet, IdentityProvider};
 use crate::model::inventory::AccountInventory;
 
@@ -95,20 +96,71 @@ pub fn encode(accounts: &BTreeMap<String, AccountSnapshot>) -> Vec<u8> {
     bytes
 }
 
-/// The accounts in a state file's bytes. The version is read first, so that
-/// a file of another version is reported as such rather than as corrupt.
+/// What [`decode_checked`] did to an entry it could not take as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Adjustment {
+    /// Left out: its key is not an account ID, or its time is not a time.
+    Dropped {
+        /// The entry's key, as written (escaped when logged).
+        account_id: String,
+        /// Why.
+        why: &'static str,
+    },
+    /// Its last success lay after `newest`: moved back to it, so a planted
+    /// future time cannot silence the staleness alert for years.
+    Clamped {
+        /// The account.
+        account_id: String,
+        /// The time in the file.
+        from: f64,
+        /// The time used.
+        to: f64,
+    },
+}
+
+/// The accounts a state file gives, with what was left out or changed.
+pub type Checked = (BTreeMap<String, AccountSnapshot>, Vec<Adjustment>);
+
+/// The accounts in a state file's bytes, every entry as written (for tests
+/// and tools; the exporter uses [`decode_checked`]).
 pub fn decode(bytes: &[u8]) -> Result<BTreeMap<String, AccountSnapshot>, SnapshotError> {
+    decode_checked(bytes, f64::MAX).map(|(accounts, _)| accounts)
+}
+
+/// The accounts in a state file's bytes that can be trusted, with what was
+/// left out or changed: keys that are not account IDs and times that are
+/// negative or not finite are dropped; a last success after `newest` (the
+/// file's own modification time, at most now) is clamped to it. The version
+/// is read first, so that a file of another version is reported as such
+/// rather than as corrupt.
+pub fn decode_checked(bytes: &[u8], newest: f64) -> Result<Checked, SnapshotError> {
     let VersionOnly { version } = serde_json::from_slice(bytes).map_err(SnapshotError::NotAStateFile)?;
     if version != FORMAT_VERSION {
         return Err(SnapshotError::Version { found: version });
     }
     let Decoded { accounts } = serde_json::from_slice(bytes).map_err(SnapshotError::Corrupt)?;
-    Ok(accounts
-        .into_iter()
-        .filter(|(_, a)| {
-            a.last_success_timestamp_seconds.is_finite() && a.last_success_timestamp_seconds >= 0.0
-        })
-        .collect())
+    let mut adjustments = Vec::new();
+    let mut kept = BTreeMap::new();
+    for (account_id, mut account) in accounts {
+        let at = account.last_success_timestamp_seconds;
+        let why = if !is_account_id(&account_id) {
+            Some("the key is not an account ID (32 lower-case hex digits)")
+        } else if !at.is_finite() || at < 0.0 {
+            Some("its last success time is negative or not a number")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            adjustments.push(Adjustment::Dropped { account_id, why });
+            continue;
+        }
+        if at > newest {
+            adjustments.push(Adjustment::Clamped { account_id: account_id.clone(), from: at, to: newest });
+            account.last_success_timestamp_seconds = newest;
+        }
+        kept.insert(account_id, account);
+    }
+    Ok((kept, adjustments))
 }
 
 #[cfg(test)]

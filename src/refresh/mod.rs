@@ -32,6 +32,7 @@ use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
 use crate::clock::unix_now;
+use crate::cloudflare::byte_allowance::ByteAllowance;
 use crate::cloudflare::client::CloudflareClient;
 use crate::cloudflare::error::{ApiError, Reason};
 use crate::cloudflare::talk_time::TalkTime;
@@ -275,7 +276,8 @@ impl<S: AccountSource> Refresher<S> {
     /// Reads one account and records the outcome.
     async fn refresh_account(&self, lane: &Lane<S>, account_id: &str) -> Result<(), ApiError> {
         let started = Instant::now();
-        let talk = TalkTime::new(self.shared.refresh_timeout);
+        let bytes = ByteAllowance::new(lane.source.max_account_bytes());
+        let talk = TalkTime::with_bytes(self.shared.refresh_timeout, bytes);
         // Taken, not copied (it holds the unused sets' PEMs): one account is
         // read by one task at a time; a failed read puts it back.
         let memory = lock(&self.shared.set_lists).remove(account_id);

@@ -65,6 +65,11 @@ pub trait AccountSource: Send + Sync + 'static {
 
     /// The credential's client-side budget, which sets its cycle.
     fn max_requests_per_5m(&self) -> NonZeroU32;
+
+    /// What one account's refresh may read in all.
+    fn max_account_bytes(&self) -> usize {
+        usize::MAX
+    }
 }
 
 impl AccountSource for CloudflareClient {
@@ -111,5 +116,9 @@ impl AccountSource for CloudflareClient {
 
     fn max_requests_per_5m(&self) -> NonZeroU32 {
         CloudflareClient::max_requests_per_5m(self)
+    }
+
+    fn max_account_bytes(&self) -> usize {
+        CloudflareClient::max_account_bytes(self)
     }
 }

@@ -96,6 +96,7 @@ pub fn client_settings(fake: &FakeCloudflare) -> ClientSettings {
         request_timeout: Duration::from_secs(5),
         connect_timeout: Duration::from_secs(5),
         max_body_bytes: 1 << 20,
+        max_account_bytes: 4 << 20,
         max_requests_per_5m: NonZeroU32::new(300).unwrap(),
     }
 }

@@ -32,6 +32,10 @@ pub enum FaultKind {
     SamePageForever,
     /// A body of this many bytes of padding inside valid JSON.
     Oversized(usize),
+    /// Every page of an identity provider list holds one new IdP whose
+    /// name is this many bytes long, and the list never ends: pages just
+    /// under the body cap, each bringing something new.
+    HugePages(usize),
 }
 
 /// A fault that applies to requests whose path contains `path_contains`.

@@ -104,6 +104,10 @@ async fn answer_admitted(shared: &Shared, request: Request<Incoming>, identity: 
             );
             return respond(200, body);
         }
+        Some(FaultKind::HugePages(bytes)) => {
+            let page = query_number(request.uri.query().unwrap_or(""), "page").unwrap_or(1);
+            return respond(200, huge_page(page, bytes));
+        }
         Some(FaultKind::TotalPages(n)) => pagination.total_pages = Some(n),
         Some(FaultKind::SamePageForever) => pagination.same_page = true,
         Some(FaultKind::ResetMidBody) => pagination.cut_off = true,
@@ -214,6 +218,15 @@ fn route(
 }
 
 /// The first `name=` of the query as a number; `None` if absent or not one.
+/// Page `page` of an endless identity provider list: one IdP whose name
+/// is `bytes` long.
+fn huge_page(page: u64, bytes: usize) -> String {
+    let name = "x".repeat(bytes);
+    format!(
+        "{{\"success\":true,\"errors\":[],\"messages\":[],\"result\":[{{\"id\":\"huge-{page}\",\"name\":\"{name}\",\"type\":\"onetimepin\",\"config\":{{}}}}],\"result_info\":{{\"page\":{page},\"per_page\":1,\"count\":1,\"total_count\":1000000}}}}"
+    )
+}
+
 fn query_number(query: &str, name: &str) -> Option<u64> {
     url::form_urlencoded::parse(query.as_bytes()).find(|(key, _)| key == name)?.1.parse().ok()
 }

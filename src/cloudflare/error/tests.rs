@@ -31,6 +31,7 @@ fn labels_are_the_published_ones_in_order() {
             "decode",
             "api_error",
             "token_invalid",
+            "account_too_large",
         ]
     );
     assert_eq!(Reason::Forbidden.to_string(), "forbidden");
@@ -53,6 +54,7 @@ fn all_lists_every_reason_once() {
             Reason::Decode => 7,
             Reason::ApiError => 8,
             Reason::TokenInvalid => 9,
+            Reason::AccountTooLarge => 10,
         }
     }
     for (index, reason) in Reason::ALL.into_iter().enumerate() {

@@ -44,6 +44,7 @@ impl RunningDemo {
                 request_timeout: Duration::from_secs(10),
                 connect_timeout: Duration::from_secs(5),
                 max_body_bytes: 64 * 1024 * 1024,
+                max_account_bytes: 64 * 1024 * 1024,
                 max_requests_per_5m: std::num::NonZeroU32::new(300).expect("non-zero"),
             },
             CredentialSource::Token(SecretString::from(DEMO_TOKEN)),

@@ -88,9 +88,41 @@ fn garbage_and_broken_content_are_errors_not_panics() {
 }
 
 #[test]
-fn an_account_with_an_impossible_time_is_dropped() {
-    let bytes = br#"{"version": 1, "accounts": {
-            "bad": {"last_success_timestamp_seconds": -5, "certificate_sets": [], "identity_providers": []},
-            "good": {"last_success_timestamp_seconds": 5, "certificate_sets": [], "identity_providers": []}}}"#;
-    assert_eq!(decode(bytes).unwrap().keys().collect::<Vec<_>>(), ["good"]);
+fn entries_that_cannot_be_trusted_are_dropped_or_clamped_and_each_is_named() {
+    let (good, future, bad_time, not_an_id) = (
+        "0123456789abcdef0123456789abcdef",
+        "fedcba9876543210fedcba9876543210",
+        "11111111111111111111111111111111",
+        "../x",
+    );
+    let entry = |at: &str| {
+        format!(
+            r#"{{"last_success_timestamp_seconds": {at}, "certificate_sets": [], "identity_providers": []}}"#
+        )
+    };
+    let text = format!(
+        r#"{{"version": 1, "accounts": {{"{good}": {}, "{future}": {}, "{bad_time}": {}, "{not_an_id}": {}}}}}"#,
+        entry("5"),
+        entry("1e308"),
+        entry("-5"),
+        entry("5")
+    );
+    let (accounts, adjustments) = decode_checked(text.as_bytes(), 100.0).unwrap();
+    assert_eq!(accounts.keys().collect::<Vec<_>>(), [good, future]);
+    assert_eq!(accounts[future].last_success_timestamp_seconds, 100.0);
+    assert_eq!(accounts[good].last_success_timestamp_seconds, 5.0);
+    assert_eq!(
+        adjustments,
+        [
+            Adjustment::Dropped {
+                account_id: not_an_id.into(),
+                why: "the key is not an account ID (32 lower-case hex digits)"
+            },
+            Adjustment::Dropped {
+                account_id: bad_time.into(),
+                why: "its last success time is negative or not a number"
+            },
+            Adjustment::Clamped { account_id: future.into(), from: 1e308, to: 100.0 },
+        ]
+    );
 }

@@ -78,10 +78,10 @@ async fn a_thousand_accounts_over_seventy_seconds_are_three_writes_not_a_thousan
 
 #[tokio::test(start_paused = true)]
 async fn nothing_recorded_is_nothing_written_and_stop_flushes_at_once() {
-    let (writer, memory, stop, task) = start(&["a"]);
+    let (writer, memory, stop, task) = start(&["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]);
     tokio::time::sleep(WINDOW * 10).await;
     assert!(memory.writes.lock().unwrap().is_empty());
-    writer.record("a", entry(1.0));
+    writer.record("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", entry(1.0));
     tokio::time::sleep(WINDOW / 3).await;
     let stopped_at = Instant::now();
     let _ = stop.send(true);
@@ -93,15 +93,15 @@ async fn nothing_recorded_is_nothing_written_and_stop_flushes_at_once() {
 
 #[tokio::test(start_paused = true)]
 async fn a_failed_write_is_retried_one_window_later() {
-    let (writer, memory, stop, task) = start(&["a"]);
+    let (writer, memory, stop, task) = start(&["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]);
     *memory.failures.lock().unwrap() = 1;
     let recorded_at = Instant::now();
-    writer.record("a", entry(1.0));
+    writer.record("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", entry(1.0));
     tokio::time::sleep(WINDOW * 3).await;
     let writes = memory.writes.lock().unwrap().clone();
     assert_eq!(writes.len(), 1, "one failure, one success, then nothing");
     assert_eq!(writes[0].0 - recorded_at, WINDOW * 2);
-    assert_eq!(memory.accounts_written()[0].1, ["a"]);
+    assert_eq!(memory.accounts_written()[0].1, ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]);
     let _ = stop.send(true);
     task.await.unwrap();
 }
@@ -109,15 +109,21 @@ async fn a_failed_write_is_retried_one_window_later() {
 #[tokio::test(start_paused = true)]
 async fn accounts_no_longer_watched_are_left_out() {
     let state = Arc::new(ExporterState::default());
-    state.set_accounts(&["kept".into()]);
-    let restored = BTreeMap::from([("kept".to_owned(), entry(1.0)), ("dropped".to_owned(), entry(1.0))]);
+    state.set_accounts(&["cccccccccccccccccccccccccccccccc".into()]);
+    let restored = BTreeMap::from([
+        ("cccccccccccccccccccccccccccccccc".to_owned(), entry(1.0)),
+        ("dddddddddddddddddddddddddddddddd".to_owned(), entry(1.0)),
+    ]);
     let writer = SnapshotWriter::new(restored);
     let memory = Memory::default();
     let (stop, stopped) = watch::channel(false);
     let task = tokio::spawn(writer.clone().run(memory.clone(), WINDOW, state, stopped));
-    writer.record("kept", entry(2.0));
+    writer.record("cccccccccccccccccccccccccccccccc", entry(2.0));
     tokio::time::sleep(WINDOW * 2).await;
-    assert_eq!(memory.accounts_written(), [(Duration::ZERO, vec!["kept".to_owned()])]);
+    assert_eq!(
+        memory.accounts_written(),
+        [(Duration::ZERO, vec!["cccccccccccccccccccccccccccccccc".to_owned()])]
+    );
     let _ = stop.send(true);
     task.await.unwrap();
 }
