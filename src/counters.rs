@@ -28,6 +28,11 @@ pub struct ExporterCounters {
     shard: Mutex<Option<(u64, u64)>>,
     /// Per credential, what Cloudflare last said of its token.
     tokens: Mutex<BTreeMap<String, TokenState>>,
+    /// Per credential, when its last wait for Cloudflare's rate limit ends
+    /// (Unix time).
+    blocked_until: Mutex<BTreeMap<String, f64>>,
+    /// Log lines left out by kind, once a kind logged its share.
+    log_suppressed: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 /// What Cloudflare last said of a credential's token.
@@ -38,6 +43,10 @@ pub struct TokenState {
     /// When the token expires, Unix seconds; `None` when it never does.
     pub expires_at: Option<f64>,
 }
+
+/// The kinds of log line that are rate-limited (the `kind` label): inventory
+/// warnings about an account's data, and failed account refreshes.
+pub const LOG_KINDS: [&str; 2] = ["inventory_warning", "refresh_failed"];
 
 /// The token statuses Cloudflare documents; another one is `unknown`.
 pub const TOKEN_STATUSES: [&str; 3] = ["active", "disabled", "expired"];
@@ -54,6 +63,29 @@ impl ExporterCounters {
     /// Counters that have counted nothing yet.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Records that `credential` calls Cloudflare again only at `until`
+    /// (Unix time), after a 429 or a nearly spent window.
+    pub fn set_blocked_until(&self, credential: &str, until: f64) {
+        lock(&self.blocked_until).insert(credential.to_owned(), until);
+    }
+
+    /// Per credential, when its last wait ends (Unix time; past once over).
+    pub fn blocked_until(&self) -> BTreeMap<String, f64> {
+        lock(&self.blocked_until).clone()
+    }
+
+    /// Counts one log line of `kind` left out.
+    pub fn record_log_suppressed(&self, kind: &'static str) {
+        *lock(&self.log_suppressed).entry(kind).or_default() += 1;
+    }
+
+    /// Log lines left out, by kind: every kind of [`LOG_KINDS`], from 0.
+    pub fn log_suppressed(&self) -> BTreeMap<&'static str, u64> {
+        let mut all: BTreeMap<&'static str, u64> = LOG_KINDS.iter().map(|kind| (*kind, 0)).collect();
+        all.extend(lock(&self.log_suppressed).iter().map(|(k, v)| (*k, *v)));
+        all
     }
 
     /// Counts one request to Cloudflare; `code` is the HTTP status, or

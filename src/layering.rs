@@ -24,14 +24,15 @@ use std::path::{Path, PathBuf};
 /// text and `web` serves the bytes. `commands` wires everything.
 pub(crate) const MAY_USE: &[(&str, &[&str])] = &[
     ("clock", &[]),
+    ("printable", &[]),
     ("locks", &[]),
     ("shutdown", &[]),
     ("counters", &["locks"]),
-    ("cloudflare", &["counters", "locks"]),
-    ("model", &["clock", "cloudflare", "locks"]),
+    ("cloudflare", &["counters", "locks", "printable"]),
+    ("model", &["clock", "cloudflare", "locks", "printable"]),
     ("refresh", &["clock", "cloudflare", "counters", "locks", "model", "shutdown"]),
     ("exposition", &["clock", "counters", "model"]),
-    ("web", &["clock", "counters", "exposition", "locks", "model", "shutdown"]),
+    ("web", &["clock", "counters", "exposition", "locks", "model", "printable", "shutdown"]),
     ("cli", &["model"]),
     ("config", &["cli", "cloudflare", "refresh", "web"]),
     ("telemetry", &["cli", "config"]),

@@ -15,8 +15,9 @@
 //! - [`commands`]: `serve`, `demo`, `check` and `encryption`, wired from a validated [`config`];
 //! - [`counters`]: the exporter's own counters, written by the client and the
 //!   refresh, read by the exposition and the status page;
-//! - [`cli`]: the command line; [`telemetry`]: logging; [`clock`], [`locks`]
-//!   and [`shutdown`]: time, locks and the shutdown signal for every layer;
+//! - [`cli`]: the command line; [`telemetry`]: logging; [`clock`], [`locks`],
+//!   [`printable`] and [`shutdown`]: time, locks, text safe to show and the
+//!   shutdown signal for every layer;
 //!
 //! The fake Cloudflare API of the demo and the tests is its own crate,
 //! `crates/fake-cloudflare`, behind the default `demo` feature.
@@ -31,14 +32,15 @@
 //! | module | may use | its tests may also use |
 //! |---|---|---|
 //! | `clock` | nothing | |
+//! | `printable` | nothing | |
 //! | `locks` | nothing | |
 //! | `shutdown` | nothing | |
 //! | `counters` | `locks` | |
-//! | `cloudflare` | `counters`, `locks` | |
-//! | `model` | `clock`, `cloudflare`, `locks` | |
+//! | `cloudflare` | `counters`, `locks`, `printable` | |
+//! | `model` | `clock`, `cloudflare`, `locks`, `printable` | |
 //! | `refresh` | `clock`, `cloudflare`, `counters`, `locks`, `model`, `shutdown` | |
 //! | `exposition` | `clock`, `counters`, `model` | `cloudflare` |
-//! | `web` | `clock`, `counters`, `exposition`, `locks`, `model`, `shutdown` | `cloudflare` |
+//! | `web` | `clock`, `counters`, `exposition`, `locks`, `model`, `printable`, `shutdown` | `cloudflare` |
 //! | `cli` | `model` | |
 //! | `config` | `cli`, `cloudflare`, `refresh`, `web` | |
 //! | `telemetry` | `cli`, `config` | |
@@ -54,6 +56,7 @@ pub mod counters;
 pub mod exposition;
 pub mod locks;
 pub mod model;
+pub mod printable;
 pub mod refresh;
 pub mod shutdown;
 pub mod telemetry;

@@ -45,7 +45,10 @@ async fn the_demo_serves_every_family_with_values_from_the_certificates() {
     let (mut demo, scrape) = ready_demo().await;
     let fake = demo.fake_api_url().to_owned();
 
-    for def in ALL {
+    // Only a credential that waited out a rate-limit answer has this one.
+    for def in
+        ALL.iter().filter(|def| def.name != "cloudflare_access_saml_api_blocked_until_timestamp_seconds")
+    {
         assert!(scrape.names().contains(def.name), "family {} missing from the demo scrape", def.name);
         assert!(scrape.text.contains(&format!("# HELP {} ", def.name)), "no HELP for {}", def.name);
     }

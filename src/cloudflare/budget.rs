@@ -117,6 +117,16 @@ impl RequestBudget {
         }
     }
 
+    /// How long until turns are neither refused nor held (zero when they
+    /// are not).
+    pub fn resumes_in(&self) -> Duration {
+        let now = Instant::now();
+        let left = |until: Option<Instant>| {
+            until.map_or(Duration::ZERO, |until| until.saturating_duration_since(now))
+        };
+        left(*lock(&self.blocked_until)).max(left(*lock(&self.paused_until)))
+    }
+
     /// Refuses every turn for `pause` from now, replacing any earlier block:
     /// the latest answer from Cloudflare is the one that counts.
     pub fn block_for(&self, pause: Duration) {

@@ -9,7 +9,7 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use tracing::{debug, info};
+use tracing::debug;
 
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -20,9 +20,7 @@ use crate::cloudflare::credentials::{Auth, CredentialError, CredentialSource};
 use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::error::ApiError;
 use crate::cloudflare::pages::{Page, walk_pages};
-use crate::cloudflare::rate_limit_headers::{
-    parse_ratelimit_remaining, parse_ratelimit_reset, parse_retry_after,
-};
+use crate::cloudflare::rate_limit_headers::parse_retry_after;
 use crate::cloudflare::response::{error_chain, error_entries, read_body, successful};
 use crate::cloudflare::talk_time::TalkTime;
 use crate::cloudflare::wire::{Account, CertificateSet, Envelope, IdentityProvider};
@@ -297,6 +295,7 @@ impl CloudflareClient {
             // Every later request of this credential waits it out, however
             // this one was sent.
             self.budget.block_for(retry_after.unwrap_or(DEFAULT_RATE_LIMIT_BLOCK));
+            self.record_blocked_until();
             // A 429 is a 429 whatever its body: a cut or oversized one must
             // not turn it into a retried transport error.
             let body =
@@ -358,28 +357,6 @@ impl CloudflareClient {
         Ok(Page { items: envelope.result.unwrap_or_default(), info: envelope.result_info })
     }
 
-    /// Follows Cloudflare's own figures: once the window's remaining quota
-    /// is down to [`RATE_LIMIT_RESERVE`], this credential waits for the
-    /// window to reset, so neither it nor the token's other clients draw a 429.
-    fn pace_by(&self, ratelimit: &str) {
-        let Some(remaining) = parse_ratelimit_remaining(ratelimit) else { return };
-        self.counters.set_rate_limit_remaining(&self.name, remaining);
-        if remaining > RATE_LIMIT_RESERVE {
-            return;
-        }
-        if let Some(reset) = parse_ratelimit_reset(ratelimit)
-            && self.budget.pause_for(reset)
-        {
-            info!(
-                credential = %self.name,
-                remaining,
-                reserve = RATE_LIMIT_RESERVE,
-                wait_s = reset.as_secs(),
-                "Cloudflare's rate-limit window of this token is nearly used up (other clients may share it); waiting for it to reset"
-            );
-        }
-    }
-
     fn url(&self, path: &str) -> Result<Url, String> {
         Url::parse(&api_url(&self.settings.base_url, path)).map_err(|e| format!("bad URL for {path}: {e}"))
     }
@@ -401,3 +378,5 @@ impl CloudflareClient {
         ApiError::Transport { endpoint, detail: error_chain(err) }
     }
 }
+
+mod pacing;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::wire::ApiMessage;
+use crate::printable::{clipped, printable};
 
 /// A failed read of the Cloudflare API.
 #[derive(Debug, thiserror::Error)]
@@ -289,7 +290,12 @@ fn messages_text(errors: &[ApiMessage]) -> String {
     if errors.is_empty() {
         return String::new();
     }
-    let parts: Vec<String> = errors.iter().map(|e| format!("{} {}", e.code, e.message)).collect();
+    // Cloudflare's text, shown to people: escaped and of bounded length.
+    let parts: Vec<String> = errors
+        .iter()
+        .take(5)
+        .map(|e| format!("{} {}", e.code, printable(&clipped(&e.message, 300))))
+        .collect();
     format!(": {}", parts.join("; "))
 }
 

@@ -10,8 +10,8 @@
 //! single-set reads and writes of the `encryption` commands ([`sets`]), and
 //! the token's own status and expiry ([`token`]).
 //!
-//! May use: [`crate::counters`], to count requests and the quota left, and
-//! [`crate::locks`]. Knows nothing of inventories, state or serving.
+//! May use: [`crate::counters`], to count requests and the quota left,
+//! [`crate::locks`] and [`crate::printable`], for Cloudflare's messages. Knows nothing of inventories, state or serving.
 
 pub mod account_id;
 pub mod budget;

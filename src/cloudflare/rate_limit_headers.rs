@@ -5,7 +5,10 @@
 use std::time::Duration;
 
 /// The longest wait a header may ask for; more is taken as this.
-const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
+/// Cloudflare's rate limit counts requests over 5 minutes and blocks for 5
+/// minutes past it, so no honest answer asks for longer; a header asking
+/// for a day would blind the exporter for that day.
+pub const MAX_WAIT: Duration = Duration::from_secs(300);
 
 /// `Retry-After` as Cloudflare sends it: whole seconds. (The HTTP-date form
 /// is not used by Cloudflare and is answered with `None`.)

@@ -173,6 +173,9 @@ metrics! {
     RATE_LIMIT_REMAINING: Exporter,
         "cloudflare_access_saml_api_rate_limit_remaining",
         "Requests left in Cloudflare's rate-limit window of this credential, from the last Ratelimit header seen.";
+    API_BLOCKED_UNTIL: Exporter,
+        "cloudflare_access_saml_api_blocked_until_timestamp_seconds",
+        "When this credential calls Cloudflare again after its last rate-limit wait (a 429's Retry-After, or a nearly spent window), as a Unix time; in the past once the wait is over. Waits are capped at 300 s, Cloudflare's window.";
     REFRESH_CYCLE: Exporter,
         "cloudflare_access_saml_refresh_cycle_seconds",
         "Time the scheduler needs to read each account of this credential once at its budget; --refresh-interval when everything fits.";
@@ -188,6 +191,9 @@ metrics! {
     TOTAL_SHARDS: Exporter,
         "cloudflare_access_saml_exporter_total_shards",
         "This replica's --total-shards; all replicas of one job must agree, or accounts are read twice or never.";
+    LOG_SUPPRESSED: Exporter,
+        "cloudflare_access_saml_exporter_log_messages_suppressed_total",
+        "Log lines left out by kind (inventory_warning, refresh_failed) once a kind logged 100 in a minute; each minute that left some out logs how many.";
     BUILD_INFO: Exporter,
         "cloudflare_access_saml_exporter_build_info",
         "Always 1; labels give the exporter's version and source revision.";

@@ -10,8 +10,8 @@ use prometheus::proto::{Counter, LabelPair, Metric, MetricFamily, MetricType};
 
 use crate::counters::{ExporterCounters, TOKEN_STATUSES};
 use crate::exposition::definitions::{
-    API_REQUESTS, BUILD_INFO, MetricDef, RATE_LIMIT_REMAINING, REFRESH_CYCLE, REFRESH_ERRORS, SHARD_ORDINAL,
-    TOKEN_EXPIRY, TOKEN_STATUS, TOTAL_SHARDS,
+    API_BLOCKED_UNTIL, API_REQUESTS, BUILD_INFO, LOG_SUPPRESSED, MetricDef, RATE_LIMIT_REMAINING,
+    REFRESH_CYCLE, REFRESH_ERRORS, SHARD_ORDINAL, TOKEN_EXPIRY, TOKEN_STATUS, TOTAL_SHARDS,
 };
 use crate::exposition::families::Families;
 
@@ -20,6 +20,9 @@ use crate::exposition::families::Families;
 pub(super) fn gauges(out: &mut Families, counters: &ExporterCounters) {
     for (credential, remaining) in counters.rate_limit_remaining() {
         out.gauge(&RATE_LIMIT_REMAINING, &[("credential", &credential)], remaining as f64);
+    }
+    for (credential, until) in counters.blocked_until() {
+        out.gauge(&API_BLOCKED_UNTIL, &[("credential", &credential)], until);
     }
     for (credential, cycle) in counters.refresh_cycles() {
         out.gauge(&REFRESH_CYCLE, &[("credential", &credential)], cycle);
@@ -49,7 +52,7 @@ pub(super) fn gauges(out: &mut Families, counters: &ExporterCounters) {
 }
 
 /// The counter families that have samples: requests by code and endpoint,
-/// failed refreshes by account and reason. Labels come in name order and
+/// failed refreshes by account and reason, log lines left out by kind. Labels come in name order and
 /// samples in label-value order, as a Prometheus registry gathers them,
 /// and every label is kept, empty or not.
 pub(super) fn counter_families(counters: &ExporterCounters) -> impl Iterator<Item = MetricFamily> {
@@ -70,7 +73,14 @@ pub(super) fn counter_families(counters: &ExporterCounters) -> impl Iterator<Ite
             })
         })
         .collect();
-    [family(&API_REQUESTS, requests), family(&REFRESH_ERRORS, errors)].into_iter().flatten()
+    let suppressed = counters
+        .log_suppressed()
+        .into_iter()
+        .map(|(kind, count)| counter(&[("kind", kind)], count))
+        .collect();
+    [family(&API_REQUESTS, requests), family(&REFRESH_ERRORS, errors), family(&LOG_SUPPRESSED, suppressed)]
+        .into_iter()
+        .flatten()
 }
 
 /// The counter family of `def` holding `samples`; none without samples.

@@ -3,6 +3,7 @@
 //! SAML IdPs use which set, and each SAML IdP's signing certificates. Pure
 //! code: the clock and the network stay outside.
 
+use crate::printable::clipped;
 use std::collections::{BTreeMap, HashSet};
 
 use crate::clock::parse_rfc3339;
@@ -252,7 +253,8 @@ fn timestamp(context: &str, field: &str, value: Option<&str>, warnings: &mut Vec
     match parse_rfc3339(value) {
         Some(t) => Some(t),
         None => {
-            warnings.push(format!("{context}: {field} {value:?} is not an RFC 3339 time"));
+            // An API may put anything here: bounded, so a changing value cannot flood the log.
+            warnings.push(format!("{context}: {field} {:?} is not an RFC 3339 time", clipped(value, 64)));
             None
         }
     }

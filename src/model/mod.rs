@@ -6,8 +6,8 @@
 //! state file's format ([`snapshot`]).
 //! No I/O and no clock: time comes in as arguments.
 //!
-//! May use: [`crate::clock`], the wire types of [`crate::cloudflare`] and
-//! [`crate::locks`].
+//! May use: [`crate::clock`], the wire types of [`crate::cloudflare`],
+//! [`crate::locks`] and [`crate::printable`].
 
 pub mod inspect;
 pub mod inventory;

@@ -5,6 +5,7 @@
 //! thresholds as the alerts.
 //! Pure code: the state and the time come in as arguments.
 
+use crate::printable::printable;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -361,6 +362,11 @@ impl CheckReport {
 /// Aligned columns for a terminal, a header line first; the last column is
 /// not padded.
 pub fn align_columns(header: &[&str], rows: &[Vec<String>]) -> String {
+    // Cells may hold Cloudflare's text (names, messages): escaped, so a
+    // control character can neither recolour the terminal nor forge a row.
+    let rows: Vec<Vec<String>> =
+        rows.iter().map(|row| row.iter().map(|cell| printable(cell).into_owned()).collect()).collect();
+    let rows = &rows;
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {

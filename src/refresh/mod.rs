@@ -9,6 +9,7 @@
 //! [`crate::locks`], [`crate::model`] and [`crate::shutdown`]. Knows nothing of
 //! rendering or serving.
 
+pub mod log_limit;
 pub mod schedule;
 pub mod set_list;
 pub mod shard;
@@ -40,6 +41,7 @@ use crate::counters::ExporterCounters;
 use crate::model::inventory::AccountInventory;
 use crate::model::snapshot::AccountSnapshot;
 use crate::model::state::ExporterState;
+use crate::refresh::log_limit::LogLimit;
 
 use self::schedule::Pace;
 use self::set_list::SetListMemory;
@@ -98,8 +100,11 @@ struct Shared {
     accounts: Mutex<BTreeMap<String, Vec<String>>>,
     /// Where successes go for the state file, with `--state.file`.
     snapshot: OnceLock<SnapshotWriter>,
-    /// Inventory warnings already logged, per account.
-    warned: Mutex<HashSet<String>>,
+    /// Each account's inventory warnings of its last read: only new ones
+    /// are logged, and the set is replaced, not grown, each read.
+    warned: Mutex<HashMap<String, HashSet<String>>>,
+    /// What keeps warnings and failures from flooding the log.
+    log_limit: LogLimit,
     /// How often each account's set list is read in between the passes
     /// that take sets from the IdP list; zero reads it every pass.
     set_list_interval: OnceLock<Duration>,
@@ -128,6 +133,7 @@ impl<S: AccountSource> Refresher<S> {
             accounts: Mutex::default(),
             snapshot: OnceLock::new(),
             warned: Mutex::default(),
+            log_limit: LogLimit::default(),
             set_list_interval: OnceLock::new(),
             set_list_every: AtomicU32::new(1),
             set_lists: Mutex::default(),
@@ -304,9 +310,14 @@ impl<S: AccountSource> Refresher<S> {
                     writer.record(account_id, AccountSnapshot::new(now, &sets, &identity_providers));
                 }
                 let inventory = AccountInventory::build(sets, identity_providers);
+                let current: HashSet<String> = inventory.warnings.iter().cloned().collect();
+                let previous =
+                    lock(&self.shared.warned).insert(account_id.to_owned(), current).unwrap_or_default();
                 for warning in &inventory.warnings {
                     // The same data gives the same warning every pass: say it once.
-                    if lock(&self.shared.warned).insert(format!("{account_id}\n{warning}")) {
+                    if !previous.contains(warning)
+                        && self.shared.log_limit.admit("inventory_warning", &self.shared.counters)
+                    {
                         warn!(account_id, credential, "{warning}");
                     } else {
                         debug!(account_id, credential, "{warning}");
@@ -324,7 +335,9 @@ impl<S: AccountSource> Refresher<S> {
                 Ok(())
             }
             Err(err) => {
-                warn!(account_id, credential, reason = err.reason().label(), error = %err, "refresh failed; keeping the last good values");
+                if self.shared.log_limit.admit("refresh_failed", &self.shared.counters) {
+                    warn!(account_id, credential, reason = err.reason().label(), error = %err, "refresh failed; keeping the last good values");
+                }
                 self.shared.counters.record_refresh_error(account_id, err.reason().label());
                 self.shared.state.record_failure(account_id, duration);
                 Err(err)

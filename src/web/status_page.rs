@@ -10,6 +10,7 @@
 //!
 //! [`MAX_AGE`]: crate::web::render_cache::MAX_AGE
 
+use crate::printable::printable;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -49,6 +50,9 @@ pub struct StatusView {
     pub report: CheckReport,
     /// One entry per watched account.
     pub health: Vec<AccountHealth>,
+    /// Credentials waiting out a rate-limit answer, with when the wait
+    /// ends (Unix seconds).
+    pub waits: Vec<(String, f64)>,
     /// When it was gathered (Unix seconds).
     pub now: f64,
 }
@@ -81,7 +85,8 @@ impl StatusView {
             })
             .collect();
         let report = CheckReport::build(failures, &accounts, now, Thresholds::ALERTS);
-        Self { report, health, now }
+        let waits = counters.blocked_until().into_iter().filter(|(_, until)| *until > now).collect();
+        Self { report, health, waits, now }
     }
 
     /// The report as `check --output json` prints it.
@@ -117,6 +122,16 @@ impl StatusView {
             Thresholds::ALERTS.crit_days,
             Thresholds::ALERTS.warn_days
         );
+        for (credential, until) in &self.waits {
+            let _ = writeln!(
+                page,
+                "<p class=\"summary warning\">Cloudflare's rate limit: credential <strong>{}</strong> calls the API \
+                 again at {} (in {} s); its accounts keep their last values until then.</p>",
+                escape(credential),
+                format_rfc3339(*until as i64),
+                (until - self.now).ceil() as u64
+            );
+        }
         self.rows(&mut page);
         self.health(&mut page);
         let metrics = escape(telemetry_path);
@@ -294,8 +309,10 @@ fn ago(seconds: f64) -> String {
     }
 }
 
-/// Escapes text for HTML element content and quoted attribute values.
+/// Escapes text for HTML element content and quoted attribute values,
+/// control characters included ([`printable`]).
 pub fn escape(text: &str) -> String {
+    let text = printable(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

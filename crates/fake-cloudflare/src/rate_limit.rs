@@ -105,7 +105,8 @@ impl RateLimiter {
     }
 }
 
-/// Adds the rate-limit headers of `verdict` to `response`.
+/// Adds the rate-limit headers of `verdict` to `response`, except those a
+/// fault already set (a test's own `Ratelimit` wins).
 pub(crate) fn add_headers(response: &mut Answer, verdict: Verdict, limit: &RateLimit) {
     let seconds = |d: Duration| d.as_secs() + u64::from(d.subsec_nanos() > 0);
     let (remaining, reset) = match verdict {
@@ -117,7 +118,7 @@ pub(crate) fn add_headers(response: &mut Answer, verdict: Verdict, limit: &RateL
     };
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&format!("\"default\";r={remaining};t={}", seconds(reset))) {
-        headers.insert("ratelimit", value);
+        headers.entry("ratelimit").or_insert(value);
     }
     let policy = format!("\"burst\";q={};w={}", limit.quota, seconds(limit.window));
     if let Ok(value) = HeaderValue::from_str(&policy) {

@@ -1,0 +1,58 @@
+//! Text from outside (Cloudflare's error messages, names and values an API
+//! answer carries) made safe to show to people: control characters (an ESC
+//! that recolours a terminal, a newline that forges a table row) and the
+//! Unicode controls that reorder text are written as `\u{1b}`-style
+//! escapes; everything else is kept. Logs and JSON escape on their own;
+//! tables, the status page and the commands' messages use this.
+//!
+//! May use: nothing of the crate.
+
+use std::borrow::Cow;
+
+/// `text` with every control and bidirectional-override character escaped.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// At most `max` characters of `text`, with how much was left out; for
+/// values an API may make as long as it likes.
+pub fn clipped(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!("{}… ({} bytes in all)", &text[..cut], text.len())),
+    }
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_are_escaped_and_the_rest_kept() {
+        assert!(matches!(printable("Okta – prod"), Cow::Borrowed("Okta – prod")));
+        assert_eq!(printable("a\u{1b}[31mred\nforged  row\t"), "a\\u{1b}[31mred\\u{a}forged  row\\u{9}");
+        assert_eq!(printable("\u{202e}txt.exe"), "\\u{202e}txt.exe");
+        assert_eq!(printable("\u{9b}2J"), "\\u{9b}2J");
+    }
+
+    #[test]
+    fn long_values_are_clipped_on_a_character_boundary() {
+        assert_eq!(clipped("short", 10), "short");
+        assert_eq!(clipped("ééééé", 2), "éé… (10 bytes in all)");
+    }
+}
