@@ -17,6 +17,8 @@
 //!   refresh, read by the exposition and the status page;
 //! - [`cli`]: the command line; [`telemetry`]: logging; [`clock`], [`locks`]
 //!   and [`shutdown`]: time, locks and the shutdown signal for every layer;
+//! - [`operator_file`]: reading a file the operator named, bounded and only
+//!   if it is a regular file;
 //!
 //! The fake Cloudflare API of the demo and the tests is its own crate,
 //! `crates/fake-cloudflare`, behind the default `demo` feature.
@@ -33,14 +35,15 @@
 //! | `clock` | nothing | |
 //! | `locks` | nothing | |
 //! | `shutdown` | nothing | |
+//! | `operator_file` | nothing | |
 //! | `counters` | `locks` | |
-//! | `cloudflare` | `counters`, `locks` | |
+//! | `cloudflare` | `counters`, `locks`, `operator_file` | |
 //! | `model` | `clock`, `cloudflare`, `locks` | |
 //! | `refresh` | `clock`, `cloudflare`, `counters`, `locks`, `model`, `shutdown` | |
 //! | `exposition` | `clock`, `counters`, `model` | `cloudflare` |
-//! | `web` | `clock`, `counters`, `exposition`, `locks`, `model`, `shutdown` | `cloudflare` |
+//! | `web` | `clock`, `counters`, `exposition`, `locks`, `model`, `operator_file`, `shutdown` | `cloudflare` |
 //! | `cli` | `model` | |
-//! | `config` | `cli`, `cloudflare`, `refresh`, `web` | |
+//! | `config` | `cli`, `cloudflare`, `operator_file`, `refresh`, `web` | |
 //! | `telemetry` | `cli`, `config` | |
 //! | `commands` | `cli`, `clock`, `cloudflare`, `config`, `counters`, `exposition`, `locks`, `model`, `refresh`, `shutdown`, `telemetry`, `web` | |
 //! | `layering` (tests only) | nothing | |
@@ -54,6 +57,7 @@ pub mod counters;
 pub mod exposition;
 pub mod locks;
 pub mod model;
+pub mod operator_file;
 pub mod refresh;
 pub mod shutdown;
 pub mod telemetry;

@@ -8,8 +8,9 @@
 //! single-set reads and writes of the `encryption` commands ([`sets`]), and
 //! the token's own status and expiry ([`token`]).
 //!
-//! May use: [`crate::counters`], to count requests and the quota left, and
-//! [`crate::locks`]. Knows nothing of inventories, state or serving.
+//! May use: [`crate::counters`], to count requests and the quota left,
+//! [`crate::locks`], and [`crate::operator_file`], to read a token file.
+//! Knows nothing of inventories, state or serving.
 
 pub mod budget;
 pub mod client;
