@@ -5,12 +5,20 @@
 //! May use: [`crate::model`], for the report thresholds.
 
 mod encryption;
+mod numbers;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::report::Thresholds;
+
+pub use self::numbers::{
+    MAX_ACCOUNT_BYTES, MAX_BODY_BYTES, MAX_CONCURRENT_SCRAPES, MAX_REQUESTS_PER_5M, MAX_SHARDS,
+    MIN_ACCOUNT_BYTES, MIN_BODY_BYTES,
+};
+
+use self::numbers::{budget, whole_number};
 
 pub use self::encryption::{
     CreateSetArgs, EncryptionArgs, EncryptionCommand, PemArgs, PemSlot, PlanArgs, RotateArgs,
@@ -82,13 +90,23 @@ pub struct CloudflareArgs {
     /// Limit for one account's whole refresh (requests are limited to half of it).
     #[arg(long = "cloudflare.timeout", value_name = "DURATION", default_value = "60s")]
     pub timeout: String,
-    /// Largest response body accepted from Cloudflare, in bytes.
-    #[arg(long = "cloudflare.max-body-bytes", value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    /// Largest response body accepted from Cloudflare, in bytes (1024 to 1 GiB).
+    #[arg(
+        long = "cloudflare.max-body-bytes",
+        value_name = "BYTES",
+        default_value_t = 64 * 1024 * 1024,
+        value_parser = whole_number(MIN_BODY_BYTES, MAX_BODY_BYTES)
+    )]
     pub max_body_bytes: usize,
     /// Most one account's refresh may read from Cloudflare in all, every
     /// page of every list; beyond it the account reports the reason
-    /// `account_too_large` and keeps its last good values.
-    #[arg(long = "cloudflare.max-account-bytes", value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    /// `account_too_large` and keeps its last good values (1 MiB to 16 GiB).
+    #[arg(
+        long = "cloudflare.max-account-bytes",
+        value_name = "BYTES",
+        default_value_t = 64 * 1024 * 1024,
+        value_parser = whole_number(MIN_ACCOUNT_BYTES, MAX_ACCOUNT_BYTES)
+    )]
     pub max_account_bytes: usize,
     /// How often each account's full certificate set list is read. In
     /// between, a refresh reads only the identity provider list, which
@@ -96,8 +114,9 @@ pub struct CloudflareArgs {
     #[arg(long = "cloudflare.set-list-interval", value_name = "DURATION", default_value = "1h")]
     pub set_list_interval: String,
     /// Client-side request budget of each credential, per 5 minutes
-    /// (Cloudflare allows 1200 per user across all of that user's clients).
-    #[arg(long = "cloudflare.max-requests-per-5m", value_name = "N", default_value = "300")]
+    /// (Cloudflare allows 1200 per user across all of that user's clients);
+    /// 1 to 1000000.
+    #[arg(long = "cloudflare.max-requests-per-5m", value_name = "N", default_value = "300", value_parser = budget)]
     pub max_requests_per_5m: std::num::NonZeroU32,
     /// YAML file naming several credentials, each with its accounts and
     /// budget; replaces --account-id, --api-token-file and the credential
@@ -106,10 +125,10 @@ pub struct CloudflareArgs {
     pub credentials_file: Option<PathBuf>,
     /// This replica's shard, from 0: it reads only the accounts whose
     /// SHA-256 hash modulo --total-shards is N.
-    #[arg(long = "shard", value_name = "N", default_value_t = 0)]
+    #[arg(long = "shard", value_name = "N", default_value_t = 0, value_parser = whole_number(0, MAX_SHARDS - 1))]
     pub shard: u64,
-    /// How many replicas share the accounts (1: no sharding).
-    #[arg(long = "total-shards", value_name = "M", default_value_t = 1)]
+    /// How many replicas share the accounts (1: no sharding; at most 10000).
+    #[arg(long = "total-shards", value_name = "M", default_value_t = 1, value_parser = whole_number(1, MAX_SHARDS))]
     pub total_shards: u64,
 }
 
@@ -136,8 +155,13 @@ pub struct WebArgs {
     /// TLS, client certificate and basic auth settings (exporter-toolkit format).
     #[arg(long = "web.config.file", value_name = "PATH")]
     pub config_file: Option<PathBuf>,
-    /// Most concurrent scrapes; more get 503. 0 disables the limit.
-    #[arg(long = "web.max-requests", value_name = "N", default_value_t = 40)]
+    /// Most concurrent scrapes; more get 503. 0 disables the limit; at most 100000.
+    #[arg(
+        long = "web.max-requests",
+        value_name = "N",
+        default_value_t = 40,
+        value_parser = whole_number(0, MAX_CONCURRENT_SCRAPES)
+    )]
     pub max_requests: usize,
 }
 

@@ -18,6 +18,8 @@
 //! - [`cli`]: the command line; [`telemetry`]: logging; [`clock`], [`locks`],
 //!   [`printable`] and [`shutdown`]: time, locks, text safe to show and the
 //!   shutdown signal for every layer;
+//! - [`operator_file`]: reading a file the operator named, bounded and only
+//!   if it is a regular file;
 //!
 //! The fake Cloudflare API of the demo and the tests is its own crate,
 //! `crates/fake-cloudflare`, behind the default `demo` feature.
@@ -35,14 +37,15 @@
 //! | `printable` | nothing | |
 //! | `locks` | nothing | |
 //! | `shutdown` | nothing | |
+//! | `operator_file` | nothing | |
 //! | `counters` | `locks` | |
-//! | `cloudflare` | `counters`, `locks`, `printable` | |
+//! | `cloudflare` | `counters`, `locks`, `operator_file`, `printable` | |
 //! | `model` | `clock`, `cloudflare`, `locks`, `printable` | |
 //! | `refresh` | `clock`, `cloudflare`, `counters`, `locks`, `model`, `shutdown` | |
 //! | `exposition` | `clock`, `counters`, `model` | `cloudflare` |
-//! | `web` | `clock`, `counters`, `exposition`, `locks`, `model`, `printable`, `shutdown` | `cloudflare` |
+//! | `web` | `clock`, `counters`, `exposition`, `locks`, `model`, `operator_file`, `printable`, `shutdown` | `cloudflare` |
 //! | `cli` | `model` | |
-//! | `config` | `cli`, `cloudflare`, `refresh`, `web` | |
+//! | `config` | `cli`, `cloudflare`, `operator_file`, `refresh`, `web` | |
 //! | `telemetry` | `cli`, `config` | |
 //! | `commands` | `cli`, `clock`, `cloudflare`, `config`, `counters`, `exposition`, `locks`, `model`, `refresh`, `shutdown`, `telemetry`, `web` | |
 //! | `layering` (tests only) | nothing | |
@@ -56,6 +59,7 @@ pub mod counters;
 pub mod exposition;
 pub mod locks;
 pub mod model;
+pub mod operator_file;
 pub mod printable;
 pub mod refresh;
 pub mod shutdown;

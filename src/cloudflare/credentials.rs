@@ -1,11 +1,15 @@
 //! Where the Cloudflare credentials come from and how they are held: in
 //! `secrecy` types, so `Debug` never prints them, and re-read from a token
-//! file before each refresh so a rotated secret needs no restart.
+//! file before each refresh so a rotated secret needs no restart. A token
+//! file is read only if it is a regular file of at most
+//! [`TOKEN_LIMIT`] bytes.
 
 use std::fmt;
 use std::path::PathBuf;
 
 use secrecy::{ExposeSecret, SecretString};
+
+use crate::operator_file::{OperatorFileError, TOKEN_LIMIT, read_operator_text};
 
 /// How the user supplied credentials.
 pub enum CredentialSource {
@@ -38,14 +42,10 @@ pub enum Auth {
 /// Credentials that could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialError {
-    /// The token file could not be read.
-    #[error("cannot read the API token file {path}: {source}")]
-    Unreadable {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
+    /// The token file could not be read, or is not a regular file of at
+    /// most [`TOKEN_LIMIT`] bytes; the message names the path and why.
+    #[error("the API token file {0}")]
+    Unreadable(#[source] OperatorFileError),
     /// The token file holds nothing but whitespace.
     #[error("the API token file {path} is empty")]
     Empty {
@@ -86,8 +86,7 @@ impl CredentialSource {
                 Ok(Auth::GlobalKey { email: email.clone(), key: key.clone() })
             }
             CredentialSource::TokenFile(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| CredentialError::Unreadable { path: path.clone(), source })?;
+                let text = read_operator_text(path, TOKEN_LIMIT).map_err(CredentialError::Unreadable)?;
                 let token = text.trim();
                 if token.is_empty() {
                     return Err(CredentialError::Empty { path: path.clone() });

@@ -11,7 +11,9 @@
 //! the token's own status and expiry ([`token`]).
 //!
 //! May use: [`crate::counters`], to count requests and the quota left,
-//! [`crate::locks`] and [`crate::printable`], for Cloudflare's messages. Knows nothing of inventories, state or serving.
+//! [`crate::locks`], [`crate::operator_file`], to read a token file, and
+//! [`crate::printable`], for Cloudflare's messages. Knows nothing of
+//! inventories, state or serving.
 
 pub mod account_id;
 pub mod budget;

@@ -25,20 +25,6 @@ pub(crate) fn cloudflare_config(
     let base_url = base_url(&args.api_base_url)?;
     let refresh_timeout = duration("--cloudflare.timeout", &args.timeout)?;
     let shard = Shard::new(args.shard, args.total_shards)?;
-    if args.max_body_bytes < 1024 {
-        return Err(invalid(
-            "--cloudflare.max-body-bytes",
-            &args.max_body_bytes.to_string(),
-            "must be at least 1024",
-        ));
-    }
-    if args.max_account_bytes < args.max_body_bytes.min(1 << 20) {
-        return Err(invalid(
-            "--cloudflare.max-account-bytes",
-            &args.max_account_bytes.to_string(),
-            "must be at least 1 MiB (1048576), or --cloudflare.max-body-bytes when that is smaller",
-        ));
-    }
     let client = ClientSettings {
         base_url,
         request_timeout: refresh_timeout / 2,
@@ -110,14 +96,11 @@ fn credentials(token_file: Option<&PathBuf>, env: Env<'_>) -> Result<CredentialS
             return Ok(source);
         }
         (None, Some(path)) => {
-            if !path.is_file() {
-                return Err(invalid(
-                    "--api-token-file",
-                    &path.display().to_string(),
-                    "is not a readable file",
-                ));
-            }
-            return Ok(CredentialSource::TokenFile(path.clone()));
+            // Read once now: a file that cannot give a token is a usage
+            // error at start, not a failed refresh (`check` would exit 2).
+            let source = CredentialSource::TokenFile(path.clone());
+            source.load().map_err(ConfigError::TokenFile)?;
+            return Ok(source);
         }
         (None, None) => {}
     }

@@ -1,7 +1,9 @@
 //! `--config.file`: several credentials, each with its secret (named by file
 //! or environment variable, never written in the file), its accounts (or
 //! discovery) and its own budget. Every mistake names the credential and the
-//! key at fault and never shows a value that could be a secret.
+//! key at fault and never shows a value that could be a secret. The file
+//! must be a regular file of at most 1 MiB, and each token file it names
+//! one of at most 64 KiB that gives a token at start ([`crate::operator_file`]).
 //!
 //! ```yaml
 //! credentials:
@@ -24,9 +26,11 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::cloudflare::credentials::CredentialSource;
+use crate::cli::MAX_REQUESTS_PER_5M;
+use crate::cloudflare::credentials::{CredentialError, CredentialSource};
 use crate::config::cloudflare::account_ids;
 use crate::config::{ConfigError, CredentialConfig, Env};
+use crate::operator_file::{CONFIG_LIMIT, read_operator_text};
 use crate::refresh::AccountSelection;
 
 /// Keys that would hold a secret in the file itself.
@@ -64,7 +68,7 @@ pub(crate) fn load_credentials_file(
     env: Env<'_>,
 ) -> Result<Vec<CredentialConfig>, ConfigError> {
     let fail = |why: String| ConfigError::ConfigFile { path: path.display().to_string(), why };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot be read: {e}")))?;
+    let text = read_operator_text(path, CONFIG_LIMIT).map_err(|e| fail(e.problem.to_string()))?;
     parse_credentials(&text, path.parent().unwrap_or(Path::new(".")), default_budget, env).map_err(fail)
 }
 
@@ -119,9 +123,9 @@ fn parse_credentials(
         };
         let max_requests_per_5m = match entry.max_requests_per_5m {
             None => default_budget,
-            Some(n) => {
-                NonZeroU32::new(n).ok_or_else(|| format!("{at}: max_requests_per_5m must be at least 1"))?
-            }
+            Some(n) => NonZeroU32::new(n).filter(|n| n.get() <= MAX_REQUESTS_PER_5M).ok_or_else(|| {
+                format!("{at}: max_requests_per_5m must be at least 1 and at most {MAX_REQUESTS_PER_5M}")
+            })?,
         };
         out.push(CredentialConfig { name: entry.name, source, accounts, max_requests_per_5m });
     }
@@ -191,6 +195,19 @@ fn is_env_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// Why a token file gives no token, without its path (the caller decides
+/// whether the path may be shown) and without its content.
+fn token_file_problem(err: &CredentialError) -> String {
+    match err {
+        CredentialError::Unreadable(file) => file.problem.to_string(),
+        CredentialError::Empty { .. } => "is empty".to_owned(),
+        CredentialError::NotAHeaderValue { .. } => {
+            "holds characters that cannot be sent in an HTTP header (check for stray control characters)"
+                .to_owned()
+        }
+    }
+}
+
 /// The credential's secret, from exactly one of the ways to name it.
 fn source(entry: &Entry, at: &str, base: &Path, env: Env<'_>) -> Result<CredentialSource, String> {
     let from_env = |key: &str, var: &str| {
@@ -212,14 +229,17 @@ fn source(entry: &Entry, at: &str, base: &Path, env: Env<'_>) -> Result<Credenti
     let source = match (&entry.api_token_file, &entry.api_token_env, &entry.email_env, &entry.api_key_env) {
         (Some(file), None, None, None) => {
             let path = if file.is_absolute() { file.clone() } else { base.join(file) };
-            if !path.is_file() {
+            let source = CredentialSource::TokenFile(path.clone());
+            // Read once now: a file that cannot give a token is a usage
+            // error at start, not a failed refresh (`check` would exit 2).
+            if let Err(err) = source.load() {
                 // A token pasted as the path has no `/` or `.`: then it is not shown.
                 let shown = file.to_string_lossy();
                 let named =
                     if shown.contains(['/', '.']) { format!("{} ", path.display()) } else { String::new() };
-                return Err(format!("{at}: api_token_file: {named}is not a readable file"));
+                return Err(format!("{at}: api_token_file: {named}{}", token_file_problem(&err)));
             }
-            CredentialSource::TokenFile(path)
+            source
         }
         (None, Some(var), None, None) => {
             CredentialSource::Token(SecretString::from(from_env("api_token_env", var)?))

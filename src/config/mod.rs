@@ -4,8 +4,9 @@
 //! `config/cloudflare.rs` validates how to reach Cloudflare, `config/web.rs`
 //! where and how to serve, `config/encryption.rs` the `encryption` commands.
 //!
-//! May use: [`crate::cli`], and the settings types it validates into of
-//! [`crate::cloudflare`], [`crate::refresh`] and [`crate::web`].
+//! May use: [`crate::cli`], the settings types it validates into of
+//! [`crate::cloudflare`], [`crate::refresh`] and [`crate::web`], and
+//! [`crate::operator_file`] to read `--config.file`.
 
 mod cloudflare;
 mod credentials_file;
@@ -41,6 +42,10 @@ pub enum ConfigError {
     /// Credentials from the environment that cannot be used.
     #[error("{0}")]
     Credentials(#[from] crate::cloudflare::credentials::CredentialError),
+    /// `--api-token-file` gives no usable token; the message names the
+    /// path and why, never the content.
+    #[error("--api-token-file (CLOUDFLARE_API_TOKEN_FILE): {0}")]
+    TokenFile(#[source] crate::cloudflare::credentials::CredentialError),
     /// Two credential sources at once.
     #[error("both CLOUDFLARE_API_TOKEN and --api-token-file are set: use one")]
     TwoTokens,
@@ -258,14 +263,18 @@ impl DemoConfig {
 impl CheckConfig {
     /// Validates `check` arguments.
     pub fn new(args: &CheckArgs, env: Env<'_>) -> Result<Self, ConfigError> {
-        if !(args.crit_days.is_finite() && args.crit_days >= 0.0) {
-            return Err(invalid("--crit-days", &args.crit_days.to_string(), "must be a number >= 0"));
+        if !(0.0..=MAX_DAYS).contains(&args.crit_days) {
+            return Err(invalid(
+                "--crit-days",
+                &args.crit_days.to_string(),
+                format!("must be a number from 0 to {MAX_DAYS}"),
+            ));
         }
-        if !(args.warn_days.is_finite() && args.warn_days >= args.crit_days) {
+        if !(args.crit_days..=MAX_DAYS).contains(&args.warn_days) {
             return Err(invalid(
                 "--warn-days",
                 &args.warn_days.to_string(),
-                "must be a number >= --crit-days",
+                format!("must be a number from --crit-days ({}) to {MAX_DAYS}", args.crit_days),
             ));
         }
         Ok(Self {
@@ -295,11 +304,23 @@ pub(crate) fn log_config(args: &LogArgs) -> LogConfig {
     LogConfig { level: args.level, format: args.format }
 }
 
+/// Longest duration any flag takes: a year. Longer ones mean "never" and
+/// are better said by leaving a feature off; past about 292 billion years
+/// (humantime parses up to 584) adding one to a clock would overflow.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 86_400);
+
+/// Days `--warn-days` and `--crit-days` take at most: a hundred years.
+pub const MAX_DAYS: f64 = 36_500.0;
+
 pub(crate) fn duration(option: &'static str, value: &str) -> Result<Duration, ConfigError> {
-    let parsed = humantime::parse_duration(value)
-        .map_err(|e| invalid(option, value, format!("expected a duration like 30s or 5m ({e})")))?;
+    let parsed = humantime::parse_duration(value).map_err(|e| {
+        invalid(option, value, format!("expected a duration like 30s or 5m, up to 365d ({e})"))
+    })?;
     if parsed.is_zero() {
         return Err(invalid(option, value, "must be longer than zero"));
+    }
+    if parsed > MAX_DURATION {
+        return Err(invalid(option, value, "must be a duration up to 365d"));
     }
     Ok(parsed)
 }

@@ -109,8 +109,9 @@ fn shards_that_do_not_exist_are_refused() {
     assert_eq!((config.cloudflare.shard.ordinal(), config.cloudflare.shard.total()), (2, 3));
     let err = serve(&["--shard", "3", "--total-shards", "3"], &env).unwrap_err().to_string();
     assert!(err.contains("--shard 3") && err.contains("--total-shards 3"), "{err}");
-    let err = serve(&["--total-shards", "0"], &env).unwrap_err().to_string();
-    assert!(err.contains("--total-shards"), "{err}");
+    let err =
+        Cli::try_parse_from(["cloudflare-saml-exporter", "--total-shards", "0"]).unwrap_err().to_string();
+    assert!(err.contains("--total-shards") && err.contains("from 1 to 10000"), "{err}");
 }
 
 #[test]
@@ -130,5 +131,30 @@ fn a_config_file_replaces_the_credential_flags() {
     }
     let err = serve(&["--config.file", "/nonexistent/credentials.yml"], &env).unwrap_err().to_string();
     assert!(err.contains("/nonexistent/credentials.yml") && err.contains("cannot be read"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_token_file_is_read_at_start_and_one_that_gives_no_token_is_a_usage_error() {
+    let dir = std::env::temp_dir().join(format!("cse-config-token-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("token");
+    std::fs::write(&file, " \n").unwrap();
+    let path = file.to_str().unwrap();
+    let dir_path = dir.to_str().unwrap();
+    for (given, says) in
+        [(path, "is empty"), ("/dev/zero", "is a character device"), (dir_path, "is a directory")]
+    {
+        let err = serve(&["--api-token-file", given], &[]).unwrap_err();
+        assert!(matches!(err, ConfigError::TokenFile(_)), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("--api-token-file") && text.contains(given) && text.contains(says),
+            "{text}"
+        );
+    }
+    std::fs::write(&file, "tok\n").unwrap();
+    let config = serve(&["--api-token-file", path], &[]).unwrap();
+    assert!(matches!(&config.cloudflare.credentials[0].source, CredentialSource::TokenFile(p) if p == &file));
     std::fs::remove_dir_all(&dir).unwrap();
 }

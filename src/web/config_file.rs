@@ -1,7 +1,9 @@
 //! `--web.config.file`: TLS, client certificates, basic auth and response
 //! headers for `/metrics`, in the Prometheus exporter-toolkit format. The
 //! file is parsed and validated once at start; every mistake is an error that
-//! names the key or file at fault.
+//! names the key or file at fault. It and the TLS files it names are read
+//! only if they are regular files of at most 1 MiB
+//! ([`crate::operator_file::CONFIG_LIMIT`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,6 +13,7 @@ use hyper::header::{HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use crate::operator_file::{CONFIG_LIMIT, OperatorFileError, read_operator_text};
 use crate::web::basic_auth::BasicAuth;
 use crate::web::tls::tls_config;
 
@@ -111,13 +114,12 @@ pub struct HttpServerConfig {
 /// A web config that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum WebConfigError {
-    /// The file could not be read.
-    #[error("cannot read web config {path}: {source}")]
+    /// The file could not be read, or is not a regular file of at most
+    /// [`CONFIG_LIMIT`] bytes; the message names the path and why.
+    #[error("{source}")]
     Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// The file and why.
+        source: OperatorFileError,
     },
     /// Not YAML of the expected shape.
     #[error("web config is not valid: {0}")]
@@ -175,8 +177,7 @@ impl std::fmt::Debug for WebSecurity {
 /// Reads, parses and validates `path`; relative file names in it are
 /// relative to the file's directory, as in exporter-toolkit.
 pub fn load_web_config(path: &Path) -> Result<WebSecurity, WebConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| WebConfigError::Read { path: path.to_owned(), source })?;
+    let text = read_operator_text(path, CONFIG_LIMIT).map_err(|source| WebConfigError::Read { source })?;
     let file = parse_web_config(&text)?;
     web_security(file, path.parent().unwrap_or(Path::new(".")))
 }

@@ -6,7 +6,8 @@
 //! `--web.config.file` parsed and validated ([`config_file`]), TLS set-up ([`tls`]) and basic auth ([`basic_auth`]).
 //!
 //! May use: [`crate::clock`], [`crate::counters`], [`crate::exposition`],
-//! [`crate::locks`], [`crate::model`], [`crate::printable`] and
+//! [`crate::locks`], [`crate::model`], [`crate::operator_file`] (to read
+//! the web config and its TLS files), [`crate::printable`] and
 //! [`crate::shutdown`]. Never calls
 //! Cloudflare; its tests build inventories from the API's wire types.
 

@@ -10,6 +10,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::danger::ClientCertVerifier;
 
+use crate::operator_file::{CONFIG_LIMIT, read_operator_file};
 use crate::web::config_file::{ClientAuthType, TlsServerConfig, TlsVersion, WebConfigError, invalid};
 
 /// exporter-toolkit `tls_server_config` keys that are valid there but not
@@ -38,7 +39,7 @@ pub(crate) fn tls_config(
     let cert_file = required(&tls.cert_file, "tls_server_config.cert_file")?;
     let key_file = required(&tls.key_file, "tls_server_config.key_file")?;
     let certs = read_certificates(&cert_file, "tls_server_config.cert_file")?;
-    let key = PrivateKeyDer::from_pem_file(&key_file)
+    let key = PrivateKeyDer::from_pem_slice(&read_pem(&key_file, "tls_server_config.key_file")?)
         .map_err(|e| invalid("tls_server_config.key_file", format!("{}: {e}", key_file.display())))?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
@@ -106,10 +107,17 @@ fn client_verifier(
     verifier.build().map(Some).map_err(|e| invalid("tls_server_config.client_ca_file", e.to_string()))
 }
 
+/// The bytes of a PEM file named under `key`: a regular file of at most
+/// [`CONFIG_LIMIT`] bytes, so `/dev/zero` or a FIFO cannot stall start-up.
+fn read_pem(file: &Path, key: &'static str) -> Result<Vec<u8>, WebConfigError> {
+    read_operator_file(file, CONFIG_LIMIT).map_err(|e| invalid(key, e.to_string()))
+}
+
 /// Every certificate in a PEM file; none is an error.
 fn read_certificates(file: &Path, key: &'static str) -> Result<Vec<CertificateDer<'static>>, WebConfigError> {
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(file)
-        .and_then(|it| it.collect::<Result<_, _>>())
+    let pem = read_pem(file, key)?;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<_, _>>()
         .map_err(|e| invalid(key, format!("{}: {e}", file.display())))?;
     if certs.is_empty() {
         return Err(invalid(key, format!("{}: no certificate", file.display())));

@@ -141,8 +141,15 @@ impl Exporter {
     }
 
     /// Runs the binary to its end (failing the test after [`START`]).
-    pub fn run(mut self) -> Output {
-        run_to_end(&mut self.command, START)
+    pub fn run(self) -> Output {
+        self.run_within(START)
+    }
+
+    /// Runs the binary to its end, killing it and failing the test if that
+    /// takes longer than `limit`: for what must end at once, such as a
+    /// refusal at start-up.
+    pub fn run_within(mut self, limit: Duration) -> Output {
+        run_to_end(&mut self.command, limit)
     }
 }
 
