@@ -48,6 +48,7 @@ pub(crate) const MAY_USE: &[(&str, &[&str])] = &[
             "exposition",
             "locks",
             "model",
+            "printable",
             "refresh",
             "shutdown",
             "telemetry",

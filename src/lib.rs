@@ -47,7 +47,7 @@
 //! | `cli` | `model` | |
 //! | `config` | `cli`, `cloudflare`, `operator_file`, `refresh`, `web` | |
 //! | `telemetry` | `cli`, `config` | |
-//! | `commands` | `cli`, `clock`, `cloudflare`, `config`, `counters`, `exposition`, `locks`, `model`, `refresh`, `shutdown`, `telemetry`, `web` | |
+//! | `commands` | `cli`, `clock`, `cloudflare`, `config`, `counters`, `exposition`, `locks`, `model`, `printable`, `refresh`, `shutdown`, `telemetry`, `web` | |
 //! | `layering` (tests only) | nothing | |
 
 pub mod cli;

@@ -25,6 +25,20 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`printable`], keeping line breaks: for multi-line text such as a PEM,
+/// whose lines people copy.
+pub fn printable_lines(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            let (body, end) = match line.strip_suffix('\n') {
+                Some(body) => (body.strip_suffix('\r').unwrap_or(body), "\n"),
+                None => (line, ""),
+            };
+            format!("{}{end}", printable(body))
+        })
+        .collect()
+}
+
 /// At most `max` characters of `text`, with how much was left out; for
 /// values an API may make as long as it likes.
 pub fn clipped(text: &str, max: usize) -> Cow<'_, str> {
@@ -48,6 +62,14 @@ mod tests {
         assert_eq!(printable("a\u{1b}[31mred\nforged  row\t"), "a\\u{1b}[31mred\\u{a}forged  row\\u{9}");
         assert_eq!(printable("\u{202e}txt.exe"), "\\u{202e}txt.exe");
         assert_eq!(printable("\u{9b}2J"), "\\u{9b}2J");
+    }
+
+    #[test]
+    fn lines_keep_their_breaks_and_lose_their_controls() {
+        assert_eq!(
+            printable_lines("-----BEGIN\r\nabc\u{1b}[2J\n-----END\n"),
+            "-----BEGIN\nabc\\u{1b}[2J\n-----END\n"
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@
 //!
 //! May use: [`crate::cli`], [`crate::clock`], [`crate::cloudflare`],
 //! [`crate::config`], [`crate::counters`], [`crate::exposition`],
-//! [`crate::locks`], [`crate::model`], [`crate::refresh`], [`crate::shutdown`],
-//! [`crate::telemetry`] and [`crate::web`]. Nothing uses this module.
+//! [`crate::locks`], [`crate::model`], [`crate::printable`], [`crate::refresh`],
+//! [`crate::shutdown`], [`crate::telemetry`] and [`crate::web`]. Nothing uses this module.
 
 pub mod check;
 pub mod demo;

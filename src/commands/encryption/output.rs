@@ -2,6 +2,7 @@
 //! request a dry run would send, the commands and the hand-made change to
 //! suggest, aligned tables, and JSON. No I/O beyond printing.
 
+use crate::printable::{printable, printable_lines};
 use std::fmt::Write as _;
 
 use reqwest::Url;
@@ -109,20 +110,22 @@ impl SetView {
     /// Lines for people: each slot's UID, expiry and fingerprint, then the
     /// current PEM.
     pub fn text(&self) -> String {
-        let mut out = format!("Certificate set {}\n", self.uid);
+        // Every value here is Cloudflare's: escaped before a terminal sees it.
+        let mut out = format!("Certificate set {}\n", printable(&self.uid));
         for (slot, cert) in [("current", &self.current), ("previous", &self.previous)] {
             let _ = match cert {
                 Some(c) => writeln!(
                     out,
                     "  {slot:<8}  {}  expires {}  sha256 {}",
-                    c.uid.as_deref().unwrap_or("-"),
-                    c.expiry_text(),
+                    printable(c.uid.as_deref().unwrap_or("-")),
+                    printable(&c.expiry_text()),
                     c.sha256_fingerprint.as_deref().or(c.parse_error.as_deref()).unwrap_or("-"),
                 ),
                 None => writeln!(out, "  {slot:<8}  none"),
             };
         }
         if let Some(pem) = self.current.as_ref().and_then(|c| c.public_certificate.as_deref()) {
+            let pem = printable_lines(pem);
             let _ = write!(out, "\nCurrent public certificate (load this into the external IdP):\n{pem}");
             if !pem.ends_with('\n') {
                 out.push('\n');

@@ -10,6 +10,7 @@ use crate::cloudflare::client::CloudflareClient;
 use crate::commands::encryption::EncryptionError;
 use crate::commands::encryption::output::print_json;
 use crate::model::inspect::inspect_pem;
+use crate::printable::printable_lines;
 
 /// What `pem` prints with `--output json`.
 #[derive(Debug, Serialize)]
@@ -54,7 +55,8 @@ pub async fn run(
         OutputFormat::Json => {
             print_json(&Report { account_id, certificate_set_uid: set_uid, slot, public_certificate: &pem })?
         }
-        OutputFormat::Table => print!("{pem}"),
+        // A PEM has no control characters but line breaks; anything else is escaped.
+        OutputFormat::Table => print!("{}", printable_lines(&pem)),
     }
     Ok(0)
 }
