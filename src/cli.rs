@@ -134,6 +134,10 @@ pub struct WebArgs {
     /// Most concurrent scrapes; more get 503. 0 disables the limit.
     #[arg(long = "web.max-requests", value_name = "N", default_value_t = 40)]
     pub max_requests: usize,
+    /// Longest a response may take to be written, e.g. `30s`; a client that
+    /// has not taken it in by then is disconnected.
+    #[arg(long = "web.write-timeout", value_name = "DURATION", default_value = "30s")]
+    pub write_timeout: String,
 }
 
 /// Logging.
