@@ -46,7 +46,7 @@ async fn main() {
 async fn endless_huge_pages() -> Outcome {
     let fake = scenarios::fake().await;
     let exporter = Spawned::serve(EXPORTER, &fake, &[]);
-    exporter.until_up(&scenarios::ACCOUNT_B).await;
+    exporter.until_up(scenarios::ACCOUNT_B).await;
     fake.inject(Fault {
         path_contains: format!("/accounts/{}/access/identity_providers", scenarios::ACCOUNT_B),
         times: None,
@@ -69,7 +69,7 @@ async fn endless_huge_pages() -> Outcome {
 async fn changing_garbage(lasting: Duration) -> Vec<Outcome> {
     let fake = scenarios::fake().await;
     let exporter = Spawned::serve(EXPORTER, &fake, &["--refresh-interval", "1s"]);
-    exporter.until_up(&scenarios::ACCOUNT_B).await;
+    exporter.until_up(scenarios::ACCOUNT_B).await;
     let started = Instant::now();
     let mut warm = None;
     let mut round = 0u64;

@@ -163,6 +163,10 @@ pub struct WebArgs {
         value_parser = whole_number(0, MAX_CONCURRENT_SCRAPES)
     )]
     pub max_requests: usize,
+    /// Longest a response may take to be written, e.g. `30s`; a client that
+    /// has not taken it in by then is disconnected.
+    #[arg(long = "web.write-timeout", value_name = "DURATION", default_value = "30s")]
+    pub write_timeout: String,
 }
 
 /// Logging.

@@ -54,6 +54,7 @@ async fn start_with(
         telemetry_path: "/metrics".into(),
         security: Default::default(),
         max_requests: 40,
+        write_timeout: Duration::from_secs(30),
     };
     let exporter = RunningExporter::start(cloudflare, web, interval).await.unwrap();
     let base = format!("http://{}", exporter.local_addr());

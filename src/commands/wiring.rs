@@ -50,6 +50,14 @@ impl Wiring {
         cloudflare: CloudflareConfig,
         fallback: &[String],
     ) -> Result<Self, RunError> {
+        let wiring = Self::unsettled(cloudflare)?;
+        wiring.settle(fallback).await?;
+        Ok(wiring)
+    }
+
+    /// The clients, state and refresher, with no request sent yet: the
+    /// accounts are not settled until [`Wiring::settle`].
+    pub fn unsettled(cloudflare: CloudflareConfig) -> Result<Self, RunError> {
         let counters = Arc::new(ExporterCounters::new());
         counters.set_shard(cloudflare.shard.ordinal(), cloudflare.shard.total());
         let state = Arc::new(ExporterState::default());
@@ -67,8 +75,15 @@ impl Wiring {
             cloudflare.shard,
         )
         .with_set_list_interval(cloudflare.set_list_interval);
-        refresher.resolve_accounts_or(fallback).await.map_err(RunError::Discovery)?;
         Ok(Self { counters, state, refresher })
+    }
+
+    /// Settles the accounts (discovery, for a credential without named
+    /// accounts, happens here), falling back to `fallback` as
+    /// [`Wiring::connect_or_fall_back`] says.
+    pub async fn settle(&self, fallback: &[String]) -> Result<(), RunError> {
+        self.refresher.resolve_accounts_or(fallback).await.map_err(RunError::Discovery)?;
+        Ok(())
     }
 
     /// Reads every account once, for `check` and `encryption plan`: the

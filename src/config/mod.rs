@@ -153,6 +153,8 @@ pub struct WebConfig {
     pub security: WebSecurity,
     /// Most concurrent scrapes (0 = no limit).
     pub max_requests: usize,
+    /// Longest a response may take to be written.
+    pub write_timeout: Duration,
 }
 
 /// Logging settings.

@@ -1,10 +1,10 @@
-//! Where and how `/metrics` is served: the listen address, the metrics path
-//! and `--web.config.file`.
+//! Where and how `/metrics` is served: the listen address, the metrics path,
+//! `--web.config.file`, the scrape limit and the write timeout.
 
 use std::net::{SocketAddr, ToSocketAddrs};
 
 use crate::cli::WebArgs;
-use crate::config::{ConfigError, WebConfig, invalid};
+use crate::config::{ConfigError, WebConfig, duration, invalid};
 use crate::web::config_file::{WebSecurity, load_web_config};
 
 pub(crate) fn web_config(args: &WebArgs) -> Result<WebConfig, ConfigError> {
@@ -20,7 +20,14 @@ pub(crate) fn web_config(args: &WebArgs) -> Result<WebConfig, ConfigError> {
         Some(file) => load_web_config(file)?,
         None => WebSecurity::default(),
     };
-    Ok(WebConfig { listen, telemetry_path: path.clone(), security, max_requests: args.max_requests })
+    let write_timeout = duration("--web.write-timeout", &args.write_timeout)?;
+    Ok(WebConfig {
+        listen,
+        telemetry_path: path.clone(),
+        security,
+        max_requests: args.max_requests,
+        write_timeout,
+    })
 }
 
 /// `:19380` means every interface, as in other Prometheus exporters.

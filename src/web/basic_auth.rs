@@ -1,14 +1,24 @@
 //! Basic auth for the web server: bcrypt checks that cost the same for an
-//! unknown user as for a wrong password, run one at a time with a bounded
-//! queue, and cache only successful logins.
+//! unknown user as for a wrong password, run one at a time, fresh logins
+//! ahead of connections that have failed ([`turns`]); right logins cached,
+//! wrong ones remembered for a minute so that sending one again costs no
+//! check ([`failures`]). A flood of wrong passwords thus neither eats the
+//! cores nor keeps a never-seen right login waiting behind it.
+
+mod failures;
+mod turns;
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
 use crate::locks::lock;
 use crate::web::config_file::{WebConfigError, invalid};
+use failures::{LoginKey, RecentFailures};
+pub use turns::Standing;
+use turns::Turns;
 
 /// bcrypt costs above this are refused: each step doubles the time of a
 /// login check, and 16 already takes seconds on a small machine.
@@ -29,29 +39,38 @@ pub enum Login {
     Allowed,
     /// Anything else: no or malformed header, unknown user, wrong password.
     Denied,
-    /// Too many uncached checks are already waiting; answered without one.
+    /// Too many uncached checks of its standing are already waiting;
+    /// answered without one.
     Busy,
 }
 
-/// Uncached checks allowed to wait for their turn; more get [`Login::Busy`]
-/// at once instead of piling up connections.
-const MAX_WAITING_CHECKS: usize = 32;
+/// Uncached checks allowed to wait for their turn at each standing; more
+/// get [`Login::Busy`] at once instead of piling up connections. Clean
+/// checks have room for every connection a scraper fleet opens at once.
+const MAX_WAITING_CHECKS: usize = 256;
+
+/// How long a wrong login is refused without a check.
+const FAILURE_MEMORY: Duration = Duration::from_secs(60);
+
+/// How many wrong logins are remembered at most (32 bytes each).
+const MAX_REMEMBERED_FAILURES: usize = 4096;
 
 /// Basic auth against bcrypt hashes. Unknown users are checked against a
 /// dummy hash as slow as the slowest real one, so a wrong user name costs the
-/// same time as a wrong password. Only successes are cached (by a SHA-256 of
-/// user and password): guesses always pay for bcrypt and cannot evict the
-/// scraper's cached login.
+/// same time as a wrong password. Successes are cached (by a SHA-256 of
+/// user and password), so guesses cannot evict the scraper's cached login;
+/// failures are remembered briefly and in bounded number, so a repeated
+/// guess costs no bcrypt, while a new guess always does.
 pub struct BasicAuth {
     users: BTreeMap<String, String>,
     dummy_cost: u32,
     dummy_hash: OnceLock<String>,
-    allowed: std::sync::Mutex<HashSet<[u8; 32]>>,
+    allowed: Mutex<HashSet<LoginKey>>,
+    failed: Mutex<RecentFailures>,
     // bcrypt is deliberately slow: one check at a time keeps a flood of
-    // guesses from eating every core, and a bounded queue keeps it from
+    // guesses from eating every core, and bounded queues keep it from
     // holding every connection.
-    serial: tokio::sync::Semaphore,
-    waiting: tokio::sync::Semaphore,
+    turns: Arc<Turns>,
 }
 
 impl BasicAuth {
@@ -82,8 +101,8 @@ impl BasicAuth {
             dummy_cost,
             dummy_hash: OnceLock::new(),
             allowed: Default::default(),
-            serial: tokio::sync::Semaphore::new(1),
-            waiting: tokio::sync::Semaphore::new(MAX_WAITING_CHECKS),
+            failed: Mutex::new(RecentFailures::new(FAILURE_MEMORY, MAX_REMEMBERED_FAILURES)),
+            turns: Turns::new(MAX_WAITING_CHECKS),
         })
     }
 
@@ -99,20 +118,25 @@ impl BasicAuth {
         })
     }
 
-    /// Whether an `Authorization` header value grants access.
-    pub async fn check(self: &Arc<Self>, authorization: Option<&str>) -> Login {
+    /// Whether an `Authorization` header value grants access; an uncached
+    /// check waits for its turn at `standing` (that of its connection).
+    pub async fn check(self: &Arc<Self>, authorization: Option<&str>, standing: Standing) -> Login {
         let Some((user, password)) = authorization.and_then(decode_basic) else { return Login::Denied };
         // Length-prefixed, so no two (user, password) pairs share a key.
         let mut digest = Sha256::new();
         digest.update((user.len() as u64).to_be_bytes());
         digest.update(user.as_bytes());
         digest.update(password.as_bytes());
-        let key: [u8; 32] = digest.finalize().into();
-        if lock(&self.allowed).contains(&key) {
-            return Login::Allowed;
+        let key: LoginKey = digest.finalize().into();
+        if let Some(known) = self.known(&key) {
+            return known;
         }
-        let Ok(_waiting) = self.waiting.try_acquire() else { return Login::Busy };
-        let Ok(_turn) = self.serial.acquire().await else { return Login::Denied };
+        let Ok(_turn) = self.turns.take(standing).await else { return Login::Busy };
+        // The same login may have been checked while this one waited (a
+        // scraper's parallel requests with a new password): one check.
+        if let Some(known) = self.known(&key) {
+            return known;
+        }
         let this = Arc::clone(self);
         let verdict = tokio::task::spawn_blocking(move || {
             let (hash, known_user) = match this.users.get(&user) {
@@ -124,6 +148,7 @@ impl BasicAuth {
         .await
         .unwrap_or(false);
         if !verdict {
+            lock(&self.failed).insert(key);
             return Login::Denied;
         }
         let mut allowed = lock(&self.allowed);
@@ -134,6 +159,15 @@ impl BasicAuth {
         }
         allowed.insert(key);
         Login::Allowed
+    }
+
+    /// The verdict on `key` if it needs no check: a cached success or a
+    /// recent failure.
+    fn known(&self, key: &LoginKey) -> Option<Login> {
+        if lock(&self.allowed).contains(key) {
+            return Some(Login::Allowed);
+        }
+        lock(&self.failed).contains(key).then_some(Login::Denied)
     }
 }
 

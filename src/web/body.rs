@@ -17,6 +17,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
+use tokio::sync::OwnedSemaphorePermit;
 
 /// How much of a body is written before the connection gives up its turn;
 /// also the largest frame handed to hyper.
@@ -32,6 +33,9 @@ pub struct SharedBody {
     /// Sent since the last turn given up: at [`SLICE`] the next frame waits
     /// a scheduler turn.
     sent_this_turn: usize,
+    /// A scrape slot, given back when hyper has taken the whole body or the
+    /// connection ends: bodies in flight stay as many as the slots.
+    slot: Option<OwnedSemaphorePermit>,
 }
 
 impl SharedBody {
@@ -44,7 +48,13 @@ impl SharedBody {
     pub fn from_parts(parts: impl IntoIterator<Item = Bytes>) -> Self {
         let rest: VecDeque<Bytes> = parts.into_iter().filter(|part| !part.is_empty()).collect();
         let length = rest.iter().map(|part| part.len() as u64).sum();
-        Self { rest, length, sent_this_turn: 0 }
+        Self { rest, length, sent_this_turn: 0, slot: None }
+    }
+
+    /// This body, holding `slot` until it is dropped.
+    pub fn holding(mut self, slot: OwnedSemaphorePermit) -> Self {
+        self.slot = Some(slot);
+        self
     }
 
     /// A body with nothing in it.
@@ -72,6 +82,7 @@ impl Body for SharedBody {
             return Poll::Pending;
         }
         let Some(part) = this.rest.front_mut() else {
+            this.slot = None;
             return Poll::Ready(None);
         };
         let slice = part.split_to(part.len().min(SLICE - this.sent_this_turn));

@@ -3,7 +3,9 @@
 //! state changes or a second passes ([`render_cache`]), used by `/metrics`
 //! ([`exposition_cache`], gzip when the client takes it: [`negotiation`])
 //! and the status page at `/` and `/status.json` ([`status_page`]),
-//! `--web.config.file` parsed and validated ([`config_file`]), TLS set-up ([`tls`]) and basic auth ([`basic_auth`]).
+//! `--web.config.file` parsed and validated ([`config_file`]), TLS set-up ([`tls`]) and basic auth ([`basic_auth`]),
+//! each connection's state ([`connection`]) and the deadline for writing a
+//! response ([`write_deadline`]).
 //!
 //! May use: [`crate::clock`], [`crate::counters`], [`crate::exposition`],
 //! [`crate::locks`], [`crate::model`], [`crate::operator_file`] (to read
@@ -14,6 +16,7 @@
 pub mod basic_auth;
 pub mod body;
 pub mod config_file;
+pub mod connection;
 pub mod exposition_cache;
 pub mod negotiation;
 pub mod render_cache;
@@ -21,3 +24,4 @@ pub mod server;
 pub mod status_page;
 pub mod stitched_gzip;
 pub mod tls;
+pub mod write_deadline;

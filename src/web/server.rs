@@ -1,9 +1,11 @@
 //! The HTTP side: `/metrics` (cached, gzip when accepted), the status page
 //! at `/` and `/status.json` (cached the same way), `/-/healthy` and
 //! `/-/ready`, served by hyper 1 with a header-read timeout that really
-//! applies (hyper ignores it without a timer), optional TLS and basic auth
-//! from `--web.config.file`, a cap on concurrent scrapes, and a bounded
-//! graceful shutdown.
+//! applies (hyper ignores it without a timer), a deadline for writing each
+//! response (`--web.write-timeout`, [`crate::web::write_deadline`]),
+//! optional TLS and basic auth from `--web.config.file`, a cap on
+//! concurrent scrapes held until their bodies are handed over, and a
+//! bounded graceful shutdown.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -22,6 +24,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
+use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
 use crate::counters::ExporterCounters;
@@ -30,12 +33,17 @@ use crate::model::state::ExporterState;
 use crate::web::basic_auth::Login;
 use crate::web::body::SharedBody;
 use crate::web::config_file::WebSecurity;
+use crate::web::connection::Connection;
 use crate::web::exposition_cache::{ExpositionCache, exposition_cache};
 use crate::web::negotiation::accepts_gzip;
 use crate::web::status_page::{StatusCache, StatusPages, status_cache};
+use crate::web::write_deadline::DeadlineIo;
 
 /// How long a client may take to send its request headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a response may take to be written, unless configured.
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long shutdown waits for in-flight requests.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -48,7 +56,8 @@ pub struct WebApp {
     status: StatusCache,
     telemetry_path: String,
     security: WebSecurity,
-    scrapes: Option<Semaphore>,
+    scrapes: Option<Arc<Semaphore>>,
+    write_timeout: Duration,
 }
 
 impl WebApp {
@@ -61,30 +70,41 @@ impl WebApp {
         security: WebSecurity,
         max_requests: usize,
     ) -> Self {
-        let scrapes = (max_requests > 0).then(|| Semaphore::new(max_requests));
+        let scrapes = (max_requests > 0).then(|| Arc::new(Semaphore::new(max_requests)));
         let exposition = exposition_cache(Arc::clone(&state), Arc::clone(&counters));
         let status = status_cache(Arc::clone(&state), counters, telemetry_path.clone());
-        Self { state, exposition, status, telemetry_path, security, scrapes }
+        let write_timeout = DEFAULT_WRITE_TIMEOUT;
+        Self { state, exposition, status, telemetry_path, security, scrapes, write_timeout }
     }
 
-    /// Answers a request: authentication, scrape limit, then the page, with
-    /// the configured headers on every answer.
-    pub async fn respond<B>(&self, request: Request<B>) -> Response<SharedBody> {
-        let mut response = self.guarded(&request).await;
+    /// The same app, dropping a connection whose response is not written
+    /// within `timeout`.
+    pub fn with_write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
+        self
+    }
+
+    /// Answers a request on `connection`: authentication, scrape limit,
+    /// then the page, with the configured headers on every answer.
+    pub async fn respond<B>(&self, request: Request<B>, connection: &Connection) -> Response<SharedBody> {
+        let mut response = self.guarded(&request, connection).await;
         for (name, value) in &self.security.headers {
             response.headers_mut().insert(name.clone(), value.clone());
         }
         response
     }
 
-    async fn guarded<B>(&self, request: &Request<B>) -> Response<SharedBody> {
+    async fn guarded<B>(&self, request: &Request<B>, connection: &Connection) -> Response<SharedBody> {
         // Authentication comes first, so that strangers guessing passwords
         // never hold a scrape slot: Prometheus' own (cached) login stays fast.
         if let Some(auth) = &self.security.basic_auth {
             let header = request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-            match auth.check(header).await {
+            match auth.check(header, connection.standing()).await {
                 Login::Allowed => {}
                 Login::Denied => {
+                    // Bounded, and only on a connection that failed before:
+                    // a guesser's next guess comes later.
+                    tokio::time::sleep(connection.login_failed()).await;
                     let mut response = text(StatusCode::UNAUTHORIZED, "unauthorized\n");
                     response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Basic"));
                     return response;
@@ -98,14 +118,20 @@ impl WebApp {
         // answering while scrapers pile up.
         let path = request.uri().path();
         let expensive = path == self.telemetry_path || path == "/" || path == "/status.json";
-        let _slot = match (&self.scrapes, expensive) {
-            (Some(limit), true) => match limit.try_acquire() {
+        // The slot goes with the body: a client that never reads holds it
+        // (and the body's memory) until the write deadline drops it.
+        let slot = match (&self.scrapes, expensive) {
+            (Some(limit), true) => match Arc::clone(limit).try_acquire_owned() {
                 Ok(slot) => Some(slot),
                 Err(_) => return text(StatusCode::SERVICE_UNAVAILABLE, "too many concurrent scrapes\n"),
             },
             _ => None,
         };
-        self.handle(request).await
+        let response = self.handle(request).await;
+        match slot {
+            Some(slot) => response.map(|body| body.holding(slot)),
+            None => response,
+        }
     }
 
     /// Answers one request; needs no socket, so tests can call it directly.
@@ -187,9 +213,17 @@ async fn serve_connection<I>(
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let connection = Arc::new(Connection::default());
+    let io = DeadlineIo::new(io, Arc::clone(connection.deadline()));
     let service = service_fn(move |request: Request<Incoming>| {
-        let app = Arc::clone(&app);
-        async move { Ok::<_, Infallible>(app.respond(request).await) }
+        let (app, connection) = (Arc::clone(&app), Arc::clone(&connection));
+        async move {
+            let response = app.respond(request, &connection).await;
+            // From here on the response is only written: the client must
+            // take it in time, or the connection and its body are dropped.
+            connection.deadline().arm(Instant::now() + app.write_timeout);
+            Ok::<_, Infallible>(response)
+        }
     });
     if let Err(err) = watcher.watch(builder.serve_connection(TokioIo::new(io), service)).await {
         debug!(%peer, error = %err, "connection ended with an error");

@@ -15,12 +15,15 @@ async fn scrapes_beyond_the_limit_get_503_while_health_probes_still_answer() {
         WebSecurity::default(),
         1,
     );
-    assert_eq!(app.respond(get("/metrics")).await.status(), StatusCode::OK);
+    assert_eq!(app.respond(get("/metrics"), &Connection::default()).await.status(), StatusCode::OK);
     let busy = app.scrapes.as_ref().unwrap().try_acquire().unwrap();
-    assert_eq!(app.respond(get("/metrics")).await.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(app.respond(get("/-/healthy")).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.respond(get("/metrics"), &Connection::default()).await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(app.respond(get("/-/healthy"), &Connection::default()).await.status(), StatusCode::OK);
     drop(busy);
-    assert_eq!(app.respond(get("/metrics")).await.status(), StatusCode::OK);
+    assert_eq!(app.respond(get("/metrics"), &Connection::default()).await.status(), StatusCode::OK);
 }
 
 #[tokio::test(start_paused = true)]
@@ -29,12 +32,30 @@ async fn the_status_page_and_its_json_are_rendered_once_for_many_requests() {
     let counters = Arc::new(ExporterCounters::new());
     let app = WebApp::new(Arc::clone(&state), counters, "/metrics".into(), WebSecurity::default(), 0);
     for path in ["/", "/status.json", "/", "/status.json"] {
-        assert_eq!(app.respond(get(path)).await.status(), StatusCode::OK, "{path}");
+        assert_eq!(app.respond(get(path), &Connection::default()).await.status(), StatusCode::OK, "{path}");
     }
     assert_eq!(app.status.renders(), 1, "one render serves both pages");
     state.set_accounts(&["acc00000000000000000000000000000".into()]);
-    let page = app.respond(get("/")).await;
+    let page = app.respond(get("/"), &Connection::default()).await;
     assert_eq!(page.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
     assert_eq!(app.status.renders(), 2, "a state change renders again");
     assert_eq!(app.exposition.renders(), 0, "the status page does not render /metrics");
+}
+
+#[tokio::test]
+async fn a_scrape_keeps_its_slot_until_its_body_is_gone() {
+    let app = WebApp::new(
+        Arc::new(ExporterState::default()),
+        Arc::new(ExporterCounters::new()),
+        "/metrics".into(),
+        WebSecurity::default(),
+        1,
+    );
+    let connection = Connection::default();
+    let unread = app.respond(get("/metrics"), &connection).await;
+    assert_eq!(unread.status(), StatusCode::OK);
+    let refused = app.respond(get("/"), &connection).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE, "the unwritten body holds the slot");
+    drop(unread);
+    assert_eq!(app.respond(get("/"), &connection).await.status(), StatusCode::OK);
 }
