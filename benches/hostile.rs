@@ -5,7 +5,8 @@
 //! figures the README quotes.
 //!
 //! Run: `cargo bench --bench hostile`. Env: `GARBAGE_SECONDS` (how long the
-//! API changes its garbage, default 50).
+//! API changes its garbage, default 50), `CLIENT_SECONDS` (how long a
+//! never-reading client arrives every second, default 60).
 
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,8 @@ use fake_cloudflare::{Fault, FaultKind};
 
 #[path = "hostile/scenarios.rs"]
 mod scenarios;
+#[path = "hostile/serving.rs"]
+mod serving;
 
 use scenarios::{Outcome, Spawned, memory_of};
 
@@ -27,9 +30,15 @@ async fn main() {
     }
     let garbage_seconds: u64 =
         std::env::var("GARBAGE_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(50);
-    let mut outcomes = Vec::new();
-    outcomes.push(endless_huge_pages().await);
+    let client_seconds: u64 = std::env::var("CLIENT_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let mut outcomes = vec![
+        endless_huge_pages().await,
+        serving::never_reading_clients(EXPORTER, Duration::from_secs(client_seconds)).await,
+        serving::password_flood(EXPORTER).await,
+        serving::health_while_discovery_hangs(EXPORTER).await,
+    ];
     outcomes.extend(changing_garbage(Duration::from_secs(garbage_seconds)).await);
+    outcomes.extend(scenarios::configuration_mistakes(EXPORTER));
     println!("\n{:<62} {:>14} {:>14}  verdict", "attack", "measured", "bound");
     let mut missed = 0;
     for outcome in &outcomes {

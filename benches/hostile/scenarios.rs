@@ -39,34 +39,44 @@ pub fn memory_of(pid: u32) -> Memory {
 
 /// The fake API with accounts A and B, one set and one SAML IdP each.
 pub async fn fake() -> FakeCloudflare {
+    fake_with_sets(1).await
+}
+
+/// The fake API with accounts A and B, `sets` sets and as many SAML IdPs each.
+pub async fn fake_with_sets(sets: usize) -> FakeCloudflare {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let minted = mint_certificate("hostile", KeyKind::P256, now - 86_400, now + 90 * 86_400).expect("mint");
     let account = |id: &str| {
-        let set = FakeSet {
-            uid: format!("set-{id}"),
-            created_at: rfc3339(now - 86_400),
-            updated_at: rfc3339(now - 86_400),
-            current: Some(FakeCertificate {
-                uid: format!("cert-{id}"),
-                pem: minted.pem.clone(),
-                not_after: rfc3339(minted.not_after),
-            }),
-            previous: None,
-        };
-        let idp = FakeIdentityProvider {
-            id: format!("idp-{id}"),
-            name: format!("IdP of {id}"),
-            kind: "saml".into(),
-            enable_encryption: true,
-            certificate_set_id: Some(set.uid.clone()),
-            signing_certificates: Vec::new(),
-        };
+        let (sets, identity_providers) = (0..sets)
+            .map(|n| {
+                let set = FakeSet {
+                    uid: format!("set-{id}-{n}"),
+                    created_at: rfc3339(now - 86_400),
+                    updated_at: rfc3339(now - 86_400),
+                    current: Some(FakeCertificate {
+                        uid: format!("cert-{id}-{n}"),
+                        pem: minted.pem.clone(),
+                        not_after: rfc3339(minted.not_after),
+                    }),
+                    previous: None,
+                };
+                let idp = FakeIdentityProvider {
+                    id: format!("idp-{id}-{n}"),
+                    name: format!("IdP {n} of {id}"),
+                    kind: "saml".into(),
+                    enable_encryption: true,
+                    certificate_set_id: Some(set.uid.clone()),
+                    signing_certificates: Vec::new(),
+                };
+                (set, idp)
+            })
+            .unzip();
         FakeAccount {
             id: id.into(),
             name: format!("Account {id}"),
             account_type: Default::default(),
-            sets: vec![set],
-            identity_providers: vec![idp],
+            sets,
+            identity_providers,
         }
     };
     let data = FakeData {
@@ -87,7 +97,22 @@ pub struct Spawned {
 }
 
 impl Spawned {
+    /// Serving A and B, refreshing every second unless `extra` says.
     pub fn serve(binary: &str, fake: &FakeCloudflare, extra: &[&str]) -> Self {
+        let mut args = vec!["--account-id".to_owned(), format!("{ACCOUNT_A},{ACCOUNT_B}")];
+        if !extra.contains(&"--refresh-interval") {
+            args.extend(["--refresh-interval".into(), "1s".into()]);
+        }
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        Self::start(binary, fake, args)
+    }
+
+    /// Discovering the token's accounts, on the default flags.
+    pub fn discover(binary: &str, fake: &FakeCloudflare) -> Self {
+        Self::start(binary, fake, Vec::new())
+    }
+
+    fn start(binary: &str, fake: &FakeCloudflare, extra: Vec<String>) -> Self {
         let log = std::env::temp_dir().join(format!(
             "cse-hostile-bench-{}-{}.log",
             std::process::id(),
@@ -100,13 +125,8 @@ impl Spawned {
             "127.0.0.1:0".into(),
             "--api-base-url".into(),
             fake.base_url(),
-            "--account-id".into(),
-            format!("{ACCOUNT_A},{ACCOUNT_B}"),
         ];
-        if !extra.contains(&"--refresh-interval") {
-            args.extend(["--refresh-interval".into(), "1s".into()]);
-        }
-        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        args.extend(extra);
         let child = Command::new(binary)
             .args(&args)
             .env("CLOUDFLARE_API_TOKEN", TOKEN)
@@ -201,4 +221,42 @@ impl fmt::Display for Outcome {
         let verdict = if self.met() { "met" } else { "MISSED" };
         write!(f, "{:<62} {:>14.2} {:>14.2}  {verdict}", self.what, self.measured, self.bound)
     }
+}
+
+/// Each configuration mistake's exit: code 64, within a second.
+pub fn configuration_mistakes(binary: &str) -> Vec<Outcome> {
+    let dir = std::env::temp_dir().join(format!("cse-hostile-bench-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let empty = dir.join("empty-token");
+    std::fs::write(&empty, "").unwrap();
+    let empty = empty.display().to_string();
+    let cases: [(&str, Vec<&str>); 5] = [
+        ("--config.file /dev/zero", vec!["--config.file", "/dev/zero"]),
+        ("--web.config.file /dev/urandom", vec!["--web.config.file", "/dev/urandom"]),
+        ("--web.max-requests 2^61", vec!["--web.max-requests", "2305843009213693952"]),
+        ("an empty --api-token-file (check)", vec!["check", "--api-token-file", &empty]),
+        ("--account-id acc-a", vec!["--account-id", "acc-a"]),
+    ];
+    let outcomes = cases
+        .into_iter()
+        .map(|(what, args)| {
+            let started = Instant::now();
+            let out = Command::new(binary)
+                .args(&args)
+                .env("CLOUDFLARE_API_TOKEN", TOKEN)
+                .env_remove("CLOUDFLARE_ACCOUNT_ID")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+            let took = started.elapsed().as_secs_f64();
+            let exited_64 = out.is_ok_and(|s| s.code() == Some(64));
+            Outcome::at_most(
+                &format!("{what}: exit 64 after (s)"),
+                if exited_64 { took } else { f64::INFINITY },
+                1.0,
+            )
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    outcomes
 }
