@@ -299,6 +299,12 @@ fn state_file(path: &std::path::Path) -> Result<PathBuf, ConfigError> {
     if path.is_dir() || path.file_name().is_none() {
         return Err(invalid("--state.file", &shown, "names a directory; give a file path inside it"));
     }
+    // A device or FIFO there would hang or never end the read at start.
+    if let Ok(metadata) = std::fs::metadata(path)
+        && !metadata.is_file()
+    {
+        return Err(invalid("--state.file", &shown, "is not a regular file (a device, FIFO or socket)"));
+    }
     Ok(path.to_owned())
 }
 

@@ -100,6 +100,13 @@ fn the_state_file_is_optional_and_must_name_a_file() {
     let dir = std::env::temp_dir();
     let err = serve(&["--state.file", dir.to_str().unwrap()], &token).unwrap_err().to_string();
     assert!(err.starts_with("invalid --state.file") && err.contains("names a directory"), "{err}");
+    let err = serve(&["--state.file", "/dev/zero"], &token).unwrap_err().to_string();
+    assert!(
+        err.starts_with("invalid --state.file")
+            && err.contains("/dev/zero")
+            && err.contains("not a regular file"),
+        "{err}"
+    );
 }
 
 #[test]
