@@ -343,13 +343,13 @@ impl RunningBinary {
     }
 
     /// The process ID.
-    #[allow(dead_code)] // until the hostile tests use it
+    #[allow(dead_code)] // the hostile tests use it; the end-to-end tier does not
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
 
     /// The process's resident memory now and at its peak.
-    #[allow(dead_code)] // until the hostile tests use it
+    #[allow(dead_code)] // the hostile tests use it; the end-to-end tier does not
     pub fn memory(&self) -> Memory {
         Memory::of(self.pid())
     }
