@@ -19,7 +19,9 @@ pub async fn never_reading_clients(binary: &str, lasting: Duration) -> Outcome {
     let exporter = Spawned::serve(binary, &fake, &[]);
     exporter.until_up(super::scenarios::ACCOUNT_B).await;
     for _ in 0..3 {
-        let _ = reqwest::get(&exporter.metrics_url).await.and_then(|r| Ok(r.bytes()));
+        if let Ok(response) = reqwest::get(&exporter.metrics_url).await {
+            let _ = response.bytes().await;
+        }
     }
     let warm = memory_of(exporter.pid()).resident;
     let address = exporter.metrics_url.trim_start_matches("http://").split('/').next().unwrap().to_owned();

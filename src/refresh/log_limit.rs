@@ -15,7 +15,7 @@ use tracing::warn;
 use crate::counters::{ExporterCounters, LOG_KINDS};
 use crate::locks::lock;
 
-/// Lines each kind may log per [`WINDOW`].
+/// Lines each kind may log per minute.
 pub const LINES_PER_MINUTE: u32 = 100;
 const WINDOW: Duration = Duration::from_secs(60);
 

@@ -1,8 +1,8 @@
 //! Basic auth for the web server: bcrypt checks that cost the same for an
 //! unknown user as for a wrong password, run one at a time, fresh logins
-//! ahead of connections that have failed ([`turns`]); right logins cached,
+//! ahead of connections that have failed (`turns`); right logins cached,
 //! wrong ones remembered for a minute so that sending one again costs no
-//! check ([`failures`]). A flood of wrong passwords thus neither eats the
+//! check (`failures`). A flood of wrong passwords thus neither eats the
 //! cores nor keeps a never-seen right login waiting behind it.
 
 mod failures;
