@@ -1,7 +1,7 @@
 //! Unit tests of `idp_metadata`: the documents each IdP product publishes
 //! (templates under `tests/fixtures/idp-metadata/`, filled with certificates
-//! minted per run), namespace and text quirks; the refusals and properties
-//! are in `tests/refusals.rs`.
+//! minted per run), namespace and text quirks, the fuzz seeds; the refusals
+//! and properties are in `tests/refusals.rs`.
 
 mod refusals;
 
@@ -237,4 +237,15 @@ fn any_prefixes_read_alike_and_only_namespace_uris_count() {
         &body[40..],
     );
     assert_eq!(read(&document, Some("e")), BTreeSet::from([fingerprint(&der)]));
+}
+
+#[test]
+fn the_fuzz_seeds_are_metadata_this_module_reads() {
+    let entity = Some("https://idp.example.org/idp/shibboleth");
+    for seed in [
+        &include_bytes!("../../../fuzz/seeds/idp_metadata/single-entity.xml")[..],
+        include_bytes!("../../../fuzz/seeds/idp_metadata/aggregate-bom-crlf.xml"),
+    ] {
+        assert_eq!(signing_certificates(seed, entity).unwrap().certificates.len(), 1);
+    }
 }
