@@ -1,14 +1,16 @@
 //! What the exporter knows, as pure data: certificate inspection
 //! ([`inspect`]), the identity providers' pasted signing certificates
-//! ([`signing`]), one account's inventory built from the API lists
-//! ([`inventory`]), the state shared between refresh and scrapes
-//! ([`state`]), the graded report that `check` prints ([`report`]) and the
-//! state file's format ([`snapshot`]).
+//! ([`signing`]), the signing certificates an identity provider publishes in
+//! its SAML metadata ([`idp_metadata`]), one account's inventory built from
+//! the API lists ([`inventory`]), the state shared between refresh and
+//! scrapes ([`state`]), the graded report that `check` prints ([`report`])
+//! and the state file's format ([`snapshot`]).
 //! No I/O and no clock: time comes in as arguments.
 //!
 //! May use: [`crate::clock`], the wire types of [`crate::cloudflare`],
 //! [`crate::locks`] and [`crate::printable`].
 
+pub mod idp_metadata;
 pub mod inspect;
 pub mod inventory;
 pub mod report;

@@ -166,7 +166,7 @@ fn inspect(der: &[u8]) -> Result<CertificateFacts, SigningParseError> {
 
 /// Standard base64 with any whitespace (line breaks of either kind,
 /// indentation) removed and the padding optional, as IdP consoles differ.
-fn decode_base64(text: &str) -> Option<Vec<u8>> {
+pub(super) fn decode_base64(text: &str) -> Option<Vec<u8>> {
     const LENIENT: GeneralPurpose = GeneralPurpose::new(
         &alphabet::STANDARD,
         GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
