@@ -26,13 +26,18 @@ struct Harness {
 }
 
 async fn start() -> Harness {
+    start_with_timeout("3s").await
+}
+
+/// [`start`] with `--cloudflare.timeout` (each request gets half of it).
+async fn start_with_timeout(timeout: &str) -> Harness {
     let fake = start_fake(two_accounts()).await;
     let exporter = Exporter::serve()
         .api(&fake.base_url())
         // One comma-separated list, as CLOUDFLARE_ACCOUNT_ID allows.
         .account("acca0000000000000000000000000000,accb0000000000000000000000000000")
         .token(TOKEN)
-        .args(["--cloudflare.timeout", "3s", "--cloudflare.max-body-bytes", "1048576"])
+        .args(["--cloudflare.timeout", timeout, "--cloudflare.max-body-bytes", "1048576"])
         // Both lists every pass, as the interval: a fault may hit either.
         .args(["--cloudflare.set-list-interval", "300ms"])
         .spawn();
@@ -186,7 +191,10 @@ async fn an_http_429_stops_every_call_until_retry_after_has_passed() {
     // nobody calls Cloudflare before Retry-After and no value is lost.
     let body = r#"{"success":false,"errors":[{"code":10100,"message":"More than 1200 requests per 300 seconds reached"}]}"#;
     const RETRY_AFTER: Duration = Duration::from_secs(3);
-    let harness = start().await;
+    // The held request must not time out before the test releases it: its
+    // retry would then reach the fake without the 429 ever seen, however
+    // long the test took to release it on a loaded machine.
+    let harness = start_with_timeout("120s").await;
     let before = scrape(&harness.exporter.metrics_url).await;
     let kept = [expiry(&before, "set-a"), expiry(&before, "set-b1"), expiry(&before, "set-b2")];
     // The 429 is held back until every other request of its refresh round
