@@ -1,7 +1,8 @@
 //! What the exporter knows, as pure data: certificate inspection
 //! ([`inspect`]), the identity providers' pasted signing certificates
 //! ([`signing`]), the signing certificates an identity provider publishes in
-//! its SAML metadata ([`idp_metadata`]), one account's inventory built from
+//! its SAML metadata ([`idp_metadata`]) and how the two compare ([`drift`]),
+//! one account's inventory built from
 //! the API lists ([`inventory`]), the state shared between refresh and
 //! scrapes ([`state`]), the graded report that `check` prints ([`report`])
 //! and the state file's format ([`snapshot`]).
@@ -10,6 +11,7 @@
 //! May use: [`crate::clock`], the wire types of [`crate::cloudflare`],
 //! [`crate::locks`] and [`crate::printable`].
 
+pub mod drift;
 pub mod idp_metadata;
 pub mod inspect;
 pub mod inventory;
