@@ -31,6 +31,7 @@ pub(crate) const MAY_USE: &[(&str, &[&str])] = &[
     ("counters", &["locks"]),
     ("cloudflare", &["counters", "locks", "operator_file", "printable"]),
     ("model", &["clock", "cloudflare", "locks", "printable"]),
+    ("idp", &["model", "printable"]),
     ("refresh", &["clock", "cloudflare", "counters", "locks", "model", "shutdown"]),
     ("exposition", &["clock", "counters", "model"]),
     ("web", &["clock", "counters", "exposition", "locks", "model", "operator_file", "printable", "shutdown"]),

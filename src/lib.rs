@@ -9,6 +9,7 @@
 //!
 //! - [`cloudflare`]: the API client: wire format, pages, credentials, budget, errors;
 //! - [`model`]: certificate inspection, the per-account inventory, the shared state;
+//! - [`idp`]: fetching the identity providers' own SAML metadata;
 //! - [`refresh`]: reads accounts in the background and records them in the state;
 //! - [`exposition`]: metric definitions and the `/metrics` rendering;
 //! - [`web`]: the HTTP server, TLS and basic auth;
@@ -41,6 +42,7 @@
 //! | `counters` | `locks` | |
 //! | `cloudflare` | `counters`, `locks`, `operator_file`, `printable` | |
 //! | `model` | `clock`, `cloudflare`, `locks`, `printable` | |
+//! | `idp` | `model`, `printable` | |
 //! | `refresh` | `clock`, `cloudflare`, `counters`, `locks`, `model`, `shutdown` | |
 //! | `exposition` | `clock`, `counters`, `model` | `cloudflare` |
 //! | `web` | `clock`, `counters`, `exposition`, `locks`, `model`, `operator_file`, `printable`, `shutdown` | `cloudflare` |
@@ -57,6 +59,7 @@ pub mod commands;
 pub mod config;
 pub mod counters;
 pub mod exposition;
+pub mod idp;
 pub mod locks;
 pub mod model;
 pub mod operator_file;
