@@ -12,6 +12,10 @@ use std::time::{Duration, Instant};
 
 use fake_cloudflare::{Fault, FaultKind};
 
+// The in-process exporter of `fleet` is the other benches'; this one runs the binary.
+#[allow(dead_code)]
+#[path = "fleet/mod.rs"]
+mod fleet;
 #[path = "hostile/scenarios.rs"]
 mod scenarios;
 #[path = "hostile/serving.rs"]

@@ -48,6 +48,23 @@ pub fn clipped(text: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
+/// An error and each of its causes, without repeating what a cause adds
+/// nothing to; escaped and at most 300 characters, since a server chose
+/// some of the words.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    printable(&clipped(&text, 300)).into_owned()
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
 }
@@ -70,6 +87,27 @@ mod tests {
             printable_lines("-----BEGIN\r\nabc\u{1b}[2J\n-----END\n"),
             "-----BEGIN\nabc\\u{1b}[2J\n-----END\n"
         );
+    }
+
+    #[test]
+    fn an_error_chain_names_each_new_cause_once_escaped() {
+        #[derive(Debug)]
+        struct Layer(&'static str, Option<Box<Layer>>);
+        impl std::fmt::Display for Layer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl std::error::Error for Layer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                self.1.as_deref().map(|l| l as &(dyn std::error::Error + 'static))
+            }
+        }
+        let err = Layer(
+            "request failed: tls",
+            Some(Box::new(Layer("tls", Some(Box::new(Layer("bad\u{1b}cert", None)))))),
+        );
+        assert_eq!(error_chain(&err), "request failed: tls: bad\\u{1b}cert");
     }
 
     #[test]

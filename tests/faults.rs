@@ -12,7 +12,8 @@ use fake_cloudflare::{FakeCloudflare, Fault, FaultKind, Hold};
 use crate::support::process::ExporterProcess;
 use crate::support::scrape_until;
 use crate::support::{
-    Exporter, Scrape, TOKEN, eventually, metric, scrape, start_fake, two_accounts, with_timeout,
+    Exporter, Scrape, TOKEN, errors_of, eventually, metric, scrape, start_fake, two_accounts, up_of,
+    with_timeout,
 };
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -44,23 +45,11 @@ async fn start_with_timeout(timeout: &str) -> Harness {
     let harness = Harness { fake, exporter };
     harness
         .wait_until("both accounts up", |s| {
-            up(s, "acca0000000000000000000000000000") == Some(1.0)
-                && up(s, "accb0000000000000000000000000000") == Some(1.0)
+            up_of(s, "acca0000000000000000000000000000") == Some(1.0)
+                && up_of(s, "accb0000000000000000000000000000") == Some(1.0)
         })
         .await;
     harness
-}
-
-fn up(scrape: &Scrape, account: &str) -> Option<f64> {
-    metric("cloudflare_access_saml_up").label("account_id", account).try_value_in(scrape)
-}
-
-fn errors(scrape: &Scrape, account: &str, reason: &str) -> f64 {
-    metric("cloudflare_access_saml_refresh_errors_total")
-        .label("account_id", account)
-        .label("reason", reason)
-        .try_value_in(scrape)
-        .unwrap_or(0.0)
 }
 
 fn expiry(scrape: &Scrape, set: &str) -> Option<f64> {
@@ -95,16 +84,16 @@ impl Harness {
 
         let during = self
             .wait_until(&format!("account B down with reason {reason}"), |s| {
-                up(s, "accb0000000000000000000000000000") == Some(0.0)
-                    && errors(s, "accb0000000000000000000000000000", reason) >= 1.0
+                up_of(s, "accb0000000000000000000000000000") == Some(0.0)
+                    && errors_of(s, "accb0000000000000000000000000000", reason) >= 1.0
             })
             .await;
         assert!(self.exporter.is_running(), "the exporter died");
         assert_eq!([expiry(&during, "set-b1"), expiry(&during, "set-b2")], kept, "last good values kept");
-        assert_eq!(up(&during, "acca0000000000000000000000000000"), Some(1.0), "account A untouched");
+        assert_eq!(up_of(&during, "acca0000000000000000000000000000"), Some(1.0), "account A untouched");
         for other in cloudflare_saml_exporter::cloudflare::error::Reason::ALL.map(|r| r.label()) {
             assert_eq!(
-                errors(&during, "acca0000000000000000000000000000", other),
+                errors_of(&during, "acca0000000000000000000000000000", other),
                 0.0,
                 "account A counted {other}"
             );
@@ -120,8 +109,10 @@ impl Harness {
         }
 
         stop(&self.fake);
-        self.wait_until("account B to recover", |s| up(s, "accb0000000000000000000000000000") == Some(1.0))
-            .await;
+        self.wait_until("account B to recover", |s| {
+            up_of(s, "accb0000000000000000000000000000") == Some(1.0)
+        })
+        .await;
         self.finish().await;
     }
 
@@ -221,8 +212,8 @@ async fn an_http_429_stops_every_call_until_retry_after_has_passed() {
 
     let during = harness
         .wait_until("account B rate limited", |s| {
-            up(s, "accb0000000000000000000000000000") == Some(0.0)
-                && errors(s, "accb0000000000000000000000000000", "rate_limited") >= 1.0
+            up_of(s, "accb0000000000000000000000000000") == Some(0.0)
+                && errors_of(s, "accb0000000000000000000000000000", "rate_limited") >= 1.0
         })
         .await;
     let next = eventually("the next call to Cloudflare", WAIT, || {
@@ -248,7 +239,7 @@ async fn an_http_429_stops_every_call_until_retry_after_has_passed() {
             .filter(|r| **r != "rate_limited")
         {
             assert_eq!(
-                errors(s, "acca0000000000000000000000000000", other),
+                errors_of(s, "acca0000000000000000000000000000", other),
                 0.0,
                 "account A counted {other}"
             );
@@ -259,8 +250,8 @@ async fn an_http_429_stops_every_call_until_retry_after_has_passed() {
     harness.fake.clear_faults();
     harness
         .wait_until("both accounts to recover", |s| {
-            up(s, "acca0000000000000000000000000000") == Some(1.0)
-                && up(s, "accb0000000000000000000000000000") == Some(1.0)
+            up_of(s, "acca0000000000000000000000000000") == Some(1.0)
+                && up_of(s, "accb0000000000000000000000000000") == Some(1.0)
         })
         .await;
     harness.finish().await;
@@ -346,7 +337,7 @@ async fn total_pages_larger_than_the_real_page_count_is_not_a_failure() {
     .await;
     let s = scrape(&harness.exporter.metrics_url).await;
     assert_eq!(
-        up(&s, "accb0000000000000000000000000000"),
+        up_of(&s, "accb0000000000000000000000000000"),
         Some(1.0),
         "the walk ends on the first empty page"
     );
@@ -356,7 +347,7 @@ async fn total_pages_larger_than_the_real_page_count_is_not_a_failure() {
             .value_in(&s),
         2.0
     );
-    assert_eq!(errors(&s, "accb0000000000000000000000000000", "api_error"), 0.0);
+    assert_eq!(errors_of(&s, "accb0000000000000000000000000000", "api_error"), 0.0);
     harness.fake.clear_faults();
     harness.finish().await;
 }
@@ -377,7 +368,7 @@ async fn one_garbage_pem_is_reported_without_failing_the_account() {
                 == Some(1.0)
         })
         .await;
-    assert_eq!(up(&s, "accb0000000000000000000000000000"), Some(1.0));
+    assert_eq!(up_of(&s, "accb0000000000000000000000000000"), Some(1.0));
     metric("cloudflare_access_saml_certificate_parse_error")
         .label("certificate_set_uid", "set-b2")
         .label("reason", "bad_pem")
@@ -418,8 +409,12 @@ async fn a_previous_certificate_that_is_not_an_object_is_reported_on_its_set_and
             not_an_object(s, "set-b1") == Some(1.0) && not_an_object(s, "set-b2") == Some(1.0)
         })
         .await;
-    assert_eq!(up(&seen, "accb0000000000000000000000000000"), Some(1.0), "the account stays up");
-    assert_eq!(errors(&seen, "accb0000000000000000000000000000", "decode"), 0.0, "no decode error counted");
+    assert_eq!(up_of(&seen, "accb0000000000000000000000000000"), Some(1.0), "the account stays up");
+    assert_eq!(
+        errors_of(&seen, "accb0000000000000000000000000000", "decode"),
+        0.0,
+        "no decode error counted"
+    );
     harness.fake.clear_faults();
     harness.finish().await;
 }

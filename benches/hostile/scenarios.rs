@@ -7,15 +7,12 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fake_cloudflare::clock::rfc3339;
-use fake_cloudflare::mint::{KeyKind, mint_certificate};
-use fake_cloudflare::{
-    FakeAccount, FakeCertificate, FakeCloudflare, FakeData, FakeIdentityProvider, FakeSet,
-};
+use fake_cloudflare::FakeCloudflare;
 
-pub const TOKEN: &str = "bench-token";
-pub const ACCOUNT_A: &str = "acca0000000000000000000000000000";
-pub const ACCOUNT_B: &str = "accb0000000000000000000000000000";
+pub use super::fleet::TOKEN;
+/// The two accounts of [`fake`], as `fleet::fake_data` names them.
+pub const ACCOUNT_A: &str = "00000000000000000000000000000000";
+pub const ACCOUNT_B: &str = "00000000000000000000000000000001";
 const WAIT: Duration = Duration::from_secs(120);
 
 /// Resident memory now and at its peak, bytes.
@@ -44,48 +41,7 @@ pub async fn fake() -> FakeCloudflare {
 
 /// The fake API with accounts A and B, `sets` sets and as many SAML IdPs each.
 pub async fn fake_with_sets(sets: usize) -> FakeCloudflare {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let minted = mint_certificate("hostile", KeyKind::P256, now - 86_400, now + 90 * 86_400).expect("mint");
-    let account = |id: &str| {
-        let (sets, identity_providers) = (0..sets)
-            .map(|n| {
-                let set = FakeSet {
-                    uid: format!("set-{id}-{n}"),
-                    created_at: rfc3339(now - 86_400),
-                    updated_at: rfc3339(now - 86_400),
-                    current: Some(FakeCertificate {
-                        uid: format!("cert-{id}-{n}"),
-                        pem: minted.pem.clone(),
-                        not_after: rfc3339(minted.not_after),
-                    }),
-                    previous: None,
-                };
-                let idp = FakeIdentityProvider {
-                    id: format!("idp-{id}-{n}"),
-                    name: format!("IdP {n} of {id}"),
-                    kind: "saml".into(),
-                    enable_encryption: true,
-                    certificate_set_id: Some(set.uid.clone()),
-                    signing_certificates: Vec::new(),
-                };
-                (set, idp)
-            })
-            .unzip();
-        FakeAccount {
-            id: id.into(),
-            name: format!("Account {id}"),
-            account_type: Default::default(),
-            sets,
-            identity_providers,
-        }
-    };
-    let data = FakeData {
-        token: TOKEN.into(),
-        global_key: None,
-        account_owned_token: false,
-        scoped_tokens: vec![],
-        accounts: vec![account(ACCOUNT_A), account(ACCOUNT_B)],
-    };
+    let data = super::fleet::fake_data(2, sets);
     FakeCloudflare::start("127.0.0.1:0".parse().unwrap(), data).await.expect("fake API")
 }
 

@@ -21,11 +21,12 @@ use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::error::ApiError;
 use crate::cloudflare::pages::{Page, walk_pages};
 use crate::cloudflare::rate_limit_headers::parse_retry_after;
-use crate::cloudflare::response::{error_chain, error_entries, read_body, successful};
+use crate::cloudflare::response::{error_entries, read_body, successful};
 use crate::cloudflare::talk_time::TalkTime;
 use crate::cloudflare::wire::{Account, CertificateSet, Envelope, IdentityProvider};
 use crate::counters::ExporterCounters;
 use crate::locks;
+use crate::printable::error_chain;
 
 /// Connection settings of the client.
 #[derive(Debug, Clone)]

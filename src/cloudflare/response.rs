@@ -1,6 +1,6 @@
 //! Reading Cloudflare's answers safely: the body within a size cap, the
-//! envelope of a 2xx answer checked once, the `errors[]` of a failed
-//! envelope, and an HTTP client error with its causes.
+//! envelope of a 2xx answer checked once, and the `errors[]` of a failed
+//! envelope.
 
 use crate::cloudflare::byte_allowance::ByteAllowance;
 use crate::cloudflare::endpoint::Endpoint;
@@ -64,19 +64,4 @@ pub(crate) fn successful<T>(
 /// (an HTML error page, say).
 pub(crate) fn error_entries(body: &[u8]) -> Vec<ApiMessage> {
     serde_json::from_slice::<Envelope<serde::de::IgnoredAny>>(body).map(|e| e.errors).unwrap_or_default()
-}
-
-/// The error and each of its causes, without repeating what a cause adds nothing to.
-pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }

@@ -11,7 +11,7 @@ use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use reqwest::{StatusCode, Url};
 
 use crate::model::idp_metadata::MAX_METADATA_BYTES;
-use crate::printable::{clipped, printable};
+use crate::printable::{clipped, error_chain, printable};
 
 /// Redirects followed before giving up: real IdPs redirect once, maybe twice
 /// (http to https, a vanity host to the tenant's).
@@ -210,20 +210,6 @@ impl MetadataFetcher {
         }
         Ok(Fetched::Document { body, validators })
     }
-}
-
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    printable(&clipped(&text, 300)).into_owned()
 }
 
 #[cfg(test)]

@@ -6,23 +6,13 @@ use std::time::Duration;
 use fake_cloudflare::{Fault, FaultKind};
 
 use crate::support::memory::Memory;
-use crate::support::{Exporter, Scrape, TOKEN, get, metric, scrape_until, start_fake, two_accounts};
+use crate::support::{
+    Exporter, Scrape, TOKEN, errors_of, get, metric, scrape_until, start_fake, two_accounts, up_of,
+};
 
 const A: &str = "acca0000000000000000000000000000";
 const B: &str = "accb0000000000000000000000000000";
 const WAIT: Duration = Duration::from_secs(60);
-
-fn up(scrape: &Scrape, account: &str) -> Option<f64> {
-    metric("cloudflare_access_saml_up").label("account_id", account).try_value_in(scrape)
-}
-
-fn errors(scrape: &Scrape, account: &str, reason: &str) -> f64 {
-    metric("cloudflare_access_saml_refresh_errors_total")
-        .label("account_id", account)
-        .label("reason", reason)
-        .try_value_in(scrape)
-        .unwrap_or(0.0)
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn endless_pages_just_under_the_body_cap_cost_one_account_and_a_bounded_memory() {
@@ -30,9 +20,10 @@ async fn endless_pages_just_under_the_body_cap_cost_one_account_and_a_bounded_me
     // The defaults: a 64 MiB body cap and 64 MiB per account in all.
     let exporter = Exporter::serve().api(&fake.base_url()).account(&format!("{A},{B}")).token(TOKEN).spawn();
     let url = exporter.metrics_url.clone();
-    let warm =
-        scrape_until(&url, "both accounts up", WAIT, |s| up(s, A) == Some(1.0) && up(s, B) == Some(1.0))
-            .await;
+    let warm = scrape_until(&url, "both accounts up", WAIT, |s| {
+        up_of(s, A) == Some(1.0) && up_of(s, B) == Some(1.0)
+    })
+    .await;
     let expiry_of_b = |s: &Scrape| {
         metric("cloudflare_access_saml_certificate_not_after_timestamp_seconds")
             .label("certificate_set_uid", "set-b1")
@@ -48,12 +39,12 @@ async fn endless_pages_just_under_the_body_cap_cost_one_account_and_a_bounded_me
         kind: FaultKind::HugePages(60 << 20),
     });
     let hit = scrape_until(&url, "B refused as too large, twice", WAIT, |s| {
-        errors(s, B, "account_too_large") >= 2.0
+        errors_of(s, B, "account_too_large") >= 2.0
     })
     .await;
-    assert_eq!(up(&hit, B), Some(0.0), "B reports the failure");
-    assert_eq!(up(&hit, A), Some(1.0), "A is unaffected");
-    assert_eq!(errors(&hit, A, "account_too_large"), 0.0);
+    assert_eq!(up_of(&hit, B), Some(0.0), "B reports the failure");
+    assert_eq!(up_of(&hit, A), Some(1.0), "A is unaffected");
+    assert_eq!(errors_of(&hit, A, "account_too_large"), 0.0);
     assert_eq!(expiry_of_b(&hit), expiry_of_b(&warm), "B keeps its last good values");
     let pages: Vec<String> = fake
         .requests()
@@ -84,7 +75,7 @@ async fn a_different_malformed_time_on_every_refresh_keeps_memory_flat_and_the_l
     let fake = start_fake(two_accounts()).await;
     let exporter = Exporter::serve().api(&fake.base_url()).account(B).token(TOKEN).spawn();
     let url = exporter.metrics_url.clone();
-    scrape_until(&url, "B up", WAIT, |s| up(s, B) == Some(1.0)).await;
+    scrape_until(&url, "B up", WAIT, |s| up_of(s, B) == Some(1.0)).await;
     let lists = format!("/accounts/{B}/access/identity_providers");
     let reads = |fake: &fake_cloudflare::FakeCloudflare| {
         fake.requests().iter().filter(|r| r.uri.contains(&lists)).count()
@@ -134,7 +125,7 @@ async fn a_wait_is_capped_and_shown(status: u16, header: (&str, &str)) {
     let fake = start_fake(two_accounts()).await;
     let exporter = Exporter::serve().api(&fake.base_url()).account(A).token(TOKEN).spawn();
     let url = exporter.metrics_url.clone();
-    scrape_until(&url, "A up", WAIT, |s| up(s, A) == Some(1.0)).await;
+    scrape_until(&url, "A up", WAIT, |s| up_of(s, A) == Some(1.0)).await;
     let blocked_until = |s: &Scrape| {
         metric("cloudflare_access_saml_api_blocked_until_timestamp_seconds")
             .label("credential", "default")

@@ -81,6 +81,16 @@ pub fn up_of(scrape: &Scrape, account_id: &str) -> Option<f64> {
     metric("cloudflare_access_saml_up").label("account_id", account_id).try_value_in(scrape)
 }
 
+/// `cloudflare_access_saml_refresh_errors_total` of `account_id` for
+/// `reason` in `scrape`; 0 when absent.
+pub fn errors_of(scrape: &Scrape, account_id: &str, reason: &str) -> f64 {
+    metric("cloudflare_access_saml_refresh_errors_total")
+        .label("account_id", account_id)
+        .label("reason", reason)
+        .try_value_in(scrape)
+        .unwrap_or(0.0)
+}
+
 /// A metric name and the labels it must carry.
 #[derive(Debug, Clone)]
 pub struct MetricMatch {

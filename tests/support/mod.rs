@@ -30,7 +30,7 @@ pub use fixtures::{
     TOKEN, account, client_settings, data, saml_idp, set_expiring_in, start_fake, two_accounts,
 };
 pub use http::{get, scrape, scrape_until, try_get};
-pub use metrics::{Scrape, metric, up_of};
+pub use metrics::{Scrape, errors_of, metric, up_of};
 pub use process::Exporter;
 pub use temp::TempDir;
 
