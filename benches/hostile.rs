@@ -84,10 +84,13 @@ async fn changing_garbage(lasting: Duration) -> Vec<Outcome> {
     let exporter = Spawned::serve(EXPORTER, &fake, &["--refresh-interval", "1s"]);
     exporter.until_up(scenarios::ACCOUNT_B).await;
     let started = Instant::now();
+    const WARM_ROUNDS: u64 = 10;
     let mut warm = None;
     let mut round = 0u64;
     while started.elapsed() < lasting {
-        if warm.is_none() && started.elapsed() > lasting / 10 {
+        // Warm once the garbage regime runs: ten rounds (5 s) in, its
+        // current megabyte and the allocator's first arenas included.
+        if round == WARM_ROUNDS {
             warm = Some(memory_of(exporter.pid()).resident);
         }
         round += 1;
