@@ -10,6 +10,7 @@ use fake_cloudflare::demo_data::{ACCOUNT_A, ACCOUNT_B, DEMO_TOKEN, demo, sets};
 use fake_cloudflare::{FakeCloudflare, FakeData, FakeSet};
 use serde_json::Value;
 
+use crate::support::fixtures::ACC;
 use crate::support::{Exporter, TOKEN, TempDir, account, data, saml_idp, set_expiring_in, start_fake};
 
 /// Runs `encryption ARGS` against `fake` with `token`, logging at debug
@@ -62,14 +63,14 @@ fn set_in(fake: &FakeCloudflare, account_id: &str, uid: &str) -> FakeSet {
     account.sets.iter().find(|s| s.uid == uid).expect("the set").clone()
 }
 
-/// `acc00000000000000000000000000000`: `idp-new` without a set, `idp-stalled` on `stalled` (20 days, not
-/// rotating), `idp-rotating` on `rotating` (with a previous certificate of 9
-/// days).
+/// [`ACC`]: `idp-new` without a set, `idp-stalled` on `stalled` (20 days,
+/// not rotating), `idp-rotating` on `rotating` (with a previous certificate
+/// of 9 days).
 fn fixture() -> FakeData {
     let mut rotating = set_expiring_in("rotating", 355);
     rotating.previous = set_expiring_in("rotating-old", 9).current;
     data(vec![account(
-        "acc00000000000000000000000000000",
+        ACC,
         vec![set_expiring_in("stalled", 20), rotating],
         vec![
             saml_idp("idp-new", None),
@@ -82,31 +83,24 @@ fn fixture() -> FakeData {
 #[tokio::test(flavor = "multi_thread")]
 async fn create_set_dry_run_sends_no_write_and_apply_sends_one_201_then_200_with_the_same_set() {
     let fake = start_fake(fixture()).await;
-    let create =
-        ["create-set", "--account-id", "acc00000000000000000000000000000", "--identity-provider", "idp-new"];
+    let create = ["create-set", "--account-id", ACC, "--identity-provider", "idp-new"];
 
     let dry = run(&fake, &create);
     assert_exit(&dry, 0);
     assert!(stdout(&dry).contains("Dry run: nothing was sent"), "{}", stdout(&dry));
-    assert!(stdout(&dry).contains(
-        "/accounts/acc00000000000000000000000000000/access/identity_providers/idp-new/saml_certificate"
-    ));
+    let create_path = format!("/accounts/{ACC}/access/identity_providers/idp-new/saml_certificate");
+    assert!(stdout(&dry).contains(&create_path));
     assert!(stdout(&dry).contains("201"), "the dry run says a set would be created");
     assert!(writes(&fake).is_empty(), "a dry run wrote: {:?}", writes(&fake));
 
     let apply = |format: &str| run(&fake, &[&create[..], &["--apply", "--output", format]].concat());
     let first = apply("json");
     assert_exit(&first, 0);
-    assert_eq!(
-        writes(&fake),
-        [
-            "POST /client/v4/accounts/acc00000000000000000000000000000/access/identity_providers/idp-new/saml_certificate"
-        ]
-    );
+    assert_eq!(writes(&fake), [format!("POST /client/v4{create_path}")]);
     let first: Value = serde_json::from_slice(&first.stdout).expect("JSON");
     assert_eq!((first["http_status"].as_u64(), first["created"].as_bool()), (Some(201), Some(true)));
     let uid = first["certificate_set"]["uid"].as_str().expect("a set uid").to_owned();
-    let created = set_in(&fake, "acc00000000000000000000000000000", &uid);
+    let created = set_in(&fake, ACC, &uid);
     let pem = &created.current.as_ref().expect("a current certificate").pem;
     assert_eq!(first["certificate_set"]["current"]["public_certificate"].as_str(), Some(pem.as_str()));
     let steps = first["next_steps"].to_string();
@@ -133,21 +127,12 @@ async fn create_set_dry_run_sends_no_write_and_apply_sends_one_201_then_200_with
 #[tokio::test(flavor = "multi_thread")]
 async fn rotate_with_a_previous_certificate_is_refused_without_force_and_sends_nothing() {
     let fake = start_fake(fixture()).await;
-    let rotate = [
-        "rotate",
-        "--account-id",
-        "acc00000000000000000000000000000",
-        "--certificate-set",
-        "rotating",
-        "--apply",
-    ];
+    let rotate = ["rotate", "--account-id", ACC, "--certificate-set", "rotating", "--apply"];
 
     let refused = run(&fake, &rotate);
     assert_exit(&refused, 3);
     let message = stderr(&refused);
-    let previous = set_in(&fake, "acc00000000000000000000000000000", "rotating")
-        .previous
-        .expect("a previous certificate");
+    let previous = set_in(&fake, ACC, "rotating").previous.expect("a previous certificate");
     let expiry = &previous.not_after[..16];
     assert!(message.contains(&previous.uid) && message.contains(expiry), "names the certificate: {message}");
     assert!(message.contains("--force"), "{message}");
@@ -159,17 +144,7 @@ async fn rotate_with_a_previous_certificate_is_refused_without_force_and_sends_n
     assert_eq!(report["status"], "refused");
 
     // A forced dry run shows the deletion and still sends nothing.
-    let forced_dry = run(
-        &fake,
-        &[
-            "rotate",
-            "--account-id",
-            "acc00000000000000000000000000000",
-            "--certificate-set",
-            "rotating",
-            "--force",
-        ],
-    );
+    let forced_dry = run(&fake, &["rotate", "--account-id", ACC, "--certificate-set", "rotating", "--force"]);
     assert_exit(&forced_dry, 0);
     assert!(stdout(&forced_dry).contains("DELETED"), "{}", stdout(&forced_dry));
     assert!(writes(&fake).is_empty());
@@ -177,7 +152,7 @@ async fn rotate_with_a_previous_certificate_is_refused_without_force_and_sends_n
     let forced = run(&fake, &[&rotate[..], &["--force"]].concat());
     assert_exit(&forced, 0);
     assert_eq!(writes(&fake).len(), 1);
-    let after = set_in(&fake, "acc00000000000000000000000000000", "rotating");
+    let after = set_in(&fake, ACC, "rotating");
     assert_ne!(after.previous.expect("a previous certificate").uid, previous.uid, "the old previous is gone");
     fake.stop().await;
 }
@@ -185,10 +160,8 @@ async fn rotate_with_a_previous_certificate_is_refused_without_force_and_sends_n
 #[tokio::test(flavor = "multi_thread")]
 async fn rotate_moves_the_current_certificate_to_the_previous_slot_with_one_write() {
     let fake = start_fake(fixture()).await;
-    let before =
-        set_in(&fake, "acc00000000000000000000000000000", "stalled").current.expect("a current certificate");
-    let rotate =
-        ["rotate", "--account-id", "acc00000000000000000000000000000", "--certificate-set", "stalled"];
+    let before = set_in(&fake, ACC, "stalled").current.expect("a current certificate");
+    let rotate = ["rotate", "--account-id", ACC, "--certificate-set", "stalled"];
 
     let dry = run(&fake, &rotate);
     assert_exit(&dry, 0);
@@ -199,9 +172,9 @@ async fn rotate_moves_the_current_certificate_to_the_previous_slot_with_one_writ
     assert_exit(&applied, 0);
     assert_eq!(
         writes(&fake),
-        ["POST /client/v4/accounts/acc00000000000000000000000000000/access/saml_certificates/stalled/rotate"]
+        [format!("POST /client/v4/accounts/{ACC}/access/saml_certificates/stalled/rotate")]
     );
-    let after = set_in(&fake, "acc00000000000000000000000000000", "stalled");
+    let after = set_in(&fake, ACC, "stalled");
     let previous = after.previous.expect("the old current certificate in the previous slot");
     assert_eq!((previous.uid.as_str(), previous.pem.as_str()), (before.uid.as_str(), before.pem.as_str()));
     let current = after.current.expect("a new current certificate");
@@ -215,20 +188,9 @@ async fn rotate_moves_the_current_certificate_to_the_previous_slot_with_one_writ
 #[tokio::test(flavor = "multi_thread")]
 async fn pem_prints_exactly_the_current_certificate_and_the_previous_on_request() {
     let fake = start_fake(fixture()).await;
-    let set = set_in(&fake, "acc00000000000000000000000000000", "rotating");
+    let set = set_in(&fake, ACC, "rotating");
     let pem = |slot: &str| {
-        run(
-            &fake,
-            &[
-                "pem",
-                "--account-id",
-                "acc00000000000000000000000000000",
-                "--certificate-set",
-                "rotating",
-                "--slot",
-                slot,
-            ],
-        )
+        run(&fake, &["pem", "--account-id", ACC, "--certificate-set", "rotating", "--slot", slot])
     };
 
     let current = pem("current");
@@ -242,18 +204,8 @@ async fn pem_prints_exactly_the_current_certificate_and_the_previous_on_request(
     assert_exit(&previous, 0);
     assert_eq!(stdout(&previous), set.previous.expect("previous").pem);
 
-    let none = run(
-        &fake,
-        &[
-            "pem",
-            "--account-id",
-            "acc00000000000000000000000000000",
-            "--certificate-set",
-            "stalled",
-            "--slot",
-            "previous",
-        ],
-    );
+    let none =
+        run(&fake, &["pem", "--account-id", ACC, "--certificate-set", "stalled", "--slot", "previous"]);
     assert_exit(&none, 2);
     assert!(stderr(&none).contains("has no previous certificate"), "{}", stderr(&none));
     assert!(writes(&fake).is_empty());
@@ -309,7 +261,7 @@ async fn plan_exits_0_when_nothing_is_pending_and_prints_the_change_to_enable_en
     let mut off = saml_idp("idp-off", Some("fine"));
     off.enable_encryption = false;
     let fake = start_fake(data(vec![account(
-        "acc00000000000000000000000000000",
+        ACC,
         vec![set_expiring_in("fine", 200)],
         vec![saml_idp("idp-on", Some("fine")), off],
     )]))
@@ -320,8 +272,10 @@ async fn plan_exits_0_when_nothing_is_pending_and_prints_the_change_to_enable_en
     let row = text.lines().find(|l| l.contains("idp-off")).expect("a row for idp-off");
     assert!(row.contains("enable-encryption"), "{row}");
     // The enable command, no hand-run PUT (issue 19).
-    let enable = "encryption enable --account-id acc00000000000000000000000000000 --identity-provider idp-off --certificate-set fine --apply";
-    assert!(text.contains(enable) && text.contains("saml_certificate_set_id: \"fine\""), "{text}");
+    let enable = format!(
+        "encryption enable --account-id {ACC} --identity-provider idp-off --certificate-set fine --apply"
+    );
+    assert!(text.contains(&enable) && text.contains("saml_certificate_set_id: \"fine\""), "{text}");
 
     fake.update_data(|d| d.accounts[0].identity_providers[1].enable_encryption = true);
     assert_exit(&run(&fake, &["plan"]), 0);
@@ -331,13 +285,7 @@ async fn plan_exits_0_when_nothing_is_pending_and_prints_the_change_to_enable_en
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_identity_provider_exits_2_with_cloudflares_message() {
     let fake = start_fake(fixture()).await;
-    let create = [
-        "create-set",
-        "--account-id",
-        "acc00000000000000000000000000000",
-        "--identity-provider",
-        "no-such-idp",
-    ];
+    let create = ["create-set", "--account-id", ACC, "--identity-provider", "no-such-idp"];
     let applied = run(&fake, &[&create[..], &["--apply"]].concat());
     assert_exit(&applied, 2);
     assert!(stderr(&applied).contains("12130 Identity provider not found"), "{}", stderr(&applied));
@@ -351,10 +299,7 @@ async fn an_unknown_identity_provider_exits_2_with_cloudflares_message() {
     assert_exit(&dry, 2);
     assert!(stderr(&dry).contains("identity provider no-such-idp not found"), "{}", stderr(&dry));
 
-    let unknown_set = run(
-        &fake,
-        &["rotate", "--account-id", "acc00000000000000000000000000000", "--certificate-set", "no-such-set"],
-    );
+    let unknown_set = run(&fake, &["rotate", "--account-id", ACC, "--certificate-set", "no-such-set"]);
     assert_exit(&unknown_set, 2);
     assert!(stderr(&unknown_set).contains("SAML certificate set does not exist"), "{}", stderr(&unknown_set));
     fake.stop().await;
@@ -367,16 +312,8 @@ async fn pem_out_writes_0644_and_refuses_to_overwrite_before_sending_anything() 
     let dir = TempDir::new("pem-out");
     let file = dir.join("idp-new.pem");
     let path = file.to_str().expect("a UTF-8 path");
-    let create = [
-        "create-set",
-        "--account-id",
-        "acc00000000000000000000000000000",
-        "--identity-provider",
-        "idp-new",
-        "--apply",
-        "--pem-out",
-        path,
-    ];
+    let create =
+        ["create-set", "--account-id", ACC, "--identity-provider", "idp-new", "--apply", "--pem-out", path];
 
     let first = run(&fake, &create);
     assert_exit(&first, 0);
@@ -403,52 +340,12 @@ async fn the_token_never_appears_in_any_output() {
     let commands: [&[&str]; 8] = [
         &["plan"],
         &["plan", "--output", "json"],
-        &[
-            "create-set",
-            "--account-id",
-            "acc00000000000000000000000000000",
-            "--identity-provider",
-            "idp-new",
-            "--apply",
-        ],
-        &[
-            "create-set",
-            "--account-id",
-            "acc00000000000000000000000000000",
-            "--identity-provider",
-            "nope",
-            "--apply",
-            "--output",
-            "json",
-        ],
-        &[
-            "rotate",
-            "--account-id",
-            "acc00000000000000000000000000000",
-            "--certificate-set",
-            "rotating",
-            "--apply",
-        ],
-        &[
-            "rotate",
-            "--account-id",
-            "acc00000000000000000000000000000",
-            "--certificate-set",
-            "stalled",
-            "--apply",
-            "--output",
-            "json",
-        ],
-        &["pem", "--account-id", "acc00000000000000000000000000000", "--certificate-set", "stalled"],
-        &[
-            "pem",
-            "--account-id",
-            "acc00000000000000000000000000000",
-            "--certificate-set",
-            "nope",
-            "--output",
-            "json",
-        ],
+        &["create-set", "--account-id", ACC, "--identity-provider", "idp-new", "--apply"],
+        &["create-set", "--account-id", ACC, "--identity-provider", "nope", "--apply", "--output", "json"],
+        &["rotate", "--account-id", ACC, "--certificate-set", "rotating", "--apply"],
+        &["rotate", "--account-id", ACC, "--certificate-set", "stalled", "--apply", "--output", "json"],
+        &["pem", "--account-id", ACC, "--certificate-set", "stalled"],
+        &["pem", "--account-id", ACC, "--certificate-set", "nope", "--output", "json"],
     ];
     for args in commands {
         let out = run(&fake, args);
@@ -457,11 +354,8 @@ async fn the_token_never_appears_in_any_output() {
         }
     }
     // A refused token: Cloudflare's refusal is shown, the token is not.
-    let out = run_with(
-        &fake,
-        "wrong-token-9d2e41",
-        &["pem", "--account-id", "acc00000000000000000000000000000", "--certificate-set", "stalled"],
-    );
+    let out =
+        run_with(&fake, "wrong-token-9d2e41", &["pem", "--account-id", ACC, "--certificate-set", "stalled"]);
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("10000 Authentication error"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("wrong-token-9d2e41") && !stdout(&out).contains("wrong-token-9d2e41"));
@@ -481,35 +375,7 @@ fn acting_commands_without_exactly_one_account_are_usage_errors() {
     assert_exit(&out, 64);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn refusals_say_whether_the_feature_the_token_or_a_permission_is_at_fault() {
-    let fake = start_fake(fixture()).await;
-    let create = [
-        "create-set",
-        "--account-id",
-        "acc00000000000000000000000000000",
-        "--identity-provider",
-        "idp-new",
-        "--apply",
-    ];
-    // Each refusal exits 2 and says what is at fault.
-    let refused_with = |out: Output, words: &[&str]| {
-        assert_exit(&out, 2);
-        let err = stderr(&out);
-        assert!(words.iter().all(|w| err.contains(w)), "{words:?} in {err}");
-    };
-    fake.update_knobs(|k| k.saml_encryption_disabled = vec!["acc00000000000000000000000000000".into()]);
-    refused_with(run(&fake, &create), &["SAML encryption not enabled for organization", "not a permission"]);
-    fake.update_knobs(|k| {
-        k.saml_encryption_disabled.clear();
-        k.token_revoked = true;
-    });
-    refused_with(run(&fake, &create), &["9109", "the API token itself is refused"]);
-    fake.update_knobs(|k| k.token_revoked = false);
-    refused_with(run_with(&fake, "not-the-token", &create), &["lacks a permission"]);
-    assert!(writes(&fake).iter().all(|w| w.contains("saml_certificate")), "nothing else was written");
-    fake.stop().await;
-}
-
 // `encryption enable`.
 mod enable;
+// What the commands say when Cloudflare refuses.
+mod refusals;

@@ -16,6 +16,7 @@ use secrecy::SecretString;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::support::fixtures::{ACC_A, ACC_B};
 use crate::support::metrics::MetricMatch;
 use crate::support::scrape_until;
 use crate::support::{
@@ -26,15 +27,7 @@ use crate::support::{
 const WAIT: Duration = Duration::from_secs(15);
 
 async fn start(fake: &FakeCloudflare, interval: Duration) -> (RunningExporter, String) {
-    start_with(
-        fake,
-        interval,
-        AccountSelection::Fixed(vec![
-            "acca0000000000000000000000000000".into(),
-            "accb0000000000000000000000000000".into(),
-        ]),
-    )
-    .await
+    start_with(fake, interval, AccountSelection::Fixed(vec![ACC_A.into(), ACC_B.into()])).await
 }
 
 async fn start_with(
@@ -70,14 +63,9 @@ async fn a_failing_account_keeps_its_last_good_series_until_it_recovers() {
     let fake = start_fake(two_accounts()).await;
     let (exporter, base) = start(&fake, Duration::from_millis(200)).await;
     let url = format!("{base}/metrics");
-    wait_for_value(
-        &url,
-        metric("cloudflare_access_saml_up").label("account_id", "accb0000000000000000000000000000"),
-        1.0,
-    )
-    .await;
+    wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", ACC_B), 1.0).await;
     let expiry = metric("cloudflare_access_saml_certificate_not_after_timestamp_seconds")
-        .label("account_id", "accb0000000000000000000000000000")
+        .label("account_id", ACC_B)
         .label("certificate_set_uid", "set-b1");
     let before = expiry.value_in(&scrape(&url).await);
 
@@ -86,28 +74,21 @@ async fn a_failing_account_keeps_its_last_good_series_until_it_recovers() {
         times: None,
         kind: FaultKind::Respond { status: 500, headers: vec![], body: "oops".into() },
     });
-    wait_for_value(
-        &url,
-        metric("cloudflare_access_saml_up").label("account_id", "accb0000000000000000000000000000"),
-        0.0,
-    )
-    .await;
+    wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", ACC_B), 0.0).await;
     let during = scrape(&url).await;
     assert_eq!(expiry.value_in(&during), before, "last good value kept");
     assert!(
         metric("cloudflare_access_saml_refresh_errors_total")
-            .label("account_id", "accb0000000000000000000000000000")
+            .label("account_id", ACC_B)
             .label("reason", "server_error")
             .value_in(&during)
             >= 1.0
     );
     metric("cloudflare_access_saml_refresh_errors_total")
-        .label("account_id", "acca0000000000000000000000000000")
+        .label("account_id", ACC_A)
         .label("reason", "server_error")
         .assert_value(&during, 0.0);
-    metric("cloudflare_access_saml_up")
-        .label("account_id", "acca0000000000000000000000000000")
-        .assert_value(&during, 1.0);
+    metric("cloudflare_access_saml_up").label("account_id", ACC_A).assert_value(&during, 1.0);
     assert!(
         metric("cloudflare_access_saml_api_requests_total")
             .label("endpoint", "saml_certificates")
@@ -117,12 +98,7 @@ async fn a_failing_account_keeps_its_last_good_series_until_it_recovers() {
     );
 
     fake.clear_faults();
-    wait_for_value(
-        &url,
-        metric("cloudflare_access_saml_up").label("account_id", "accb0000000000000000000000000000"),
-        1.0,
-    )
-    .await;
+    wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", ACC_B), 1.0).await;
     exporter.stop().await;
     fake.stop().await;
 }
@@ -137,7 +113,7 @@ async fn what_a_successful_walk_no_longer_lists_disappears() {
     wait_for_value(&url, set.clone(), 0.0).await;
 
     fake.update_data(|d| {
-        let b = d.accounts.iter_mut().find(|a| a.id == "accb0000000000000000000000000000").unwrap();
+        let b = d.accounts.iter_mut().find(|a| a.id == ACC_B).unwrap();
         b.sets.retain(|s| s.uid != "set-b2");
         b.identity_providers.retain(|i| i.id != "idp-b2");
     });
@@ -153,9 +129,7 @@ async fn what_a_successful_walk_no_longer_lists_disappears() {
     metric("cloudflare_access_saml_identity_provider_info")
         .label("identity_provider_id", "idp-b2")
         .assert_absent(&after);
-    metric("cloudflare_access_saml_certificate_sets")
-        .label("account_id", "accb0000000000000000000000000000")
-        .assert_value(&after, 1.0);
+    metric("cloudflare_access_saml_certificate_sets").label("account_id", ACC_B).assert_value(&after, 1.0);
     exporter.stop().await;
     fake.stop().await;
 }
@@ -173,9 +147,7 @@ async fn ready_only_after_every_account_was_refreshed_once() {
     assert_eq!(get(&format!("{base}/-/healthy")).await.0, 200);
     // Unknown health is no series, not a 0 that would read as a failure.
     let before = scrape(&format!("{base}/metrics")).await;
-    metric("cloudflare_access_saml_up")
-        .label("account_id", "acca0000000000000000000000000000")
-        .assert_absent(&before);
+    metric("cloudflare_access_saml_up").label("account_id", ACC_A).assert_absent(&before);
     hold.release();
     eventually("ready", WAIT, || {
         let base = base.clone();
@@ -183,9 +155,7 @@ async fn ready_only_after_every_account_was_refreshed_once() {
     })
     .await;
     let after = scrape(&format!("{base}/metrics")).await;
-    metric("cloudflare_access_saml_up")
-        .label("account_id", "acca0000000000000000000000000000")
-        .assert_value(&after, 1.0);
+    metric("cloudflare_access_saml_up").label("account_id", ACC_A).assert_value(&after, 1.0);
     exporter.stop().await;
     fake.stop().await;
 }
@@ -195,12 +165,7 @@ async fn metrics_have_the_exact_content_type_and_days_match_the_timestamp() {
     let fake = start_fake(two_accounts()).await;
     let (exporter, base) = start(&fake, Duration::from_secs(60)).await;
     let url = format!("{base}/metrics");
-    wait_for_value(
-        &url,
-        metric("cloudflare_access_saml_up").label("account_id", "acca0000000000000000000000000000"),
-        1.0,
-    )
-    .await;
+    wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", ACC_A), 1.0).await;
     let response = reqwest::get(&url).await.unwrap();
     assert_eq!(response.headers()["content-type"], "text/plain; version=0.0.4; charset=utf-8");
     let scrape = Scrape::parse(&response.text().await.unwrap());
@@ -285,26 +250,16 @@ async fn signing_certificates_are_served_by_the_metric_contract() {
         "-----BEGIN CERTIFICATE-----\nMIIC...\n-----END CERTIFICATE-----".into(),
     ];
     let bare = saml_idp("idp-none", None);
-    let fake =
-        start_fake(data(vec![account("acca0000000000000000000000000000", vec![], vec![idp, bare])])).await;
-    let (exporter, base) = start_with(
-        &fake,
-        Duration::from_secs(60),
-        AccountSelection::Fixed(vec!["acca0000000000000000000000000000".into()]),
-    )
-    .await;
+    let fake = start_fake(data(vec![account(ACC_A, vec![], vec![idp, bare])])).await;
+    let (exporter, base) =
+        start_with(&fake, Duration::from_secs(60), AccountSelection::Fixed(vec![ACC_A.into()])).await;
     let url = format!("{base}/metrics");
-    wait_for_value(
-        &url,
-        metric("cloudflare_access_saml_up").label("account_id", "acca0000000000000000000000000000"),
-        1.0,
-    )
-    .await;
+    wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", ACC_A), 1.0).await;
     let scrape = scrape(&url).await;
 
     let idp = |name: &str, id: &str| {
         metric(&format!("cloudflare_access_saml_identity_provider_{name}"))
-            .label("account_id", "acca0000000000000000000000000000")
+            .label("account_id", ACC_A)
             .label("identity_provider_id", id)
     };
     idp("signing_certificates", "idp-roll").assert_value(&scrape, 4.0);
@@ -345,12 +300,7 @@ async fn metrics_come_gzip_compressed_when_asked_and_head_gives_the_headers_only
     let fake = start_fake(two_accounts()).await;
     let (exporter, base) = start(&fake, Duration::from_secs(60)).await;
     let url = format!("{base}/metrics");
-    wait_for_value(
-        &url,
-        metric("cloudflare_access_saml_up").label("account_id", "accb0000000000000000000000000000"),
-        1.0,
-    )
-    .await;
+    wait_for_value(&url, metric("cloudflare_access_saml_up").label("account_id", ACC_B), 1.0).await;
     let client = reqwest::Client::new();
 
     let plain = client.get(&url).send().await.unwrap();
@@ -405,7 +355,7 @@ async fn the_status_page_and_its_json_grade_every_certificate() {
     let (exporter, base) = start(&fake, Duration::from_secs(60)).await;
     wait_for_value(
         &format!("{base}/metrics"),
-        metric("cloudflare_access_saml_up").label("account_id", "accb0000000000000000000000000000"),
+        metric("cloudflare_access_saml_up").label("account_id", ACC_B),
         1.0,
     )
     .await;

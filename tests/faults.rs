@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use fake_cloudflare::{FakeCloudflare, Fault, FaultKind, Hold};
 
+use crate::support::fixtures::{ACC_A, ACC_B};
 use crate::support::process::ExporterProcess;
 use crate::support::scrape_until;
 use crate::support::{
@@ -44,10 +45,7 @@ async fn start_with_timeout(timeout: &str) -> Harness {
         .spawn();
     let harness = Harness { fake, exporter };
     harness
-        .wait_until("both accounts up", |s| {
-            up_of(s, "acca0000000000000000000000000000") == Some(1.0)
-                && up_of(s, "accb0000000000000000000000000000") == Some(1.0)
-        })
+        .wait_until("both accounts up", |s| up_of(s, ACC_A) == Some(1.0) && up_of(s, ACC_B) == Some(1.0))
         .await;
     harness
 }
@@ -84,19 +82,14 @@ impl Harness {
 
         let during = self
             .wait_until(&format!("account B down with reason {reason}"), |s| {
-                up_of(s, "accb0000000000000000000000000000") == Some(0.0)
-                    && errors_of(s, "accb0000000000000000000000000000", reason) >= 1.0
+                up_of(s, ACC_B) == Some(0.0) && errors_of(s, ACC_B, reason) >= 1.0
             })
             .await;
         assert!(self.exporter.is_running(), "the exporter died");
         assert_eq!([expiry(&during, "set-b1"), expiry(&during, "set-b2")], kept, "last good values kept");
-        assert_eq!(up_of(&during, "acca0000000000000000000000000000"), Some(1.0), "account A untouched");
+        assert_eq!(up_of(&during, ACC_A), Some(1.0), "account A untouched");
         for other in cloudflare_saml_exporter::cloudflare::error::Reason::ALL.map(|r| r.label()) {
-            assert_eq!(
-                errors_of(&during, "acca0000000000000000000000000000", other),
-                0.0,
-                "account A counted {other}"
-            );
+            assert_eq!(errors_of(&during, ACC_A, other), 0.0, "account A counted {other}");
         }
         let logged = self.exporter.wait_for_stderr(&format!("reason={reason}"), WAIT);
         assert!(
@@ -109,10 +102,7 @@ impl Harness {
         }
 
         stop(&self.fake);
-        self.wait_until("account B to recover", |s| {
-            up_of(s, "accb0000000000000000000000000000") == Some(1.0)
-        })
-        .await;
+        self.wait_until("account B to recover", |s| up_of(s, ACC_B) == Some(1.0)).await;
         self.finish().await;
     }
 
@@ -212,8 +202,7 @@ async fn an_http_429_stops_every_call_until_retry_after_has_passed() {
 
     let during = harness
         .wait_until("account B rate limited", |s| {
-            up_of(s, "accb0000000000000000000000000000") == Some(0.0)
-                && errors_of(s, "accb0000000000000000000000000000", "rate_limited") >= 1.0
+            up_of(s, ACC_B) == Some(0.0) && errors_of(s, ACC_B, "rate_limited") >= 1.0
         })
         .await;
     let next = eventually("the next call to Cloudflare", WAIT, || {
@@ -238,11 +227,7 @@ async fn an_http_429_stops_every_call_until_retry_after_has_passed() {
             .iter()
             .filter(|r| **r != "rate_limited")
         {
-            assert_eq!(
-                errors_of(s, "acca0000000000000000000000000000", other),
-                0.0,
-                "account A counted {other}"
-            );
+            assert_eq!(errors_of(s, ACC_A, other), 0.0, "account A counted {other}");
         }
     }
     let logged = harness.exporter.wait_for_stderr("reason=rate_limited", WAIT);
@@ -250,8 +235,7 @@ async fn an_http_429_stops_every_call_until_retry_after_has_passed() {
     harness.fake.clear_faults();
     harness
         .wait_until("both accounts to recover", |s| {
-            up_of(s, "acca0000000000000000000000000000") == Some(1.0)
-                && up_of(s, "accb0000000000000000000000000000") == Some(1.0)
+            up_of(s, ACC_A) == Some(1.0) && up_of(s, ACC_B) == Some(1.0)
         })
         .await;
     harness.finish().await;
@@ -336,18 +320,12 @@ async fn total_pages_larger_than_the_real_page_count_is_not_a_failure() {
     })
     .await;
     let s = scrape(&harness.exporter.metrics_url).await;
+    assert_eq!(up_of(&s, ACC_B), Some(1.0), "the walk ends on the first empty page");
     assert_eq!(
-        up_of(&s, "accb0000000000000000000000000000"),
-        Some(1.0),
-        "the walk ends on the first empty page"
-    );
-    assert_eq!(
-        metric("cloudflare_access_saml_certificate_sets")
-            .label("account_id", "accb0000000000000000000000000000")
-            .value_in(&s),
+        metric("cloudflare_access_saml_certificate_sets").label("account_id", ACC_B).value_in(&s),
         2.0
     );
-    assert_eq!(errors_of(&s, "accb0000000000000000000000000000", "api_error"), 0.0);
+    assert_eq!(errors_of(&s, ACC_B, "api_error"), 0.0);
     harness.fake.clear_faults();
     harness.finish().await;
 }
@@ -356,7 +334,7 @@ async fn total_pages_larger_than_the_real_page_count_is_not_a_failure() {
 async fn one_garbage_pem_is_reported_without_failing_the_account() {
     let harness = start().await;
     harness.fake.update_data(|d| {
-        let b = d.accounts.iter_mut().find(|a| a.id == "accb0000000000000000000000000000").unwrap();
+        let b = d.accounts.iter_mut().find(|a| a.id == ACC_B).unwrap();
         b.sets[1].current.as_mut().unwrap().pem =
             "-----BEGIN CERTIFICATE-----\n@@@ garbage @@@\n-----END CERTIFICATE-----\n".into();
     });
@@ -368,7 +346,7 @@ async fn one_garbage_pem_is_reported_without_failing_the_account() {
                 == Some(1.0)
         })
         .await;
-    assert_eq!(up_of(&s, "accb0000000000000000000000000000"), Some(1.0));
+    assert_eq!(up_of(&s, ACC_B), Some(1.0));
     metric("cloudflare_access_saml_certificate_parse_error")
         .label("certificate_set_uid", "set-b2")
         .label("reason", "bad_pem")
@@ -398,7 +376,7 @@ async fn a_previous_certificate_that_is_not_an_object_is_reported_on_its_set_and
     });
     let not_an_object = |s: &Scrape, set: &str| {
         metric("cloudflare_access_saml_certificate_parse_error")
-            .label("account_id", "accb0000000000000000000000000000")
+            .label("account_id", ACC_B)
             .label("certificate_set_uid", set)
             .label("slot", "previous")
             .label("reason", "not_an_object")
@@ -409,12 +387,8 @@ async fn a_previous_certificate_that_is_not_an_object_is_reported_on_its_set_and
             not_an_object(s, "set-b1") == Some(1.0) && not_an_object(s, "set-b2") == Some(1.0)
         })
         .await;
-    assert_eq!(up_of(&seen, "accb0000000000000000000000000000"), Some(1.0), "the account stays up");
-    assert_eq!(
-        errors_of(&seen, "accb0000000000000000000000000000", "decode"),
-        0.0,
-        "no decode error counted"
-    );
+    assert_eq!(up_of(&seen, ACC_B), Some(1.0), "the account stays up");
+    assert_eq!(errors_of(&seen, ACC_B, "decode"), 0.0, "no decode error counted");
     harness.fake.clear_faults();
     harness.finish().await;
 }

@@ -11,6 +11,7 @@ use fake_cloudflare::FakeCloudflare;
 use secrecy::SecretString;
 use serde_json::Value;
 
+use crate::support::fixtures::ACC;
 use crate::support::{TOKEN, account, client_settings, data, saml_idp, set_expiring_in, start_fake};
 
 async fn fake_with_sets(uids: &[&str]) -> FakeCloudflare {
@@ -24,7 +25,7 @@ async fn fake_with_sets(uids: &[&str]) -> FakeCloudflare {
         })
         .collect();
     let idps = (0..7).map(|i| saml_idp(&format!("idp-{i}"), None)).collect();
-    start_fake(data(vec![account("acc00000000000000000000000000000", sets, idps)])).await
+    start_fake(data(vec![account(ACC, sets, idps)])).await
 }
 
 fn client(fake: &FakeCloudflare) -> CloudflareClient {
@@ -48,7 +49,7 @@ async fn several_pages_when_the_server_caps_per_page_below_the_request() {
     let uids = names(57);
     let fake = fake_with_sets(&uids.iter().map(String::as_str).collect::<Vec<_>>()).await;
     fake.update_knobs(|k| k.page_cap = 10);
-    let sets = client(&fake).list_certificate_sets("acc00000000000000000000000000000").await.unwrap();
+    let sets = client(&fake).list_certificate_sets(ACC).await.unwrap();
     assert_eq!(sets.iter().map(|s| s.uid.clone()).collect::<Vec<_>>(), uids);
     let requests = list_requests(&fake);
     assert_eq!(requests.len(), 6, "{requests:#?}");
@@ -62,7 +63,7 @@ async fn a_list_without_result_info_ends_on_the_empty_page() {
     let uids = names(57);
     let fake = fake_with_sets(&uids.iter().map(String::as_str).collect::<Vec<_>>()).await;
     fake.update_knobs(|k| k.omit_result_info = true);
-    let sets = client(&fake).list_certificate_sets("acc00000000000000000000000000000").await.unwrap();
+    let sets = client(&fake).list_certificate_sets(ACC).await.unwrap();
     assert_eq!(sets.len(), 57);
     let requests = list_requests(&fake);
     assert_eq!(requests.len(), 2, "the short page is not trusted as the last: {requests:#?}");
@@ -72,9 +73,7 @@ async fn a_list_without_result_info_ends_on_the_empty_page() {
 #[tokio::test]
 async fn an_empty_list_costs_one_request() {
     let fake = fake_with_sets(&[]).await;
-    assert!(
-        client(&fake).list_certificate_sets("acc00000000000000000000000000000").await.unwrap().is_empty()
-    );
+    assert!(client(&fake).list_certificate_sets(ACC).await.unwrap().is_empty());
     assert_eq!(list_requests(&fake).len(), 1);
     fake.stop().await;
 }
@@ -83,7 +82,7 @@ async fn an_empty_list_costs_one_request() {
 async fn duplicates_across_pages_are_kept_once() {
     let fake = fake_with_sets(&["a", "b", "b", "c", "a"]).await;
     fake.update_knobs(|k| k.page_cap = 2);
-    let sets = client(&fake).list_certificate_sets("acc00000000000000000000000000000").await.unwrap();
+    let sets = client(&fake).list_certificate_sets(ACC).await.unwrap();
     assert_eq!(sets.iter().map(|s| s.uid.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
     fake.stop().await;
 }
@@ -92,7 +91,7 @@ async fn duplicates_across_pages_are_kept_once() {
 async fn identity_providers_are_walked_the_same_way() {
     let fake = fake_with_sets(&[]).await;
     fake.update_knobs(|k| k.page_cap = 3);
-    let idps = client(&fake).list_identity_providers("acc00000000000000000000000000000").await.unwrap();
+    let idps = client(&fake).list_identity_providers(ACC).await.unwrap();
     assert_eq!(idps.len(), 7);
     let pages = fake.requests().iter().filter(|r| r.uri.contains("identity_providers")).count();
     assert_eq!(pages, 3);
@@ -103,7 +102,7 @@ async fn identity_providers_are_walked_the_same_way() {
 async fn a_wrong_token_is_forbidden_with_cloudflares_code() {
     let fake = fake_with_sets(&["a"]).await;
     fake.update_data(|d| d.token = "another".into());
-    let err = client(&fake).list_certificate_sets("acc00000000000000000000000000000").await.unwrap_err();
+    let err = client(&fake).list_certificate_sets(ACC).await.unwrap_err();
     assert_eq!(err.reason().label(), "forbidden");
     assert_eq!(err.codes(), vec![10000]);
     assert!(err.to_string().contains("10000 Authentication error"), "{err}");
@@ -132,7 +131,7 @@ async fn create_set(fake: &FakeCloudflare, idp: &str) -> (u16, Value) {
 #[tokio::test]
 async fn creating_a_set_is_201_then_200_with_the_same_set_and_404_for_an_unknown_idp() {
     let fake = fake_with_sets(&["existing"]).await;
-    let before = client(&fake).list_certificate_sets("acc00000000000000000000000000000").await.unwrap();
+    let before = client(&fake).list_certificate_sets(ACC).await.unwrap();
     assert_eq!(before.len(), 1);
 
     let (status, created) = create_set(&fake, "idp-3").await;
@@ -161,10 +160,10 @@ async fn creating_a_set_is_201_then_200_with_the_same_set_and_404_for_an_unknown
     assert!(message.contains("Identity provider not found"), "{unknown}");
 
     // The lists the exporter reads show the new set once, and the IdP using it.
-    let sets = client(&fake).list_certificate_sets("acc00000000000000000000000000000").await.unwrap();
+    let sets = client(&fake).list_certificate_sets(ACC).await.unwrap();
     let uids: Vec<&str> = sets.iter().map(|s| s.uid.as_str()).collect();
     assert_eq!(uids, ["existing", uid.as_str()], "one set added, by the first call only");
-    let idps = client(&fake).list_identity_providers("acc00000000000000000000000000000").await.unwrap();
+    let idps = client(&fake).list_identity_providers(ACC).await.unwrap();
     let assigned: Vec<(&str, Option<&str>)> =
         idps.iter().map(|i| (i.id.as_deref().unwrap_or(""), i.certificate_set_uid())).collect();
     for (id, set_id) in assigned {
@@ -190,9 +189,9 @@ async fn the_global_api_key_walks_both_lists_and_a_wrong_key_is_forbidden() {
     fake.update_knobs(|k| k.page_cap = 5);
 
     let legacy = client_with(&fake, global_key(GLOBAL_KEY));
-    let sets = legacy.list_certificate_sets("acc00000000000000000000000000000").await.unwrap();
+    let sets = legacy.list_certificate_sets(ACC).await.unwrap();
     assert_eq!(sets.iter().map(|s| s.uid.clone()).collect::<Vec<_>>(), uids);
-    let idps = legacy.list_identity_providers("acc00000000000000000000000000000").await.unwrap();
+    let idps = legacy.list_identity_providers(ACC).await.unwrap();
     assert_eq!(idps.len(), 7);
     let requests = fake.requests();
     assert_eq!(requests.len(), 3 + 2, "{requests:#?}");
@@ -200,8 +199,8 @@ async fn the_global_api_key_walks_both_lists_and_a_wrong_key_is_forbidden() {
 
     let wrong = client_with(&fake, global_key("not-the-key"));
     for err in [
-        wrong.list_certificate_sets("acc00000000000000000000000000000").await.unwrap_err(),
-        wrong.list_identity_providers("acc00000000000000000000000000000").await.unwrap_err(),
+        wrong.list_certificate_sets(ACC).await.unwrap_err(),
+        wrong.list_identity_providers(ACC).await.unwrap_err(),
     ] {
         assert_eq!(err.reason().label(), "forbidden", "{err}");
         assert_eq!(err.codes(), vec![10000]);
@@ -211,10 +210,7 @@ async fn the_global_api_key_walks_both_lists_and_a_wrong_key_is_forbidden() {
         email: "someone@example.com".to_owned(),
         key: SecretString::from(GLOBAL_KEY),
     };
-    let err = client_with(&fake, other_email)
-        .list_certificate_sets("acc00000000000000000000000000000")
-        .await
-        .unwrap_err();
+    let err = client_with(&fake, other_email).list_certificate_sets(ACC).await.unwrap_err();
     assert_eq!(err.reason().label(), "forbidden", "{err}");
     fake.stop().await;
 }
@@ -226,11 +222,7 @@ async fn the_tokens_status_and_expiry_are_read_and_an_account_owned_token_is_ask
         k.token_status = "active";
         k.token_expires_on = Some(1_798_761_600);
     });
-    let verified = client(&fake)
-        .verify_token(Some("acc00000000000000000000000000000"))
-        .await
-        .unwrap()
-        .expect("a token to verify");
+    let verified = client(&fake).verify_token(Some(ACC)).await.unwrap().expect("a token to verify");
     assert_eq!(verified.status, "active");
     assert_eq!(verified.expires_on.as_deref(), Some("2027-01-01T00:00:00Z"));
     let asked = |fake: &FakeCloudflare| -> Vec<String> {
@@ -240,8 +232,7 @@ async fn the_tokens_status_and_expiry_are_read_and_an_account_owned_token_is_ask
 
     fake.update_data(|d| d.account_owned_token = true);
     fake.update_knobs(|k| k.token_status = "disabled");
-    let verified =
-        client(&fake).verify_token(Some("acc00000000000000000000000000000")).await.unwrap().unwrap();
+    let verified = client(&fake).verify_token(Some(ACC)).await.unwrap().unwrap();
     assert_eq!(verified.status, "disabled");
     let uris = asked(&fake);
     assert!(
@@ -252,11 +243,7 @@ async fn the_tokens_status_and_expiry_are_read_and_an_account_owned_token_is_ask
 
     let global = CredentialSource::GlobalKey { email: "a@example.com".into(), key: SecretString::from("k") };
     assert!(
-        client_with(&fake, global)
-            .verify_token(Some("acc00000000000000000000000000000"))
-            .await
-            .unwrap()
-            .is_none(),
+        client_with(&fake, global).verify_token(Some(ACC)).await.unwrap().is_none(),
         "no token to verify"
     );
     fake.stop().await;
@@ -271,7 +258,7 @@ async fn a_server_capping_per_page_while_echoing_the_request_and_no_total_count_
         k.echo_requested_per_page = true;
         k.omit_total_count = true;
     });
-    let sets = client(&fake).list_certificate_sets("acc00000000000000000000000000000").await.unwrap();
+    let sets = client(&fake).list_certificate_sets(ACC).await.unwrap();
     assert_eq!(sets.iter().map(|s| s.uid.clone()).collect::<Vec<_>>(), uids, "all 250, not the first 100");
     let requests = list_requests(&fake);
     assert_eq!(requests.len(), 4, "100, 100, 50, then the empty page: {requests:#?}");

@@ -9,6 +9,7 @@ use std::time::Duration;
 use cloudflare_saml_exporter::model::snapshot::{AccountSnapshot, decode};
 use fake_cloudflare::{Fault, FaultKind};
 
+use crate::support::fixtures::{ACC_A, ACC_B};
 use crate::support::{Exporter, TOKEN, TempDir, eventually, get, metric, scrape, start_fake, two_accounts};
 use crate::support::{Scrape, scrape_until, up_of};
 
@@ -40,19 +41,14 @@ async fn a_restart_during_an_outage_serves_the_state_files_series_without_up_the
 
     let mut first = exporter().spawn();
     first.until_ready().await;
-    let written =
-        until_file_holds(&path, &["acca0000000000000000000000000000", "accb0000000000000000000000000000"])
-            .await;
+    let written = until_file_holds(&path, &[ACC_A, ACC_B]).await;
     let before = scrape(&first.metrics_url).await;
     assert_eq!(first.terminate(WAIT).code(), Some(0));
     assert_owner_only(&path);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(!text.contains(TOKEN), "the token never reaches the state file");
     let on_disk = decode(text.as_bytes()).unwrap();
-    assert!(
-        on_disk["accb0000000000000000000000000000"].last_success_timestamp_seconds
-            >= written["accb0000000000000000000000000000"].last_success_timestamp_seconds
-    );
+    assert!(on_disk[ACC_B].last_success_timestamp_seconds >= written[ACC_B].last_success_timestamp_seconds);
 
     // Cloudflare is down: every call fails, and the account reads are held
     // first, so the scrape below sees the exporter before any refresh ends.
@@ -69,14 +65,7 @@ async fn a_restart_during_an_outage_serves_the_state_files_series_without_up_the
     let restored = scrape(&second.metrics_url).await;
     let expiry = |set: &str| {
         metric("cloudflare_access_saml_certificate_not_after_timestamp_seconds")
-            .label(
-                "account_id",
-                if set == "set-a" {
-                    "acca0000000000000000000000000000"
-                } else {
-                    "accb0000000000000000000000000000"
-                },
-            )
+            .label("account_id", if set == "set-a" { ACC_A } else { ACC_B })
             .label("certificate_set_uid", set)
             .label("slot", "current")
     };
@@ -86,7 +75,7 @@ async fn a_restart_during_an_outage_serves_the_state_files_series_without_up_the
     metric("cloudflare_access_saml_identity_provider_info")
         .label("identity_provider_id", "idp-b2")
         .value_in(&restored);
-    for account in ["acca0000000000000000000000000000", "accb0000000000000000000000000000"] {
+    for account in [ACC_A, ACC_B] {
         metric("cloudflare_access_saml_up").label("account_id", account).assert_absent(&restored);
         let last_success = metric("cloudflare_access_saml_last_refresh_success_timestamp_seconds")
             .label("account_id", account);
@@ -96,10 +85,7 @@ async fn a_restart_during_an_outage_serves_the_state_files_series_without_up_the
 
     hold.release();
     let url = second.metrics_url.clone();
-    let both_down = |s: &Scrape| {
-        up_of(s, "acca0000000000000000000000000000") == Some(0.0)
-            && up_of(s, "accb0000000000000000000000000000") == Some(0.0)
-    };
+    let both_down = |s: &Scrape| up_of(s, ACC_A) == Some(0.0) && up_of(s, ACC_B) == Some(0.0);
     let after = scrape_until(&url, "up 0 for both accounts", WAIT, both_down).await;
     assert_eq!(expiry("set-b1").value_in(&after), expiry("set-b1").value_in(&before), "last good value kept");
     assert_eq!(decode(&std::fs::read(&path).unwrap()).unwrap(), on_disk, "failures never rewrite the file");
@@ -117,7 +103,7 @@ async fn a_corrupt_state_file_is_logged_with_its_path_ignored_and_replaced() {
     let exporter = Exporter::serve()
         .api(&fake.base_url())
         .token(TOKEN)
-        .account("acca0000000000000000000000000000")
+        .account(ACC_A)
         .arg("--state.file")
         .arg(&path)
         .spawn();
@@ -125,11 +111,9 @@ async fn a_corrupt_state_file_is_logged_with_its_path_ignored_and_replaced() {
     assert!(logged.contains(&path.display().to_string()) && logged.contains("level=warn"), "{logged}");
     exporter.until_ready().await;
     let metrics = scrape(&exporter.metrics_url).await;
-    metric("cloudflare_access_saml_up")
-        .label("account_id", "acca0000000000000000000000000000")
-        .assert_value(&metrics, 1.0);
-    let replaced = until_file_holds(&path, &["acca0000000000000000000000000000"]).await;
-    assert_eq!(replaced["acca0000000000000000000000000000"].certificate_sets[0].uid, "set-a");
+    metric("cloudflare_access_saml_up").label("account_id", ACC_A).assert_value(&metrics, 1.0);
+    let replaced = until_file_holds(&path, &[ACC_A]).await;
+    assert_eq!(replaced[ACC_A].certificate_sets[0].uid, "set-a");
     assert_owner_only(&path);
     fake.stop().await;
 }

@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::{assert_exit, fixture, run, snapshot, stderr, stdout, writes};
+use crate::support::fixtures::ACC;
 use crate::support::{TOKEN, start_fake};
 
 /// The IdP as a GET answers it (`result`), read the way the command reads it.
@@ -23,8 +24,7 @@ async fn enable_sends_the_identity_provider_back_as_read_but_for_the_two_fields_
     let fake = start_fake(fixture()).await;
     // `idp-stalled` has its set but encryption off.
     fake.update_data(|d| d.accounts[0].identity_providers[1].enable_encryption = false);
-    let enable =
-        ["enable", "--account-id", "acc00000000000000000000000000000", "--identity-provider", "idp-stalled"];
+    let enable = ["enable", "--account-id", ACC, "--identity-provider", "idp-stalled"];
     let dry = run(&fake, &enable);
     assert_exit(&dry, 0);
     assert!(stdout(&dry).contains("Dry run: nothing was sent"), "{}", stdout(&dry));
@@ -63,17 +63,7 @@ async fn enable_sends_the_identity_provider_back_as_read_but_for_the_two_fields_
 #[tokio::test(flavor = "multi_thread")]
 async fn enable_without_a_set_is_refused_with_the_command_that_makes_one() {
     let fake = start_fake(fixture()).await;
-    let out = run(
-        &fake,
-        &[
-            "enable",
-            "--account-id",
-            "acc00000000000000000000000000000",
-            "--identity-provider",
-            "idp-new",
-            "--apply",
-        ],
-    );
+    let out = run(&fake, &["enable", "--account-id", ACC, "--identity-provider", "idp-new", "--apply"]);
     assert_exit(&out, 3);
     assert!(stderr(&out).contains(
         "encryption create-set --account-id acc00000000000000000000000000000 --identity-provider idp-new"

@@ -70,14 +70,17 @@ pub fn data(accounts: Vec<FakeAccount>) -> FakeData {
 /// Two healthy accounts: `acca0000000000000000000000000000` with `set-a` (100 days) used by `idp-a`;
 /// `accb0000000000000000000000000000` with `set-b1` (50 days) and `set-b2` (200 days), used by
 /// `idp-b1` and `idp-b2`.
+/// The account of single-account fixtures, in Cloudflare's shape.
+pub const ACC: &str = "acc00000000000000000000000000000";
+/// Account A of [`two_accounts`].
+pub const ACC_A: &str = "acca0000000000000000000000000000";
+/// Account B of [`two_accounts`].
+pub const ACC_B: &str = "accb0000000000000000000000000000";
+
 pub fn two_accounts() -> FakeData {
-    let a = account(
-        "acca0000000000000000000000000000",
-        vec![set_expiring_in("set-a", 100)],
-        vec![saml_idp("idp-a", Some("set-a"))],
-    );
+    let a = account(ACC_A, vec![set_expiring_in("set-a", 100)], vec![saml_idp("idp-a", Some("set-a"))]);
     let b = account(
-        "accb0000000000000000000000000000",
+        ACC_B,
         vec![set_expiring_in("set-b1", 50), set_expiring_in("set-b2", 200)],
         vec![saml_idp("idp-b1", Some("set-b1")), saml_idp("idp-b2", Some("set-b2"))],
     );
