@@ -8,6 +8,7 @@
 //! May use: nothing of the crate.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// `text` with every control and bidirectional-override character escaped.
 pub fn printable(text: &str) -> Cow<'_, str> {
@@ -17,7 +18,7 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if needs_escape(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
         } else {
             out.push(c);
         }
