@@ -5,6 +5,7 @@
 //! May use: [`crate::model`], for the report thresholds.
 
 mod encryption;
+mod idp_metadata;
 mod numbers;
 
 use std::path::PathBuf;
@@ -19,6 +20,8 @@ pub use self::numbers::{
 };
 
 use self::numbers::{budget, whole_number};
+
+pub use self::idp_metadata::IdpMetadataArgs;
 
 pub use self::encryption::{
     CreateSetArgs, EncryptionArgs, EncryptionCommand, PemArgs, PemSlot, PlanArgs, RotateArgs,
@@ -211,6 +214,9 @@ pub struct ServeArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub web: WebArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub idp_metadata: IdpMetadataArgs,
     /// How often Cloudflare is read, e.g. `5m`; scrapes never call Cloudflare.
     #[arg(long = "refresh-interval", value_name = "DURATION", default_value = "5m")]
     pub refresh_interval: String,
@@ -248,6 +254,9 @@ pub struct CheckArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub common: CommonArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub idp_metadata: IdpMetadataArgs,
     /// Warn (exit 1) when a current certificate has fewer days left.
     #[arg(long = "warn-days", value_name = "DAYS", default_value_t = Thresholds::ALERTS.warn_days)]
     pub warn_days: f64,

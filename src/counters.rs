@@ -1,6 +1,7 @@
 //! The exporter's own counters and gauges as plain data: requests made to
 //! Cloudflare by endpoint and status, failed refreshes by account and
-//! reason, per credential the rate-limit quota left, the refresh cycle and
+//! reason, failed reads of identity providers' metadata by reason, per
+//! credential the rate-limit quota left, the refresh cycle and
 //! its token's status and expiry, and the replica's shard. The API client and the refresh write them; the
 //! `/metrics` rendering and the status page read them. Nothing here renders
 //! or knows a metric name, so any layer can count without reaching up.
@@ -33,7 +34,13 @@ pub struct ExporterCounters {
     blocked_until: Mutex<BTreeMap<String, f64>>,
     /// Log lines left out by kind, once a kind logged its share.
     log_suppressed: Mutex<BTreeMap<&'static str, u64>>,
+    /// Failed identity provider metadata reads by `(account, IdP label)`,
+    /// then by reason label.
+    metadata_errors: Mutex<MetadataErrors>,
 }
+
+/// Failed metadata reads by `(account, IdP label)`, then by reason.
+pub type MetadataErrors = BTreeMap<(String, String), BTreeMap<&'static str, u64>>;
 
 /// What Cloudflare last said of a credential's token.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +93,27 @@ impl ExporterCounters {
         let mut all: BTreeMap<&'static str, u64> = LOG_KINDS.iter().map(|kind| (*kind, 0)).collect();
         all.extend(lock(&self.log_suppressed).iter().map(|(k, v)| (*k, *v)));
         all
+    }
+
+    /// Counts a failed read of an identity provider's metadata; `reason`
+    /// is a label from a closed set.
+    pub fn record_metadata_error(&self, account_id: &str, identity_provider: &str, reason: &'static str) {
+        let key = (account_id.to_owned(), identity_provider.to_owned());
+        *lock(&self.metadata_errors).entry(key).or_default().entry(reason).or_default() += 1;
+    }
+
+    /// Creates an identity provider's metadata error counters at 0.
+    pub fn init_metadata_errors(&self, account_id: &str, identity_provider: &str, reasons: &[&'static str]) {
+        let mut errors = lock(&self.metadata_errors);
+        let by_reason = errors.entry((account_id.to_owned(), identity_provider.to_owned())).or_default();
+        for known in reasons {
+            by_reason.entry(known).or_default();
+        }
+    }
+
+    /// Failed metadata reads by `(account, IdP label)`, then by reason.
+    pub fn metadata_errors(&self) -> MetadataErrors {
+        lock(&self.metadata_errors).clone()
     }
 
     /// Counts one request to Cloudflare; `code` is the HTTP status, or

@@ -9,7 +9,7 @@
 //!
 //! - [`cloudflare`]: the API client: wire format, pages, credentials, budget, errors;
 //! - [`model`]: certificate inspection, the per-account inventory, the shared state;
-//! - [`idp`]: fetching the identity providers' own SAML metadata;
+//! - [`idp`]: fetching the identity providers' own SAML metadata, in the background;
 //! - [`refresh`]: reads accounts in the background and records them in the state;
 //! - [`exposition`]: metric definitions and the `/metrics` rendering;
 //! - [`web`]: the HTTP server, TLS and basic auth;
@@ -42,14 +42,14 @@
 //! | `counters` | `locks` | |
 //! | `cloudflare` | `counters`, `locks`, `operator_file`, `printable` | |
 //! | `model` | `clock`, `cloudflare`, `locks`, `printable` | |
-//! | `idp` | `model`, `printable` | |
+//! | `idp` | `clock`, `counters`, `model`, `printable`, `shutdown` | |
 //! | `refresh` | `clock`, `cloudflare`, `counters`, `locks`, `model`, `shutdown` | |
 //! | `exposition` | `clock`, `counters`, `model` | `cloudflare` |
 //! | `web` | `clock`, `counters`, `exposition`, `locks`, `model`, `operator_file`, `printable`, `shutdown` | `cloudflare` |
 //! | `cli` | `model` | |
-//! | `config` | `cli`, `cloudflare`, `operator_file`, `refresh`, `web` | |
+//! | `config` | `cli`, `cloudflare`, `idp`, `operator_file`, `refresh`, `web` | |
 //! | `telemetry` | `cli`, `config` | |
-//! | `commands` | `cli`, `clock`, `cloudflare`, `config`, `counters`, `exposition`, `locks`, `model`, `printable`, `refresh`, `shutdown`, `telemetry`, `web` | |
+//! | `commands` | `cli`, `clock`, `cloudflare`, `config`, `counters`, `exposition`, `idp`, `locks`, `model`, `printable`, `refresh`, `shutdown`, `telemetry`, `web` | |
 //! | `layering` (tests only) | nothing | |
 
 pub mod cli;

@@ -240,8 +240,8 @@ pub struct IdentityProvider {
     /// `saml`, `okta`, `azureAD`, ...; only `saml` matters here.
     #[serde(rename = "type")]
     pub kind: String,
-    /// The type-specific configuration; only `enable_encryption` and
-    /// `idp_public_certs` are read.
+    /// The type-specific configuration; only `enable_encryption`,
+    /// `idp_public_certs` and `issuer_url` are read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<IdentityProviderConfig>,
     /// The set used to encrypt assertions, when one is configured.
@@ -309,6 +309,19 @@ pub struct IdentityProviderConfig {
     /// keeps its position instead of failing the whole list.
     #[serde(default, deserialize_with = "lenient_strings")]
     pub idp_public_certs: Vec<Option<String>>,
+    /// The IdP's entity ID (`issuer_url`): which entity of its published
+    /// metadata is this IdP. Anything but a string reads as none.
+    #[serde(default, deserialize_with = "lenient_string", skip_serializing_if = "Option::is_none")]
+    pub issuer_url: Option<String>,
+}
+
+/// A string, or none for anything else: a hand-edited field of the wrong
+/// type must not fail the decoding of every identity provider.
+fn lenient_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::String(text) => Some(text),
+        _ => None,
+    })
 }
 
 /// A list of strings that tolerates null (no list), a lone string (a list of

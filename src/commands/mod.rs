@@ -5,7 +5,7 @@
 //! refresher. [`Invocation`] is the single dispatch the binary calls.
 //!
 //! May use: [`crate::cli`], [`crate::clock`], [`crate::cloudflare`],
-//! [`crate::config`], [`crate::counters`], [`crate::exposition`],
+//! [`crate::config`], [`crate::counters`], [`crate::exposition`], [`crate::idp`],
 //! [`crate::locks`], [`crate::model`], [`crate::printable`], [`crate::refresh`],
 //! [`crate::shutdown`], [`crate::telemetry`] and [`crate::web`]. Nothing uses this module.
 
@@ -45,6 +45,9 @@ pub enum RunError {
         credential_prefix(&.0.credential), .0.source
     )]
     Discovery(DiscoveryError),
+    /// The client for identity providers' metadata could not be built.
+    #[error("cannot read identity provider metadata: {0}")]
+    IdpMetadata(String),
 }
 
 /// `credential NAME: ` unless it is the one credential of the flags.

@@ -1,5 +1,6 @@
-//! `serve`: the refresher, the web server and, with `--state.file`, the
-//! state file's writer, started from a validated config; owns the start
+//! `serve`: the refresher, the web server, the identity providers'
+//! metadata loop and, with `--state.file`, the state file's writer,
+//! started from a validated config; owns the start
 //! order (the listener first, so `/-/healthy` answers while the accounts
 //! are discovered and restored from the state file; `/-/ready` only once
 //! they are read or restored) and the shutdown order (stop refreshing,
@@ -19,7 +20,9 @@ use tracing::info;
 
 use crate::commands::RunError;
 use crate::commands::wiring::Wiring;
-use crate::config::{CloudflareConfig, ServeConfig, WebConfig};
+use crate::config::{CloudflareConfig, IdpMetadataConfig, ServeConfig, WebConfig};
+use crate::idp::fetch::MetadataFetcher;
+use crate::idp::watch::MetadataWatch;
 use crate::model::snapshot::AccountSnapshot;
 use crate::refresh::snapshot_writer::{SnapshotWriter, window_for};
 use crate::refresh::state_file::StateFile;
@@ -32,6 +35,7 @@ pub struct RunningExporter {
     stop: watch::Sender<bool>,
     server: JoinHandle<()>,
     refresher: JoinHandle<()>,
+    metadata: Option<JoinHandle<()>>,
     state_file_writer: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
 
@@ -74,6 +78,9 @@ impl RunningExporter {
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.refresher.await;
+        if let Some(metadata) = self.metadata {
+            let _ = metadata.await;
+        }
         // After the refresher, so that its last results are in the file.
         if let Some((stop, task)) = self.state_file_writer {
             let _ = stop.send(true);
@@ -95,6 +102,9 @@ pub struct Listening {
     wiring: Wiring,
     /// The state file and the accounts it held at start.
     state_file: Option<(StateFile, BTreeMap<String, AccountSnapshot>)>,
+    /// The identity providers' metadata loop and its interval, when any
+    /// source is configured.
+    metadata: Option<(MetadataWatch, Duration)>,
 }
 
 impl Listening {
@@ -132,7 +142,24 @@ impl Listening {
         )
         .with_write_timeout(web.write_timeout);
         let server = tokio::spawn(serve(listener, Arc::new(app), stopped));
-        Ok(Self { addr, stop, server, wiring, state_file })
+        Ok(Self { addr, stop, server, wiring, state_file, metadata: None })
+    }
+
+    /// Compares the identity providers' metadata of `config` with
+    /// Cloudflare once refreshing starts; nothing without sources.
+    pub fn with_idp_metadata(mut self, config: IdpMetadataConfig) -> Result<Self, RunError> {
+        if config.sources.is_empty() {
+            return Ok(self);
+        }
+        let fetcher = MetadataFetcher::new(&config.fetch).map_err(RunError::IdpMetadata)?;
+        let watch = MetadataWatch::new(
+            config.sources,
+            fetcher,
+            Arc::clone(&self.wiring.state),
+            Arc::clone(&self.wiring.counters),
+        );
+        self.metadata = Some((watch, config.refresh_interval));
+        Ok(self)
     }
 
     /// The address actually bound (useful with port 0).
@@ -164,11 +191,14 @@ impl Listening {
                 Some((stop, tokio::spawn(writer.run(file, window, Arc::clone(&state), stopped))));
         }
         let refresher = tokio::spawn(refresher.run(refresh_interval, self.stop.subscribe()));
+        let metadata =
+            self.metadata.map(|(watch, interval)| tokio::spawn(watch.run(interval, self.stop.subscribe())));
         RunningExporter {
             addr: self.addr,
             stop: self.stop,
             server: self.server,
             refresher,
+            metadata,
             state_file_writer,
         }
     }
@@ -186,7 +216,9 @@ impl Listening {
 /// Runs `serve` until `shutdown` resolves; a signal during account
 /// discovery stops it cleanly too.
 pub async fn run(config: ServeConfig, shutdown: impl Future<Output = ()>) -> Result<u8, RunError> {
-    let listening = Listening::open(config.cloudflare, config.web, config.state_file).await?;
+    let listening = Listening::open(config.cloudflare, config.web, config.state_file)
+        .await?
+        .with_idp_metadata(config.idp_metadata)?;
     let mut shutdown = std::pin::pin!(shutdown);
     let settled = tokio::select! {
         settled = listening.settle() => Some(settled),

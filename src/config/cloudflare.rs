@@ -13,15 +13,18 @@ use crate::cli::CloudflareArgs;
 use crate::cloudflare::account_id::parse_account_id;
 use crate::cloudflare::client::ClientSettings;
 use crate::cloudflare::credentials::CredentialSource;
-use crate::config::credentials_file::load_credentials_file;
+use crate::config::credentials_file::{ConfigFile, load_config_file};
 use crate::config::{CloudflareConfig, ConfigError, Env, duration, invalid};
+use crate::idp::source::MetadataSource;
 use crate::refresh::AccountSelection;
 use crate::refresh::shard::Shard;
 
+/// The Cloudflare side, and the identity provider metadata sources that
+/// `--config.file` lists (none without the file).
 pub(crate) fn cloudflare_config(
     args: &CloudflareArgs,
     env: Env<'_>,
-) -> Result<CloudflareConfig, ConfigError> {
+) -> Result<(CloudflareConfig, Vec<MetadataSource>), ConfigError> {
     let base_url = base_url(&args.api_base_url)?;
     let refresh_timeout = duration("--cloudflare.timeout", &args.timeout)?;
     let shard = Shard::new(args.shard, args.total_shards)?;
@@ -33,8 +36,17 @@ pub(crate) fn cloudflare_config(
         max_account_bytes: args.max_account_bytes,
         max_requests_per_5m: args.max_requests_per_5m,
     };
-    let mut config = match &args.credentials_file {
-        Some(path) => {
+    let file = match &args.credentials_file {
+        Some(path) => Some(load_config_file(path, args.max_requests_per_5m, env)?),
+        None => None,
+    };
+    let (listed, metadata) = match file {
+        Some(ConfigFile { credentials, metadata }) => (credentials, metadata),
+        None => (None, Vec::new()),
+    };
+    let mut config = match listed {
+        Some(credentials) => {
+            let path = args.credentials_file.as_deref().unwrap_or(std::path::Path::new(""));
             let named = |flag: &str| ConfigError::ConfigFile {
                 path: path.display().to_string(),
                 why: format!(
@@ -47,7 +59,6 @@ pub(crate) fn cloudflare_config(
             if args.api_token_file.is_some() {
                 return Err(named("--api-token-file"));
             }
-            let credentials = load_credentials_file(path, args.max_requests_per_5m, env)?;
             CloudflareConfig {
                 client,
                 credentials,
@@ -56,6 +67,8 @@ pub(crate) fn cloudflare_config(
                 set_list_interval: Duration::ZERO,
             }
         }
+        // No file, or one without `credentials:`: the single credential of
+        // the environment or --api-token-file.
         None => {
             let ids = account_ids("--account-id", &args.account_ids)?;
             let accounts =
@@ -66,7 +79,7 @@ pub(crate) fn cloudflare_config(
     };
     config.shard = shard;
     config.set_list_interval = duration("--cloudflare.set-list-interval", &args.set_list_interval)?;
-    Ok(config)
+    Ok((config, metadata))
 }
 
 /// Validated, de-duplicated account IDs, lower-cased; empty entries are skipped.

@@ -1,6 +1,8 @@
 //! `--config.file`: several credentials, each with its secret (named by file
 //! or environment variable, never written in the file), its accounts (or
-//! discovery) and its own budget. Every mistake names the credential and the
+//! discovery) and its own budget; and where identity providers publish
+//! their SAML metadata ([`crate::config::idp_metadata`]). Either list may be
+//! left out, not both. Every mistake names the credential and the
 //! key at fault and never shows a value that could be a secret. The file
 //! must be a regular file of at most 1 MiB, and each token file it names
 //! one of at most 64 KiB that gives a token at start ([`crate::operator_file`]).
@@ -16,6 +18,11 @@
 //!   - name: legacy
 //!     email_env: CF_EMAIL
 //!     api_key_env: CF_API_KEY
+//! identity_provider_metadata:
+//!   - account: 0123456789abcdef0123456789abcdef
+//!     identity_provider: Example AD FS           # its ID, or its exact name
+//!     url: https://adfs.example.com/FederationMetadata/2007-06/FederationMetadata.xml
+//!     entity_id: http://adfs.example.com/adfs/services/trust  # default: its issuer_url
 //! ```
 
 use std::collections::BTreeSet;
@@ -29,7 +36,9 @@ use serde_json::Value;
 use crate::cli::MAX_REQUESTS_PER_5M;
 use crate::cloudflare::credentials::{CredentialError, CredentialSource};
 use crate::config::cloudflare::account_ids;
+use crate::config::idp_metadata::{MetadataEntry, metadata_sources};
 use crate::config::{ConfigError, CredentialConfig, Env};
+use crate::idp::source::MetadataSource;
 use crate::operator_file::{CONFIG_LIMIT, read_operator_text};
 use crate::refresh::AccountSelection;
 
@@ -39,7 +48,20 @@ const INLINE_SECRETS: [&str; 2] = ["api_token", "api_key"];
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CredentialsFile {
-    credentials: Vec<Entry>,
+    #[serde(default)]
+    credentials: Option<Vec<Entry>>,
+    #[serde(default)]
+    identity_provider_metadata: Vec<MetadataEntry>,
+}
+
+/// What `--config.file` holds.
+#[derive(Debug)]
+pub(crate) struct ConfigFile {
+    /// The credentials; `None` when the file lists none, and the single
+    /// credential comes from the environment or `--api-token-file`.
+    pub credentials: Option<Vec<CredentialConfig>>,
+    /// Where identity providers publish their metadata.
+    pub metadata: Vec<MetadataSource>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,36 +84,54 @@ struct Entry {
 
 /// Reads and validates the file at `path`; a credential without
 /// `max_requests_per_5m` gets `default_budget`.
-pub(crate) fn load_credentials_file(
+pub(crate) fn load_config_file(
     path: &Path,
     default_budget: NonZeroU32,
     env: Env<'_>,
-) -> Result<Vec<CredentialConfig>, ConfigError> {
+) -> Result<ConfigFile, ConfigError> {
     let fail = |why: String| ConfigError::ConfigFile { path: path.display().to_string(), why };
     let text = read_operator_text(path, CONFIG_LIMIT).map_err(|e| fail(e.problem.to_string()))?;
-    parse_credentials(&text, path.parent().unwrap_or(Path::new(".")), default_budget, env).map_err(fail)
+    parse_config_file(&text, path.parent().unwrap_or(Path::new(".")), default_budget, env).map_err(fail)
 }
 
 /// Parses and validates the file's text; relative token files are relative
 /// to `base`.
-fn parse_credentials(
+fn parse_config_file(
     text: &str,
     base: &Path,
     default_budget: NonZeroU32,
     env: Env<'_>,
-) -> Result<Vec<CredentialConfig>, String> {
+) -> Result<ConfigFile, String> {
     // Parsed loosely first, so an inline secret is refused by name before
     // any message could quote it.
     let value: Value = serde_saphyr::from_str(text).map_err(|e| syntax_error(&e.to_string()))?;
     refuse_inline_secrets(&value)?;
     let file: CredentialsFile = serde_path_to_error::deserialize(value).map_err(|e| shape_error(&e))?;
-    if file.credentials.is_empty() {
+    if file.credentials.is_none() && file.identity_provider_metadata.is_empty() {
+        return Err("lists neither credentials nor identity_provider_metadata".to_owned());
+    }
+    let metadata = metadata_sources(file.identity_provider_metadata)?;
+    let credentials = match file.credentials {
+        None => None,
+        Some(entries) => Some(parse_credentials(entries, base, default_budget, env)?),
+    };
+    Ok(ConfigFile { credentials, metadata })
+}
+
+/// Validates the `credentials:` list.
+fn parse_credentials(
+    entries: Vec<Entry>,
+    base: &Path,
+    default_budget: NonZeroU32,
+    env: Env<'_>,
+) -> Result<Vec<CredentialConfig>, String> {
+    if entries.is_empty() {
         return Err("credentials: lists no credential".to_owned());
     }
     let mut names = BTreeSet::new();
     let mut owners: Vec<(String, String)> = Vec::new();
     let mut out = Vec::new();
-    for (index, entry) in file.credentials.into_iter().enumerate() {
+    for (index, entry) in entries.into_iter().enumerate() {
         let at = format!("credentials[{index}] ({})", entry.name);
         if !valid_name(&entry.name) {
             return Err(format!(
@@ -178,8 +218,10 @@ fn shape_error(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
     let path = err.path().to_string();
     // An account ID of decimal digits (or digits, `e`, digits) is a number
     // to YAML; its text is lost by then, so ask for quotes.
-    let hint = if path.contains(".accounts[") && message.contains("expected a string") {
-        "; quote an account ID that YAML reads as a number: accounts: [\"0123...\"]"
+    let hint = if (path.contains(".accounts[") || path.ends_with(".account"))
+        && message.contains("expected a string")
+    {
+        "; quote an account ID that YAML reads as a number: \"0123...\""
     } else {
         ""
     };

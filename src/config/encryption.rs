@@ -83,7 +83,7 @@ impl EncryptionConfig {
             EncryptionCommand::Enable(a) => (&a.common.cloudflare, &a.common.log, a.output),
             EncryptionCommand::Pem(a) => (&a.common.cloudflare, &a.common.log, a.output),
         };
-        let cloudflare = cloudflare_config(cloudflare, env)?;
+        let (cloudflare, _metadata) = cloudflare_config(cloudflare, env)?;
         let action = match &args.action {
             EncryptionCommand::Plan(_) => EncryptionAction::Plan,
             EncryptionCommand::CreateSet(a) => create_set(a, &cloudflare)?,

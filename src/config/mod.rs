@@ -5,12 +5,13 @@
 //! where and how to serve, `config/encryption.rs` the `encryption` commands.
 //!
 //! May use: [`crate::cli`], the settings types it validates into of
-//! [`crate::cloudflare`], [`crate::refresh`] and [`crate::web`], and
+//! [`crate::cloudflare`], [`crate::idp`], [`crate::refresh`] and [`crate::web`], and
 //! [`crate::operator_file`] to read `--config.file`.
 
 mod cloudflare;
 mod credentials_file;
 mod encryption;
+mod idp_metadata;
 mod web;
 
 use std::net::SocketAddr;
@@ -25,8 +26,10 @@ use crate::refresh::shard::{Shard, ShardError};
 use crate::web::config_file::{WebConfigError, WebSecurity};
 
 pub use self::encryption::{EncryptionAction, EncryptionConfig};
+pub use self::idp_metadata::IdpMetadataConfig;
 
 use self::cloudflare::cloudflare_config;
+use self::idp_metadata::idp_metadata_config;
 use self::web::{socket_addr, web_config};
 
 /// A configuration mistake; the binary exits 64 (EX_USAGE) on it.
@@ -171,6 +174,8 @@ pub struct LogConfig {
 pub struct ServeConfig {
     /// Cloudflare access.
     pub cloudflare: CloudflareConfig,
+    /// Which identity providers' metadata is compared with Cloudflare.
+    pub idp_metadata: IdpMetadataConfig,
     /// Serving.
     pub web: WebConfig,
     /// Logging.
@@ -201,6 +206,8 @@ pub struct DemoConfig {
 pub struct CheckConfig {
     /// Cloudflare access.
     pub cloudflare: CloudflareConfig,
+    /// Which identity providers' metadata is compared with Cloudflare.
+    pub idp_metadata: IdpMetadataConfig,
     /// Logging.
     pub log: LogConfig,
     /// Warning threshold in days.
@@ -224,8 +231,10 @@ impl ServeConfig {
     /// Validates `serve` arguments.
     pub fn new(args: &ServeArgs, env: Env<'_>) -> Result<Self, ConfigError> {
         let refresh_interval = duration("--refresh-interval", &args.refresh_interval)?;
+        let (cloudflare, sources) = cloudflare_config(&args.common.cloudflare, env)?;
         Ok(Self {
-            cloudflare: cloudflare_config(&args.common.cloudflare, env)?,
+            cloudflare,
+            idp_metadata: idp_metadata_config(&args.idp_metadata, sources)?,
             web: web_config(&args.web)?,
             log: log_config(&args.common.log),
             refresh_interval,
@@ -279,8 +288,10 @@ impl CheckConfig {
                 format!("must be a number from --crit-days ({}) to {MAX_DAYS}", args.crit_days),
             ));
         }
+        let (cloudflare, sources) = cloudflare_config(&args.common.cloudflare, env)?;
         Ok(Self {
-            cloudflare: cloudflare_config(&args.common.cloudflare, env)?,
+            cloudflare,
+            idp_metadata: idp_metadata_config(&args.idp_metadata, sources)?,
             log: log_config(&args.common.log),
             warn_days: args.warn_days,
             crit_days: args.crit_days,

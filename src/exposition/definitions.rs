@@ -6,11 +6,18 @@
 pub const REFRESH_NOTE: &str =
     " Values come from a background refresh of the Cloudflare API, not from the scrape.";
 
+/// Appended to the help of every metric fed by the background reads of
+/// the identity providers' metadata.
+pub const METADATA_NOTE: &str = " Values come from a background fetch of the identity provider's published SAML metadata, not from the scrape.";
+
 /// Where a metric's values come from, which decides its help text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     /// The background refresh of the Cloudflare API; the help gets [`REFRESH_NOTE`].
     Refresh,
+    /// The background reads of identity providers' metadata; the help gets
+    /// [`METADATA_NOTE`].
+    Metadata,
     /// The exporter itself, current at scrape time.
     Exporter,
 }
@@ -44,6 +51,7 @@ impl MetricDef {
     pub fn served_help(&self) -> String {
         match self.source {
             Source::Refresh => format!("{}{REFRESH_NOTE}", self.help),
+            Source::Metadata => format!("{}{METADATA_NOTE}", self.help),
             Source::Exporter => self.help.to_owned(),
         }
     }
@@ -53,7 +61,7 @@ impl MetricDef {
 /// state for those the refresh feeds, anything for the exporter's own.
 const fn default_changes(source: Source) -> Changes {
     match source {
-        Source::Refresh => Changes::WithState,
+        Source::Refresh | Source::Metadata => Changes::WithState,
         Source::Exporter => Changes::Always,
     }
 }
@@ -148,6 +156,22 @@ metrics! {
     SIGNING_CERTIFICATE_LATEST_NOT_AFTER: Refresh,
         "cloudflare_access_saml_identity_provider_signing_certificate_latest_not_after_timestamp_seconds",
         "The latest expiry among the SAML identity provider's readable signing certificates as a Unix time; logins keep working while one of them is valid.";
+    METADATA_UP: Metadata,
+        "cloudflare_access_saml_identity_provider_metadata_up",
+        "1 if the last fetch and parse of the identity provider's published SAML metadata succeeded, else 0 (the last good certificates are kept).";
+    METADATA_LAST_SUCCESS: Metadata,
+        "cloudflare_access_saml_identity_provider_metadata_last_success_timestamp_seconds",
+        "Unix time of the last successful read of the identity provider's published SAML metadata.";
+    // A counter beside the state, bumped without a state write.
+    METADATA_ERRORS: Metadata / Always,
+        "cloudflare_access_saml_identity_provider_metadata_errors_total",
+        "Failed reads of the identity provider's published SAML metadata by reason.";
+    METADATA_SIGNING_CERTIFICATE_NOT_AFTER: Metadata,
+        "cloudflare_access_saml_identity_provider_metadata_signing_certificate_not_after_timestamp_seconds",
+        "Expiry of a signing certificate the identity provider publishes in its SAML metadata as a Unix time; in_cloudflare says whether config.idp_public_certs holds it.";
+    SIGNING_CERTIFICATE_DRIFT: Metadata,
+        "cloudflare_access_saml_identity_provider_signing_certificate_drift",
+        "1 for how the signing certificates the identity provider publishes stand against config.idp_public_certs (in_sync, rollover_pending: paste the new one before the IdP switches, mismatch: logins fail now or at the next switch), 0 for the other states; absent until the metadata was read.";
     IDPS_WITHOUT_SET: Refresh,
         "cloudflare_access_saml_identity_providers_without_certificate_set",
         "Number of SAML identity providers with no certificate set.";

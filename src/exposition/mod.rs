@@ -4,6 +4,8 @@
 //!
 //! - `definitions`: every metric, defined once with its help text and source;
 //! - `state_series`: one function per entity turning the state into samples;
+//! - `metadata_series`: the identity providers' published metadata and its
+//!   comparison with Cloudflare, as samples;
 //! - `own_series`: the exporter's own counters and gauges as samples;
 //! - `families`: the family builder those functions share;
 //! - `render`: families to text, whole or cut into runs that change apart;
@@ -14,6 +16,7 @@
 
 mod definitions;
 mod families;
+mod metadata_series;
 pub mod metrics;
 mod own_series;
 mod render;

@@ -18,10 +18,10 @@ use prometheus::proto::MetricFamily;
 use prometheus::{Encoder, TextEncoder};
 
 use crate::counters::ExporterCounters;
-use crate::exposition::definitions::{ALL, Changes};
+use crate::exposition::definitions::{ALL, Changes, Source};
 use crate::exposition::families::Families;
-use crate::exposition::{own_series, state_series};
-use crate::model::state::{AccountStatus, ExporterState};
+use crate::exposition::{metadata_series, own_series, state_series};
+use crate::model::state::{ExporterState, StateSnapshot};
 
 /// The text format's content type, exactly as Prometheus 3 requires it.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -70,7 +70,7 @@ pub fn interleave<'a, T>(with_state: &'a [T], always: &'a [T]) -> impl Iterator<
 /// written one at a time, each from its own walk over the accounts, so no
 /// sink ever waits for the whole text.
 pub fn render_runs<W: Write>(
-    accounts: &[(String, AccountStatus)],
+    state: &StateSnapshot,
     counters: &ExporterCounters,
     now: f64,
     changes: Changes,
@@ -92,7 +92,7 @@ pub fn render_runs<W: Write>(
         for name in &run.names {
             let written = match counted.get(*name) {
                 Some(family) => TextEncoder::new().encode(std::slice::from_ref(family), &mut out),
-                None => gauge_family(name, counters, accounts, now, &mut out).map_err(Into::into),
+                None => gauge_family(name, counters, state, now, &mut out).map_err(Into::into),
             };
             // Writing only fails for a bad name or a full sink, neither expected.
             if let Err(err) = written {
@@ -109,15 +109,22 @@ pub fn render_runs<W: Write>(
 fn gauge_family(
     name: &str,
     counters: &ExporterCounters,
-    accounts: &[(String, AccountStatus)],
+    state: &StateSnapshot,
     now: f64,
     out: &mut impl Write,
 ) -> io::Result<()> {
     let def = *ALL.iter().find(|def| def.name == name).expect("the layout is made of the definitions");
     let mut family = Families::of(def);
-    for (account_id, status) in accounts {
-        state_series::account(&mut family, account_id, status, now);
-        family.write_to(out)?;
+    if def.source == Source::Metadata {
+        for status in &state.metadata {
+            metadata_series::source(&mut family, status, state.inventory(&status.account_id));
+            family.write_to(out)?;
+        }
+    } else {
+        for (account_id, status) in &state.accounts {
+            state_series::account(&mut family, account_id, status, now);
+            family.write_to(out)?;
+        }
     }
     if def.changes == Changes::Always {
         own_series::gauges(&mut family, counters);
@@ -129,9 +136,9 @@ fn gauge_family(
 /// own `counters` as of `now` (Unix seconds), sorted by name. A pure
 /// function of the three.
 pub fn render(state: &ExporterState, counters: &ExporterCounters, now: f64) -> Vec<u8> {
-    let accounts = state.accounts();
-    let with_state = render_runs(&accounts, counters, now, Changes::WithState, Vec::new);
-    let always = render_runs(&accounts, counters, now, Changes::Always, Vec::new);
+    let snapshot = state.snapshot();
+    let with_state = render_runs(&snapshot, counters, now, Changes::WithState, Vec::new);
+    let always = render_runs(&snapshot, counters, now, Changes::Always, Vec::new);
     interleave(&with_state, &always).flatten().copied().collect()
 }
 

@@ -1,8 +1,13 @@
 //! Everything that talks to identity providers rather than to Cloudflare:
-//! fetching the SAML metadata each publishes ([`fetch`]). These requests
-//! never touch Cloudflare's budget.
+//! where each publishes its SAML metadata ([`source`]), fetching it
+//! ([`fetch`]) and the background loop that reads it and records what it
+//! found in the state ([`watch`]). These requests never touch Cloudflare's
+//! budget.
 //!
-//! May use: [`crate::model`], for the metadata's size bound, and
-//! [`crate::printable`]. Knows nothing of Cloudflare, state or serving.
+//! May use: [`crate::clock`], [`crate::counters`], [`crate::model`] (the
+//! metadata parser, the state), [`crate::printable`] and
+//! [`crate::shutdown`]. Knows nothing of Cloudflare's API or of serving.
 
 pub mod fetch;
+pub mod source;
+pub mod watch;

@@ -112,6 +112,8 @@ pub struct SamlIdentityProvider {
     pub dangling: bool,
     /// The external IdP's signing certificates (`config.idp_public_certs`).
     pub signing: SigningCertificates,
+    /// `config.issuer_url`: the IdP's entity ID, when set.
+    pub issuer_url: Option<String>,
 }
 
 /// Everything one successful walk of an account found.
@@ -151,6 +153,7 @@ impl AccountInventory {
                 Some(SamlIdentityProvider {
                     encryption_enabled,
                     signing: SigningCertificates::parse(&config.idp_public_certs),
+                    issuer_url: config.issuer_url.filter(|url| !url.trim().is_empty()),
                     name: idp.name.unwrap_or_default(),
                     id,
                     certificate_set_uid,

@@ -2,6 +2,7 @@
 //! ([`inspect`]), the identity providers' pasted signing certificates
 //! ([`signing`]), the signing certificates an identity provider publishes in
 //! its SAML metadata ([`idp_metadata`]) and how the two compare ([`drift`]),
+//! what the last fetches of that metadata gave ([`metadata_status`]),
 //! one account's inventory built from
 //! the API lists ([`inventory`]), the state shared between refresh and
 //! scrapes ([`state`]), the graded report that `check` prints ([`report`])
@@ -15,6 +16,7 @@ pub mod drift;
 pub mod idp_metadata;
 pub mod inspect;
 pub mod inventory;
+pub mod metadata_status;
 pub mod report;
 pub mod signing;
 pub mod snapshot;

@@ -1,12 +1,9 @@
 //! The graded report behind `check`, the status page and `/status.json`:
 //! one row per encryption certificate, per SAML identity provider with a
-//! problem, and per IdP signing certificate or unreadable signing entry
-//! (slot `signing`), worst first, each with a severity from the same
+//! problem, per IdP signing certificate or unreadable signing entry
+//! (slot `signing`) and per IdP metadata source (slot `metadata`), worst first, each with a severity from the same
 //! thresholds as the alerts.
 //! Pure code: the state and the time come in as arguments.
-
-use crate::printable::printable;
-use std::fmt::Write as _;
 
 use serde::Serialize;
 
@@ -15,7 +12,12 @@ use crate::clock::format_rfc3339 as rfc3339;
 use crate::model::inventory::{
     AccountInventory, CertificateRecord, CertificateSetRecord, SamlIdentityProvider, Slot,
 };
-use crate::model::state::AccountStatus;
+use crate::model::state::{AccountStatus, StateSnapshot};
+
+mod metadata_rows;
+mod output;
+
+pub use output::align_columns;
 
 /// How bad a row (or the whole report) is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -60,7 +62,8 @@ pub struct Row {
     /// Certificate set UID (empty for account and IdP rows).
     pub certificate_set_uid: String,
     /// `current`, `previous`, `identity_provider`, `signing` (an IdP's signing
-    /// certificate or unreadable signing entry) or `account`.
+    /// certificate or unreadable signing entry), `metadata` (an IdP's
+    /// published metadata against Cloudflare) or `account`.
     pub slot: String,
     /// Names of the SAML IdPs using the set, or the IdP of an IdP row.
     pub identity_providers: Vec<String>,
@@ -148,14 +151,19 @@ impl CheckReport {
                 grade(account_id, inventory, now, thresholds, &mut rows);
             }
         }
-        rows.sort_by(|a, b| {
-            b.state
-                .cmp(&a.state)
-                .then_with(|| a.days_left.unwrap_or(f64::MAX).total_cmp(&b.days_left.unwrap_or(f64::MAX)))
-        });
+        worst_first(&mut rows);
         let status = rows.iter().map(|r| r.state).max().unwrap_or(Severity::Ok);
         CheckReport { rows, status, exit_code: status.exit_code() }
     }
+}
+
+/// Worst first; among equals, fewest days left first.
+fn worst_first(rows: &mut [Row]) {
+    rows.sort_by(|a, b| {
+        b.state
+            .cmp(&a.state)
+            .then_with(|| a.days_left.unwrap_or(f64::MAX).total_cmp(&b.days_left.unwrap_or(f64::MAX)))
+    });
 }
 
 /// Every row of one account: encryption certificates, then IdP signing
@@ -321,73 +329,15 @@ fn grade_signing(
 }
 
 impl CheckReport {
-    /// The report as `check --output json` prints it, and `/status.json`
-    /// serves it.
-    pub fn to_json(&self) -> String {
-        // Serialising plain strings, numbers and enums cannot fail.
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-        text.push('\n');
-        text
+    /// Adds a row per identity provider metadata source of `state` that has
+    /// been tried, and grades again.
+    pub fn with_metadata(mut self, state: &StateSnapshot) -> Self {
+        self.rows.extend(metadata_rows::metadata_rows(state));
+        worst_first(&mut self.rows);
+        self.status = self.rows.iter().map(|r| r.state).max().unwrap_or(Severity::Ok);
+        self.exit_code = self.status.exit_code();
+        self
     }
-
-    /// Aligned columns for a terminal.
-    pub fn to_table(&self) -> String {
-        let header = ["ACCOUNT", "SET", "SLOT", "IDPS", "NOT_AFTER", "DAYS_LEFT", "STATE", "NOTE"];
-        let cells: Vec<Vec<String>> = self
-            .rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.account_id.clone(),
-                    if r.certificate_set_uid.is_empty() { "-".into() } else { r.certificate_set_uid.clone() },
-                    r.slot.clone(),
-                    if r.identity_providers.is_empty() {
-                        "-".into()
-                    } else {
-                        r.identity_providers.join(", ")
-                    },
-                    r.not_after.clone().unwrap_or_else(|| "-".into()),
-                    r.days_left.map_or_else(|| "-".into(), |d| format!("{d:.1}")),
-                    r.state.label().into(),
-                    r.note.clone(),
-                ]
-            })
-            .collect();
-        let mut out = align_columns(&header, &cells);
-        let _ = writeln!(out, "\nstatus: {} (exit {})", self.status.label(), self.exit_code);
-        out
-    }
-}
-
-/// Aligned columns for a terminal, a header line first; the last column is
-/// not padded.
-pub fn align_columns(header: &[&str], rows: &[Vec<String>]) -> String {
-    // Cells may hold Cloudflare's text (names, messages): escaped, so a
-    // control character can neither recolour the terminal nor forge a row.
-    let rows: Vec<Vec<String>> =
-        rows.iter().map(|row| row.iter().map(|cell| printable(cell).into_owned()).collect()).collect();
-    let rows = &rows;
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
-    for row in std::iter::once(&header).chain(rows) {
-        let mut line = String::new();
-        for (i, (cell, w)) in row.iter().zip(&widths).enumerate() {
-            if i + 1 == row.len() {
-                line.push_str(cell);
-            } else {
-                let _ = write!(line, "{cell:<w$}  ");
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use std::sync::{Arc, RwLock};
 
 use crate::locks;
 use crate::model::inventory::AccountInventory;
+use crate::model::metadata_status::{MetadataOutcome, MetadataStatus};
 
 /// The refresh status of one account.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +36,24 @@ impl AccountStatus {
     }
 }
 
+/// One consistent read of the whole state: every account and every
+/// identity provider metadata source.
+#[derive(Debug, Clone, Default)]
+pub struct StateSnapshot {
+    /// Every account's status, ordered by ID.
+    pub accounts: Vec<(String, AccountStatus)>,
+    /// Every metadata source's status, in configured order.
+    pub metadata: Vec<MetadataStatus>,
+}
+
+impl StateSnapshot {
+    /// The inventory of `account_id`, when it has one.
+    pub fn inventory(&self, account_id: &str) -> Option<&AccountInventory> {
+        let at = self.accounts.binary_search_by(|(id, _)| id.as_str().cmp(account_id)).ok()?;
+        self.accounts[at].1.inventory.as_deref()
+    }
+}
+
 /// Shared, cheaply readable exporter state.
 #[derive(Debug, Default)]
 pub struct ExporterState {
@@ -48,6 +67,8 @@ struct Inner {
     accounts_known: bool,
     /// The first pass has run for a whole refresh interval.
     first_pass_overdue: bool,
+    /// The identity providers' metadata, in configured order.
+    metadata: Vec<MetadataStatus>,
 }
 
 impl ExporterState {
@@ -131,6 +152,44 @@ impl ExporterState {
     /// A consistent copy of every account's status (inventories are shared).
     pub fn accounts(&self) -> Vec<(String, AccountStatus)> {
         self.read().accounts.iter().map(|(id, s)| (id.clone(), s.clone())).collect()
+    }
+
+    /// Sets the identity provider metadata sources, each an account and an
+    /// IdP reference, in order; each starts with nothing known.
+    pub fn set_metadata_sources<'a>(&self, sources: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        self.write().metadata =
+            sources.into_iter().map(|(account, idp)| MetadataStatus::new(account, idp)).collect();
+    }
+
+    /// Records an attempt at source `index` (ignored for an unknown index).
+    pub fn record_metadata(&self, index: usize, outcome: MetadataOutcome) {
+        if let Some(status) = self.write().metadata.get_mut(index) {
+            status.record(outcome);
+        }
+    }
+
+    /// A consistent copy of the whole state (inventories are shared).
+    pub fn snapshot(&self) -> StateSnapshot {
+        let inner = self.read();
+        StateSnapshot {
+            accounts: inner.accounts.iter().map(|(id, s)| (id.clone(), s.clone())).collect(),
+            metadata: inner.metadata.clone(),
+        }
+    }
+
+    /// A copy of every metadata source's status, in configured order.
+    pub fn metadata(&self) -> Vec<MetadataStatus> {
+        self.read().metadata.clone()
+    }
+
+    /// The account's status, when it is watched.
+    pub fn account(&self, account_id: &str) -> Option<AccountStatus> {
+        self.read().accounts.get(account_id).cloned()
+    }
+
+    /// The watched accounts are known (discovery, if any, has answered).
+    pub fn accounts_known(&self) -> bool {
+        self.read().accounts_known
     }
 
     /// A number that changes with every write. Read it *before* taking a

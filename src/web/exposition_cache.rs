@@ -183,7 +183,7 @@ pub fn render(
 ) -> Rendered {
     // The generation is read before the state: the text is at least as new.
     let generation = state.generation();
-    let accounts = state.accounts();
+    let snapshot = state.snapshot();
     let started = std::time::Instant::now();
     let with_state = {
         let mut cached = lock(&runs.0);
@@ -193,7 +193,7 @@ pub fn render(
             Some(kept) if kept.generation == generation => kept.parts.clone(),
             _ => {
                 let written =
-                    render_runs(&accounts, counters, unix_time, Changes::WithState, PartWriter::new);
+                    render_runs(&snapshot, counters, unix_time, Changes::WithState, PartWriter::new);
                 let parts: Vec<Arc<Part>> = written.into_iter().map(Part::of).collect();
                 *cached = Some(StateRuns { generation, parts: parts.clone() });
                 parts
@@ -201,7 +201,7 @@ pub fn render(
         }
     };
     let always: Vec<Arc<Part>> =
-        render_runs(&accounts, counters, unix_time, Changes::Always, PartWriter::new)
+        render_runs(&snapshot, counters, unix_time, Changes::Always, PartWriter::new)
             .into_iter()
             .map(Part::of)
             .collect();

@@ -61,7 +61,8 @@ impl StatusView {
     /// Grades the state as of `now`. An account whose last refresh failed
     /// gets a critical row, as `check` gives one, and keeps its last good rows.
     pub fn gather(state: &ExporterState, counters: &ExporterCounters, now: f64) -> Self {
-        let accounts = state.accounts();
+        let snapshot = state.snapshot();
+        let accounts = &snapshot.accounts;
         let failures = accounts
             .iter()
             .filter(|(_, status)| status.attempted && !status.up)
@@ -84,7 +85,7 @@ impl StatusView {
                 errors: counters.refresh_errors_of(id),
             })
             .collect();
-        let report = CheckReport::build(failures, &accounts, now, Thresholds::ALERTS);
+        let report = CheckReport::build(failures, accounts, now, Thresholds::ALERTS).with_metadata(&snapshot);
         let waits = counters.blocked_until().into_iter().filter(|(_, until)| *until > now).collect();
         Self { report, health, waits, now }
     }

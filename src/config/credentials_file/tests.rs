@@ -3,7 +3,7 @@
 use std::num::NonZeroU32;
 use std::path::Path;
 
-use super::parse_credentials;
+use super::{ConfigFile, parse_config_file};
 use crate::cloudflare::credentials::CredentialSource;
 use crate::config::CredentialConfig;
 use crate::refresh::AccountSelection;
@@ -11,12 +11,16 @@ use crate::refresh::AccountSelection;
 const SECRET: &str = "s3cr3t-VALUE-4711";
 
 fn parse(text: &str) -> Result<Vec<CredentialConfig>, String> {
+    parse_file(text)?.credentials.ok_or_else(|| "no credentials".to_owned())
+}
+
+fn parse_file(text: &str) -> Result<ConfigFile, String> {
     let env = |name: &str| match name {
         "CF_A" | "CF_KEY" => Some(SECRET.to_owned()),
         "CF_EMAIL" => Some("ops@example.com".to_owned()),
         _ => None,
     };
-    parse_credentials(text, Path::new("/nonexistent"), NonZeroU32::new(300).unwrap(), &env)
+    parse_config_file(text, Path::new("/nonexistent"), NonZeroU32::new(300).unwrap(), &env)
 }
 
 fn refused(text: &str) -> String {
@@ -66,9 +70,10 @@ fn a_relative_token_file_is_relative_to_the_config_file() {
     std::fs::write(dir.join("token-a"), "t").unwrap();
     let env = |_: &str| None;
     let text = "credentials:\n  - name: a\n    api_token_file: token-a\n";
-    let credentials = parse_credentials(text, &dir, NonZeroU32::new(5).unwrap(), &env).unwrap();
+    let file = parse_config_file(text, &dir, NonZeroU32::new(5).unwrap(), &env).unwrap();
+    let credentials = file.credentials.unwrap();
     assert!(matches!(&credentials[0].source, CredentialSource::TokenFile(p) if *p == dir.join("token-a")));
-    let missing = parse_credentials(text, Path::new("/nonexistent"), NonZeroU32::new(5).unwrap(), &env);
+    let missing = parse_config_file(text, Path::new("/nonexistent"), NonZeroU32::new(5).unwrap(), &env);
     assert!(missing.unwrap_err().contains("api_token_file"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -156,4 +161,67 @@ fn a_token_pasted_where_a_name_or_path_belongs_is_not_echoed() {
     assert!(err.contains("CF_MISSING is not set"), "a real variable name is named: {err}");
     let err = refused("credentials:\n  - name: a\n    api_token_file: /run/secrets/cf-a\n");
     assert!(err.contains("/run/secrets/cf-a"), "a real path is named: {err}");
+}
+
+const METADATA: &str = "identity_provider_metadata:\n\
+     \x20 - account: 0123456789abcdef0123456789abcdef\n\
+     \x20   identity_provider: Example AD FS\n\
+     \x20   url: https://adfs.example.com/FederationMetadata/2007-06/FederationMetadata.xml\n\
+     \x20 - account: 0123456789ABCDEF0123456789ABCDEF\n\
+     \x20   identity_provider: 1d7a0001-0000-4000-8000-000000000001\n\
+     \x20   url: http://127.0.0.1:8080/metadata\n\
+     \x20   entity_id: http://www.okta.com/exk1\n";
+
+#[test]
+fn a_file_may_hold_only_metadata_sources_and_then_credentials_come_from_elsewhere() {
+    let file = parse_file(METADATA).unwrap();
+    assert!(file.credentials.is_none());
+    assert_eq!(file.metadata.len(), 2);
+    assert_eq!(file.metadata[0].identity_provider, "Example AD FS");
+    assert_eq!(file.metadata[0].entity_id, None);
+    assert_eq!(file.metadata[1].account_id, "0123456789abcdef0123456789abcdef", "lower-cased");
+    assert_eq!(file.metadata[1].entity_id.as_deref(), Some("http://www.okta.com/exk1"));
+    assert_eq!(file.metadata[1].url.as_str(), "http://127.0.0.1:8080/metadata");
+}
+
+#[test]
+fn a_file_may_hold_credentials_and_metadata_sources_together() {
+    let text = format!("credentials:\n  - name: a\n    api_token_env: CF_A\n{METADATA}");
+    let file = parse_file(&text).unwrap();
+    assert_eq!(file.credentials.map(|c| c.len()), Some(1));
+    assert_eq!(file.metadata.len(), 2);
+}
+
+#[test]
+fn metadata_source_mistakes_name_the_entry_and_key() {
+    let entry = |account: &str, idp: &str, url: &str| {
+        format!(
+            "identity_provider_metadata:\n  - account: {account}\n    identity_provider: {idp}\n    url: {url}\n"
+        )
+    };
+    let good = "0123456789abcdef0123456789abcdef";
+    for (text, expected) in [
+        (entry("acme", "x", "https://idp.example/m"), "identity_provider_metadata[0].account"),
+        (entry(good, "\"  \"", "https://idp.example/m"), "identity_provider_metadata[0].identity_provider"),
+        (entry(good, "x", "http://idp.example/m"), "must be https"),
+        (entry(good, "x", "ftp://idp.example/m"), "must be https"),
+        (entry(good, "x", "not a url"), "identity_provider_metadata[0].url: not a URL"),
+        (
+            format!("{}    entity_id: \"\"\n", entry(good, "x", "https://idp.example/m")),
+            "entity_id: is empty",
+        ),
+        (format!("{}    color: red\n", entry(good, "x", "https://idp.example/m")), "color"),
+        (
+            format!(
+                "{}{}",
+                entry(good, "x", "https://idp.example/m"),
+                entry(good, "x", "https://idp.example/n").replace("identity_provider_metadata:\n", "")
+            ),
+            "listed twice",
+        ),
+        ("identity_provider_metadata: []\n".to_owned(), "neither credentials nor identity_provider_metadata"),
+    ] {
+        let err = parse_file(&text).err().unwrap_or_else(|| panic!("accepted:\n{text}"));
+        assert!(err.contains(expected), "{expected:?} not in {err:?} for\n{text}");
+    }
 }

@@ -23,6 +23,7 @@ fn lists() -> (Vec<CertificateSet>, Vec<IdentityProvider>) {
     let idps = serde_json::from_value(json!([
         {"id": "i1", "name": "Okta", "type": "saml", "saml_certificate_set_id": "s1",
          "config": {"enable_encryption": true, "issuer_url": "https://idp",
+                    "sso_target_url": "https://idp/sso",
                     "idp_public_certs": [signing, "not a certificate", null]}},
         {"name": "no id", "type": "saml", "config": {}},
         {"id": "g", "name": "Google", "type": "google", "config": {"client_secret": "hunter2"}}
@@ -59,7 +60,9 @@ fn only_saml_idps_are_kept_and_no_other_config_is_written() {
     )])))
     .unwrap();
     assert!(!text.contains("Google") && !text.contains("hunter2"), "{text}");
-    assert!(!text.contains("issuer_url"), "only the fields the exporter reads: {text}");
+    assert!(!text.contains("sso_target_url"), "only the fields the exporter reads: {text}");
+    // The entity ID that picks the IdP in its metadata, after a restart too.
+    assert!(text.contains("\"issuer_url\":\"https://idp\""), "{text}");
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(value["version"], 1);
     assert_eq!(

@@ -1,0 +1,235 @@
+//! The background loop that reads every configured identity provider's
+//! metadata, once per `--idp-metadata.refresh-interval`, and records what it
+//! found in the shared state. An entry waits until Cloudflare has been read
+//! for its account (its IdP and entity ID come from there); a failure keeps
+//! the last good certificates, as for Cloudflare. An unchanged document
+//! costs one conditional request and no parsing.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+use tracing::{debug, warn};
+
+use crate::counters::ExporterCounters;
+use crate::idp::fetch::{FETCH_REASONS, Fetched, MetadataFetcher, Validators};
+use crate::idp::source::MetadataSource;
+use crate::model::idp_metadata::{REASONS as PARSE_REASONS, signing_certificates};
+use crate::model::metadata_status::{MetadataOutcome, RESOLUTION_REASONS, resolve};
+use crate::model::state::ExporterState;
+
+/// Fetches in flight at once: enough that a few hanging IdPs cannot delay
+/// the others by their timeouts, few enough to be polite.
+const CONCURRENT_FETCHES: usize = 8;
+
+/// How soon an entry whose account has not been read yet is tried again.
+const WAIT_FOR_ACCOUNT: Duration = Duration::from_secs(5);
+
+/// Every `reason` of the metadata errors: resolution, fetch, then parse
+/// reasons, each once.
+pub fn metadata_reasons() -> Vec<&'static str> {
+    let mut reasons: Vec<&'static str> = Vec::new();
+    for reason in RESOLUTION_REASONS.iter().chain(&FETCH_REASONS).chain(&PARSE_REASONS) {
+        if !reasons.contains(reason) {
+            reasons.push(reason);
+        }
+    }
+    reasons
+}
+
+/// What the loop remembers of one entry between attempts.
+#[derive(Debug, Clone, Default)]
+struct Remembered {
+    /// Validators of the last document that parsed.
+    validators: Validators,
+    /// The entity ID that document was read for.
+    entity_id: Option<String>,
+}
+
+/// How an attempt ended.
+#[derive(Debug)]
+enum Attempt {
+    /// Its account has not been read yet: nothing to compare with.
+    Waiting,
+    /// Recorded in the state.
+    Done(Remembered),
+}
+
+/// The metadata loop's parts.
+#[derive(Debug)]
+pub struct MetadataWatch {
+    sources: Arc<[MetadataSource]>,
+    fetcher: MetadataFetcher,
+    state: Arc<ExporterState>,
+    counters: Arc<ExporterCounters>,
+    remembered: Vec<Remembered>,
+}
+
+impl MetadataWatch {
+    /// Registers `sources` in the state (nothing known yet).
+    pub fn new(
+        sources: Vec<MetadataSource>,
+        fetcher: MetadataFetcher,
+        state: Arc<ExporterState>,
+        counters: Arc<ExporterCounters>,
+    ) -> Self {
+        state.set_metadata_sources(
+            sources.iter().map(|s| (s.account_id.as_str(), s.identity_provider.as_str())),
+        );
+        let remembered = vec![Remembered::default(); sources.len()];
+        Self { sources: sources.into(), fetcher, state, counters, remembered }
+    }
+
+    /// One attempt at every entry whose account has been read; returns how
+    /// many still wait for theirs.
+    pub async fn read_all(&mut self) -> usize {
+        let permits = Arc::new(Semaphore::new(CONCURRENT_FETCHES));
+        let mut tasks = JoinSet::new();
+        for (index, remembered) in self.remembered.iter().enumerate() {
+            let job = Job {
+                index,
+                sources: Arc::clone(&self.sources),
+                fetcher: self.fetcher.clone(),
+                state: Arc::clone(&self.state),
+                counters: Arc::clone(&self.counters),
+                remembered: remembered.clone(),
+            };
+            let permits = Arc::clone(&permits);
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                (index, job.attempt().await)
+            });
+        }
+        let mut waiting = 0;
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((index, Attempt::Done(remembered))) => self.remembered[index] = remembered,
+                Ok((_, Attempt::Waiting)) => waiting += 1,
+                Err(err) => warn!(error = %err, "an identity provider metadata read failed unexpectedly"),
+            }
+        }
+        waiting
+    }
+
+    /// Reads every entry each `interval` (sooner while some wait for their
+    /// account) until `stop` turns true.
+    pub async fn run(mut self, interval: Duration, mut stop: watch::Receiver<bool>) {
+        if self.sources.is_empty() {
+            return;
+        }
+        loop {
+            let waiting = self.read_all().await;
+            let pause = if waiting > 0 { WAIT_FOR_ACCOUNT.min(interval) } else { interval };
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = crate::shutdown::stopped(&mut stop) => return,
+            }
+        }
+    }
+}
+
+/// One entry's attempt, run on its own task.
+struct Job {
+    index: usize,
+    sources: Arc<[MetadataSource]>,
+    fetcher: MetadataFetcher,
+    state: Arc<ExporterState>,
+    counters: Arc<ExporterCounters>,
+    remembered: Remembered,
+}
+
+impl Job {
+    async fn attempt(self) -> Attempt {
+        let source = &self.sources[self.index];
+        let Some(account) = self.state.account(&source.account_id) else {
+            if !self.state.accounts_known() {
+                return Attempt::Waiting;
+            }
+            return self.failed(None, "account_not_found", "the account is not among those watched");
+        };
+        let Some(inventory) = account.inventory else { return Attempt::Waiting };
+        let idp = match resolve(&inventory, &source.identity_provider) {
+            Ok(idp) => idp,
+            Err(reason) => {
+                return self.failed(None, reason, "no single SAML identity provider has that ID or name");
+            }
+        };
+        let id = idp.id.clone();
+        let entity_id = source.entity_id.clone().or_else(|| idp.issuer_url.clone());
+        let mut remembered = self.remembered.clone();
+        let has_published = self.state.metadata().get(self.index).is_some_and(|s| s.published.is_some());
+        if remembered.entity_id != entity_id || !has_published {
+            // Another entity (or nothing read yet): the whole document is needed.
+            remembered = Remembered { validators: Validators::default(), entity_id: entity_id.clone() };
+        }
+        let fetched = match self.fetcher.fetch(&source.url, &remembered.validators).await {
+            Ok(fetched) => fetched,
+            Err(err) => return self.failed(Some(id), err.reason(), &err.to_string()),
+        };
+        let now = crate::clock::unix_now();
+        match fetched {
+            Fetched::NotModified => {
+                let published = self.state.metadata().get(self.index).and_then(|s| s.published.clone());
+                let Some(published) = published else {
+                    return self.failed(
+                        Some(id),
+                        "http_status",
+                        "304 Not Modified to an unconditional request",
+                    );
+                };
+                debug!(account_id = %source.account_id, identity_provider_id = %id, "metadata unchanged");
+                self.record(MetadataOutcome::Read { identity_provider_id: id, published, at: now });
+                Attempt::Done(remembered)
+            }
+            Fetched::Document { body, validators } => {
+                let entity = entity_id.clone();
+                let parsed =
+                    tokio::task::spawn_blocking(move || signing_certificates(&body, entity.as_deref())).await;
+                match parsed {
+                    Ok(Ok(published)) => {
+                        let published = Arc::new(published);
+                        self.record(MetadataOutcome::Read { identity_provider_id: id, published, at: now });
+                        Attempt::Done(Remembered { validators, entity_id })
+                    }
+                    Ok(Err(err)) => self.failed(Some(id), err.reason(), &err.to_string()),
+                    Err(err) => self.failed(Some(id), "not_xml", &err.to_string()),
+                }
+            }
+        }
+    }
+
+    fn record(&self, outcome: MetadataOutcome) {
+        if let MetadataOutcome::Read { identity_provider_id, .. } = &outcome {
+            self.init_errors(identity_provider_id);
+        }
+        self.state.record_metadata(self.index, outcome);
+    }
+
+    /// Every reason's counter at 0, so `increase()` sees the first error.
+    fn init_errors(&self, label: &str) {
+        let account = &self.sources[self.index].account_id;
+        self.counters.init_metadata_errors(account, label, &metadata_reasons());
+    }
+
+    /// Records a failure (the last good certificates stay) and forgets the
+    /// validators, so the next attempt reads the whole document.
+    fn failed(&self, identity_provider_id: Option<String>, reason: &'static str, detail: &str) -> Attempt {
+        let source = &self.sources[self.index];
+        let label = identity_provider_id.as_deref().unwrap_or(&source.identity_provider);
+        self.init_errors(label);
+        self.counters.record_metadata_error(&source.account_id, label, reason);
+        warn!(
+            account_id = %source.account_id,
+            identity_provider = %label,
+            reason,
+            error = %crate::printable::printable(detail),
+            "cannot read the identity provider's metadata; its last good certificates stay"
+        );
+        self.record(MetadataOutcome::Failed { identity_provider_id, reason });
+        Attempt::Done(Remembered { validators: Validators::default(), entity_id: None })
+    }
+}
+
+#[cfg(test)]
+mod tests;
