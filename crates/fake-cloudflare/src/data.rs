@@ -45,6 +45,9 @@ pub struct FakeIdentityProvider {
     pub certificate_set_id: Option<String>,
     /// `config.idp_public_certs`: the signing certificates as pasted (SAML only).
     pub signing_certificates: Vec<String>,
+    /// `config.issuer_url`: the IdP's entity ID, which also names the entity
+    /// to pick in its SAML metadata (SAML only).
+    pub issuer_url: String,
 }
 
 /// An account's `type`, as `GET /accounts` lists it.

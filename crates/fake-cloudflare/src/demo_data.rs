@@ -46,6 +46,19 @@ pub mod sets {
     pub const MISSING: &str = "5e7b0404-0000-4000-8000-000000000404";
 }
 
+/// Issuers (`config.issuer_url`, the entity ID) of the demo IdPs that
+/// publish metadata; the others' are written where they are made.
+pub mod issuers {
+    /// Okta's: `http://www.okta.com/` and the app's ID.
+    pub const OKTA: &str = "http://www.okta.com/exk1d7a0001demookta7";
+    /// Entra ID's: the tenant's security token service.
+    pub const ENTRA_ID: &str = "https://sts.windows.net/4f3c2b1a-0d9e-4c8b-a7f6-e5d4c3b2a190/";
+    /// PingFederate's, as its administrator named it.
+    pub const PING_FEDERATE: &str = "https://pingfed.example.com/idp";
+    /// Shibboleth's default: the host and `/idp/shibboleth`.
+    pub const SHIBBOLETH: &str = "https://idp.example.org/idp/shibboleth";
+}
+
 const DAY: i64 = 86_400;
 
 /// A random version-4 UUID (RFC 9562: version nibble 4, variant bits 10).
@@ -84,7 +97,7 @@ fn set(uid: &str, now: i64, current: FakeCertificate, previous: Option<FakeCerti
     }
 }
 
-fn saml(id: &str, name: &str, encryption: bool, set: Option<&str>) -> FakeIdentityProvider {
+fn saml(id: &str, name: &str, encryption: bool, set: Option<&str>, issuer_url: &str) -> FakeIdentityProvider {
     FakeIdentityProvider {
         id: id.to_owned(),
         name: name.to_owned(),
@@ -92,6 +105,7 @@ fn saml(id: &str, name: &str, encryption: bool, set: Option<&str>) -> FakeIdenti
         enable_encryption: encryption,
         certificate_set_id: set.map(str::to_owned),
         signing_certificates: Vec::new(),
+        issuer_url: issuer_url.to_owned(),
     }
 }
 
@@ -153,11 +167,23 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
         ],
         identity_providers: vec![
             with_signing(
-                saml("1d7a0001-0000-4000-8000-000000000001", "Okta (demo)", true, Some(sets::HEALTHY)),
+                saml(
+                    "1d7a0001-0000-4000-8000-000000000001",
+                    "Okta (demo)",
+                    true,
+                    Some(sets::HEALTHY),
+                    issuers::OKTA,
+                ),
                 vec![signing("Okta", KeyKind::Rsa(2048), now, 700)?.pem],
             ),
             with_signing(
-                saml("1d7a0002-0000-4000-8000-000000000002", "Entra ID (demo)", true, Some(sets::OVERDUE)),
+                saml(
+                    "1d7a0002-0000-4000-8000-000000000002",
+                    "Entra ID (demo)",
+                    true,
+                    Some(sets::OVERDUE),
+                    issuers::ENTRA_ID,
+                ),
                 vec![BASE64.encode(signing("Entra ID", KeyKind::Rsa(2048), now, 20)?.der)],
             ),
             with_signing(
@@ -166,10 +192,17 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
                     "PingFederate (demo)",
                     true,
                     Some(sets::ROTATING),
+                    issuers::PING_FEDERATE,
                 ),
                 rollover(now)?,
             ),
-            saml("1d7a0004-0000-4000-8000-000000000004", "Legacy SAML (demo)", false, None),
+            saml(
+                "1d7a0004-0000-4000-8000-000000000004",
+                "Legacy SAML (demo)",
+                false,
+                None,
+                "https://legacy-idp.example.com/saml",
+            ),
             FakeIdentityProvider {
                 id: "1d7a0005-0000-4000-8000-000000000005".to_owned(),
                 name: "Google Workspace (demo)".to_owned(),
@@ -177,6 +210,7 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
                 enable_encryption: false,
                 certificate_set_id: None,
                 signing_certificates: Vec::new(),
+                issuer_url: String::new(),
             },
         ],
     };
@@ -200,11 +234,11 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
         ],
         identity_providers: vec![
             with_signing(
-                saml("1d7b0001-0000-4000-8000-000000000001", "Shibboleth (demo)", true, Some(sets::EXPIRED)),
+                saml("1d7b0001-0000-4000-8000-000000000001", "Shibboleth (demo)", true, Some(sets::EXPIRED), issuers::SHIBBOLETH),
                 vec![crlf(&signing("Shibboleth", KeyKind::Rsa(2048), now, -2)?.pem)],
             ),
             with_signing(
-                saml("1d7b0002-0000-4000-8000-000000000002", "OneLogin (demo)", true, Some(sets::UNREADABLE)),
+                saml("1d7b0002-0000-4000-8000-000000000002", "OneLogin (demo)", true, Some(sets::UNREADABLE), "https://app.onelogin.com/saml/metadata/8d1c6b6e-2f4a-4c7e-9b1d-3e5f7a9c0b2d"),
                 vec![crlf(&format!(
                     "{}{}",
                     signing("OneLogin", KeyKind::Rsa(2048), now, 5)?.pem,
@@ -212,20 +246,20 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
                 ))],
             ),
             with_signing(
-                saml("1d7b0003-0000-4000-8000-000000000003", "JumpCloud SAML (demo)", true, Some(sets::MISMATCH)),
+                saml("1d7b0003-0000-4000-8000-000000000003", "JumpCloud SAML (demo)", true, Some(sets::MISMATCH), "JumpCloud"),
                 unreadable(now)?,
             ),
             with_signing(
-                saml("1d7b0004-0000-4000-8000-000000000004", "Auth0 (demo)", true, None),
+                saml("1d7b0004-0000-4000-8000-000000000004", "Auth0 (demo)", true, None, "urn:example-labs.eu.auth0.com"),
                 vec![signing("Auth0", KeyKind::P256, now, 300)?.pem],
             ),
             with_signing(
-                saml("1d7b0005-0000-4000-8000-000000000005", "Keycloak (demo)", true, Some(sets::MISSING)),
+                saml("1d7b0005-0000-4000-8000-000000000005", "Keycloak (demo)", true, Some(sets::MISSING), "https://keycloak.example.org/realms/labs"),
                 vec![wrapped_base64(&signing("Keycloak", KeyKind::Rsa(2048), now, 500)?.der, 64, "\n")],
             ),
             // Cloudflare's schema makes `id` optional: the exporter skips such
             // an IdP with a warning.
-            saml("", "No-id SAML (demo)", false, None),
+            saml("", "No-id SAML (demo)", false, None, "https://idp.example.com/saml"),
         ],
     };
     Ok(FakeData {
