@@ -18,11 +18,16 @@
 //! drive it with ([`server`]), the demo's data ([`demo_data`]), real test
 //! certificates ([`mint`]) and the API's time format ([`clock`]). Starting it
 //! or building demo data fails with [`FakeError`].
+//!
+//! Beside the API, the identity providers' side: SAML 2.0 metadata documents
+//! ([`idp_metadata`]).
 
 pub mod clock;
 pub mod data;
 pub mod demo_data;
 mod error;
+mod fnv;
+pub mod idp_metadata;
 mod idp_routes;
 pub mod knobs;
 mod locks;
@@ -32,12 +37,15 @@ mod responses;
 mod routes;
 pub mod server;
 mod set_routes;
+#[cfg(test)]
+mod test_support;
 mod tokens;
 
 pub use data::{
     AccountType, FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet, ScopedToken,
 };
 pub use error::FakeError;
+pub use idp_metadata::{MetadataDocument, MetadataStyle};
 pub use knobs::{Fault, FaultKind, Hold, Knobs};
 pub use rate_limit::RateLimit;
 pub use server::{FakeCloudflare, RecordedRequest};
