@@ -20,7 +20,10 @@
 //! or building demo data fails with [`FakeError`].
 //!
 //! Beside the API, the identity providers' side: SAML 2.0 metadata documents
-//! ([`idp_metadata`]).
+//! ([`idp_metadata`]) and a host that publishes them, with validators,
+//! failures, huge bodies, redirect loops and hangs, on a port of its own so
+//! that its requests never count against the API's rate limit nor show in
+//! its request log ([`metadata_server`]).
 
 pub mod clock;
 pub mod data;
@@ -31,6 +34,7 @@ pub mod idp_metadata;
 mod idp_routes;
 pub mod knobs;
 mod locks;
+pub mod metadata_server;
 pub mod mint;
 pub mod rate_limit;
 mod responses;
@@ -47,5 +51,6 @@ pub use data::{
 pub use error::FakeError;
 pub use idp_metadata::{MetadataDocument, MetadataStyle};
 pub use knobs::{Fault, FaultKind, Hold, Knobs};
+pub use metadata_server::{FakeIdentityProviderMetadata, MetadataRequest, Published};
 pub use rate_limit::RateLimit;
 pub use server::{FakeCloudflare, RecordedRequest};

@@ -1,8 +1,17 @@
 //! What the crate's tests share: reading a metadata document's keys the way
-//! the exporter does (by namespace, with roxmltree).
+//! the exporter does (by namespace, with roxmltree), and a plain HTTP/1.1
+//! client that reports every status, header and body byte as sent,
+//! redirects not followed.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::header::{HOST, HeaderMap};
+use hyper::{Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+use url::Url;
 
 use crate::idp_metadata::{SAML_METADATA_NS, XMLDSIG_NS};
 
@@ -48,4 +57,53 @@ pub(crate) fn read_keys(xml: &str) -> PublishedKeys {
 fn decode_base64(text: &str) -> Vec<u8> {
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     BASE64.decode(compact).expect("base64")
+}
+
+/// An answer as received.
+#[derive(Debug)]
+pub(crate) struct Fetched {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    /// The first [`KEPT_BYTES`] of the body.
+    pub(crate) body: Vec<u8>,
+    /// Every byte of the body, counted.
+    pub(crate) body_len: u64,
+}
+
+/// How much of a body [`fetch`] keeps; the rest is only counted.
+const KEPT_BYTES: usize = 1 << 20;
+
+impl Fetched {
+    /// A header as text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// `GET url` with these extra headers, on a connection of its own.
+pub(crate) async fn fetch(url: &Url, headers: &[(&str, &str)]) -> Result<Fetched, hyper::Error> {
+    let host = url.host_str().expect("a host");
+    let port = url.port_or_known_default().expect("a port");
+    let stream = TcpStream::connect((host, port)).await.expect("connect");
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    let target = match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    };
+    let mut request = Request::get(target).header(HOST, format!("{host}:{port}"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = sender.send_request(request.body(Empty::<Bytes>::new()).expect("a request")).await?;
+    let (parts, mut body) = response.into_parts();
+    let mut fetched = Fetched { status: parts.status, headers: parts.headers, body: Vec::new(), body_len: 0 };
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            fetched.body_len += data.len() as u64;
+            let room = KEPT_BYTES.saturating_sub(fetched.body.len());
+            fetched.body.extend_from_slice(&data[..room.min(data.len())]);
+        }
+    }
+    Ok(fetched)
 }
