@@ -304,5 +304,6 @@ fn data() -> FakeData {
         account_owned_token: false,
         scoped_tokens: Vec::new(),
         accounts,
+        published_metadata: Vec::new(),
     }
 }

@@ -60,6 +60,7 @@ pub fn fake_data(n: usize, per_account: usize) -> FakeData {
         account_owned_token: false,
         scoped_tokens: vec![],
         accounts,
+        published_metadata: Vec::new(),
     }
 }
 

@@ -65,6 +65,7 @@ pub fn data(accounts: Vec<FakeAccount>) -> FakeData {
         account_owned_token: false,
         scoped_tokens: Vec::new(),
         accounts,
+        published_metadata: Vec::new(),
     }
 }
 

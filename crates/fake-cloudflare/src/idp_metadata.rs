@@ -20,7 +20,8 @@ pub const XMLDSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 /// specification).
 pub const METADATA_CONTENT_TYPE: &str = "application/samlmetadata+xml";
 
-const SAML_PROTOCOL: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
+/// The attribute saying an `IDPSSODescriptor` speaks SAML 2.0.
+const SAML_PROTOCOL_SUPPORT: &str = r#"protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol""#;
 const HTTP_REDIRECT: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
 const HTTP_POST: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
 /// Columns of certificate base64 per line.
@@ -92,9 +93,7 @@ impl MetadataDocument {
         );
         xml.line(
             1,
-            &format!(
-                r#"<md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="{SAML_PROTOCOL}">"#
-            ),
+            &format!(r#"<md:IDPSSODescriptor WantAuthnRequestsSigned="false" {SAML_PROTOCOL_SUPPORT}>"#),
         );
         let keys = self.signing_certificates.iter().map(|der| ("signing", der));
         for (key_use, der) in keys.chain(self.encryption_certificate.iter().map(|der| ("encryption", der))) {

@@ -23,7 +23,8 @@
 //! ([`idp_metadata`]) and a host that publishes them, with validators,
 //! failures, huge bodies, redirect loops and hangs, on a port of its own so
 //! that its requests never count against the API's rate limit nor show in
-//! its request log ([`metadata_server`]).
+//! its request log ([`metadata_server`]). The demo's identity providers
+//! publish there (`FakeData::published_metadata`).
 
 pub mod clock;
 pub mod data;
@@ -46,7 +47,8 @@ mod test_support;
 mod tokens;
 
 pub use data::{
-    AccountType, FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet, ScopedToken,
+    AccountType, FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet, PublishedMetadata,
+    ScopedToken,
 };
 pub use error::FakeError;
 pub use idp_metadata::{MetadataDocument, MetadataStyle};

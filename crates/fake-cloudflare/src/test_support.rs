@@ -1,7 +1,7 @@
 //! What the crate's tests share: reading a metadata document's keys the way
-//! the exporter does (by namespace, with roxmltree), and a plain HTTP/1.1
-//! client that reports every status, header and body byte as sent,
-//! redirects not followed.
+//! the exporter does (by namespace, with roxmltree), reading an IdP's pasted
+//! certificates, and a plain HTTP/1.1 client that reports every status,
+//! header and body byte as sent, redirects not followed.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -57,6 +57,27 @@ pub(crate) fn read_keys(xml: &str) -> PublishedKeys {
 fn decode_base64(text: &str) -> Vec<u8> {
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     BASE64.decode(compact).expect("base64")
+}
+
+/// The DER of every certificate readable in `idp_public_certs` entries:
+/// PEM blocks (several to an entry, any line ends) or bare base64; entries
+/// that are neither are left out, as the exporter leaves them out of C.
+pub(crate) fn pasted_certificates(entries: &[String]) -> Vec<Vec<u8>> {
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
+    let mut ders = Vec::new();
+    for entry in entries {
+        let compact = |text: &str| text.chars().filter(|c| !c.is_ascii_whitespace()).collect::<String>();
+        if entry.contains(BEGIN) {
+            for block in entry.split(BEGIN).skip(1) {
+                let body = block.split(END).next().unwrap_or("");
+                ders.extend(BASE64.decode(compact(body)).ok());
+            }
+        } else {
+            ders.extend(BASE64.decode(compact(entry)).ok());
+        }
+    }
+    ders
 }
 
 /// An answer as received.

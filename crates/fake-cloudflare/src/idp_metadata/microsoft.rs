@@ -4,7 +4,8 @@
 //! its own copy of the signing keys, which a SAML reader must not count.
 
 use super::{
-    HTTP_POST, HTTP_REDIRECT, Lines, MetadataDocument, SAML_METADATA_NS, SAML_PROTOCOL, XMLDSIG_NS, escape,
+    HTTP_POST, HTTP_REDIRECT, Lines, MetadataDocument, SAML_METADATA_NS, SAML_PROTOCOL_SUPPORT, XMLDSIG_NS,
+    escape,
 };
 
 const WS_FEDERATION_NS: &str = "http://docs.oasis-open.org/wsfed/federation/200706";
@@ -49,7 +50,7 @@ pub(super) fn render(document: &MetadataDocument) -> String {
         endpoint_reference(xml, "fed:ApplicationServiceEndpoint", &endpoint);
         endpoint_reference(xml, "fed:PassiveRequestorEndpoint", &endpoint);
     });
-    xml.line(1, &format!(r#"<IDPSSODescriptor protocolSupportEnumeration="{SAML_PROTOCOL}">"#));
+    xml.line(1, &format!("<IDPSSODescriptor {SAML_PROTOCOL_SUPPORT}>"));
     key_descriptors(&mut xml, document, true);
     xml.line(2, &format!(r#"<SingleLogoutService Binding="{HTTP_REDIRECT}" Location="{endpoint}"/>"#));
     for binding in [HTTP_REDIRECT, HTTP_POST] {
@@ -66,7 +67,13 @@ fn role_descriptor(xml: &mut Lines, document: &MetadataDocument, role: &str, bod
     xml.line(
         1,
         &format!(
-            r#"<RoleDescriptor xsi:type="{role}" protocolSupportEnumeration="{WS_FEDERATION_NS}" xmlns:xsi="{XML_SCHEMA_INSTANCE_NS}" xmlns:fed="{WS_FEDERATION_NS}">"#
+            concat!(
+                r#"<RoleDescriptor xsi:type="{role}" protocolSupportEnumeration="{fed}""#,
+                r#" xmlns:xsi="{xsi}" xmlns:fed="{fed}">"#
+            ),
+            role = role,
+            fed = WS_FEDERATION_NS,
+            xsi = XML_SCHEMA_INSTANCE_NS,
         ),
     );
     key_descriptors(xml, document, false);
