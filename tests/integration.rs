@@ -32,5 +32,7 @@ mod encryption;
 mod scale;
 // Hostile inputs: each attack reproduced, its bound asserted.
 mod hostile;
+// IdP metadata against Cloudflare: drift states, conditional requests, hostile documents.
+mod idp_metadata;
 // Property tests: decoding, inventory, inspection and header parsers never panic.
 mod properties;
