@@ -16,7 +16,7 @@ use crate::support::{
 /// The demo on loopback, logging at debug level, once it is ready.
 async fn ready_demo() -> (ExporterProcess, Scrape) {
     let demo = Exporter::demo().args(["--log.level", "debug"]).spawn();
-    demo.until_ready().await;
+    demo.until_demo_complete().await;
     let scrape = scrape(&demo.metrics_url).await;
     (demo, scrape)
 }

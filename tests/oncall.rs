@@ -131,7 +131,7 @@ fn the_dashboard_imports_anywhere_and_every_panel_has_a_title_description_dataso
 #[tokio::test(flavor = "multi_thread")]
 async fn every_promql_expression_parses_and_names_only_metrics_the_demo_exposes() {
     let demo = Exporter::demo().args(["--refresh-interval", "5s"]).spawn();
-    demo.until_ready().await;
+    demo.until_demo_complete().await;
     let mut exposed = scrape(&demo.metrics_url).await.names();
     exposed.insert("up".to_owned()); // Prometheus' own per-target series.
     let mut expressions: Vec<(String, String)> =

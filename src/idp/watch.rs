@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 use tracing::{debug, warn};
 
 use crate::counters::ExporterCounters;
@@ -23,8 +24,9 @@ use crate::model::state::ExporterState;
 /// the others by their timeouts, few enough to be polite.
 const CONCURRENT_FETCHES: usize = 8;
 
-/// How soon an entry whose account has not been read yet is tried again.
-const WAIT_FOR_ACCOUNT: Duration = Duration::from_secs(5);
+/// How soon an entry whose account has not been read yet is tried again:
+/// the check is a read of the shared state, no request.
+const WAIT_FOR_ACCOUNT: Duration = Duration::from_millis(250);
 
 /// Every `reason` of the metadata errors: resolution, fetch, then parse
 /// reasons, each once.
@@ -81,19 +83,26 @@ impl MetadataWatch {
         Self { sources: sources.into(), fetcher, state, counters, remembered }
     }
 
-    /// One attempt at every entry whose account has been read; returns how
-    /// many still wait for theirs.
+    /// One attempt at every entry whose account has been read (as `check`
+    /// does once); returns how many still wait for theirs.
     pub async fn read_all(&mut self) -> usize {
+        let every: Vec<usize> = (0..self.sources.len()).collect();
+        self.attempt(&every).await.iter().filter(|(_, waiting)| *waiting).count()
+    }
+
+    /// Attempts the entries `indices`, a few at a time; returns, for each,
+    /// whether it still waits for its account.
+    async fn attempt(&mut self, indices: &[usize]) -> Vec<(usize, bool)> {
         let permits = Arc::new(Semaphore::new(CONCURRENT_FETCHES));
         let mut tasks = JoinSet::new();
-        for (index, remembered) in self.remembered.iter().enumerate() {
+        for &index in indices {
             let job = Job {
                 index,
                 sources: Arc::clone(&self.sources),
                 fetcher: self.fetcher.clone(),
                 state: Arc::clone(&self.state),
                 counters: Arc::clone(&self.counters),
-                remembered: remembered.clone(),
+                remembered: self.remembered[index].clone(),
             };
             let permits = Arc::clone(&permits);
             tasks.spawn(async move {
@@ -101,28 +110,37 @@ impl MetadataWatch {
                 (index, job.attempt().await)
             });
         }
-        let mut waiting = 0;
+        let mut outcomes = Vec::with_capacity(indices.len());
         while let Some(joined) = tasks.join_next().await {
             match joined {
-                Ok((index, Attempt::Done(remembered))) => self.remembered[index] = remembered,
-                Ok((_, Attempt::Waiting)) => waiting += 1,
+                Ok((index, Attempt::Done(remembered))) => {
+                    self.remembered[index] = remembered;
+                    outcomes.push((index, false));
+                }
+                Ok((index, Attempt::Waiting)) => outcomes.push((index, true)),
                 Err(err) => warn!(error = %err, "an identity provider metadata read failed unexpectedly"),
             }
         }
-        waiting
+        outcomes
     }
 
-    /// Reads every entry each `interval` (sooner while some wait for their
-    /// account) until `stop` turns true.
+    /// Reads each entry every `interval` until `stop` turns true. An entry
+    /// whose account has not been read yet is tried again shortly, alone,
+    /// so its first comparison follows Cloudflare's first read closely.
     pub async fn run(mut self, interval: Duration, mut stop: watch::Receiver<bool>) {
         if self.sources.is_empty() {
             return;
         }
+        let mut due = vec![Instant::now(); self.sources.len()];
         loop {
-            let waiting = self.read_all().await;
-            let pause = if waiting > 0 { WAIT_FOR_ACCOUNT.min(interval) } else { interval };
+            let now = Instant::now();
+            let ready: Vec<usize> = (0..due.len()).filter(|&i| due[i] <= now).collect();
+            for (index, waiting) in self.attempt(&ready).await {
+                due[index] = Instant::now() + if waiting { WAIT_FOR_ACCOUNT.min(interval) } else { interval };
+            }
+            let next = due.iter().min().copied().unwrap_or_else(|| Instant::now() + interval);
             tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
+                _ = tokio::time::sleep_until(next) => {}
                 _ = crate::shutdown::stopped(&mut stop) => return,
             }
         }

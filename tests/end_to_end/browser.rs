@@ -55,7 +55,7 @@ fn chromium(args: &[&str], url: &str) -> Output {
 #[tokio::test(flavor = "multi_thread")]
 async fn chromium_shows_the_expired_certificate_of_the_demo_first() {
     let mut demo = Exporter::demo().spawn();
-    demo.until_ready().await;
+    demo.until_demo_complete().await;
     let page = demo.url("/");
 
     let dom = String::from_utf8(chromium(&["--dump-dom"], &page).stdout).expect("UTF-8 DOM");

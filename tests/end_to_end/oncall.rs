@@ -60,7 +60,7 @@ fn promtool_accepts_the_rules_and_their_unit_tests_pass() {
 /// The demo on loopback, once it is ready.
 async fn ready_demo() -> ExporterProcess {
     let demo = Exporter::demo().args(["--refresh-interval", "5s"]).spawn();
-    demo.until_ready().await;
+    demo.until_demo_complete().await;
     demo
 }
 

@@ -9,7 +9,7 @@ use crate::tools::{run, run_with_input, tool};
 #[tokio::test(flavor = "multi_thread")]
 async fn promtool_finds_only_the_documented_unit_notes() {
     let demo = Exporter::demo().args(["--log.level", "debug"]).spawn();
-    demo.until_ready().await;
+    demo.until_demo_complete().await;
     let scrape = scrape(&demo.metrics_url).await;
     let out = run_with_input(
         tool("promtool", "Debian package `prometheus`").args(["check", "metrics"]),

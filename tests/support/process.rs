@@ -175,6 +175,24 @@ impl ExporterProcess {
         self.fake_api_url.as_deref().expect("only the demo runs a fake API")
     }
 
+    /// Waits until the demo is ready and has compared its IdPs' metadata
+    /// with Cloudflare (which follows the accounts' first read), so that
+    /// every family it serves is in the next scrape.
+    pub async fn until_demo_complete(&self) {
+        self.until_ready().await;
+        crate::support::scrape_until(
+            &self.metrics_url,
+            "the demo's metadata compared",
+            Duration::from_secs(60),
+            |s| {
+                let names = s.names();
+                names.contains("cloudflare_access_saml_identity_provider_signing_certificate_drift")
+                    && names.contains("cloudflare_access_saml_identity_provider_metadata_errors_total")
+            },
+        )
+        .await;
+    }
+
     /// Waits (bounded) until `/-/ready` answers 200 (plain HTTP only).
     pub async fn until_ready(&self) {
         let ready = self.url("/-/ready");
