@@ -262,7 +262,8 @@ fn text(report: &Report) -> String {
     };
     if report.request.is_some() {
         for (title, list) in [("before", &report.before), ("after", &report.after)] {
-            out.push_str(&format!("{title} ({} entries):\n", list.len()));
+            let entries = if list.len() == 1 { "entry" } else { "entries" };
+            out.push_str(&format!("{title} ({} {entries}):\n", list.len()));
             list.iter().for_each(|entry| out.push_str(&entry_text(entry)));
         }
     }
