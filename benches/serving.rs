@@ -286,6 +286,7 @@ fn data() -> FakeData {
                     enable_encryption: true,
                     certificate_set_id: Some(set.uid.clone()),
                     signing_certificates: Vec::new(),
+                    issuer_url: "https://idp.example.com/saml".to_owned(),
                 })
                 .collect();
             FakeAccount {
@@ -303,5 +304,6 @@ fn data() -> FakeData {
         account_owned_token: false,
         scoped_tokens: Vec::new(),
         accounts,
+        published_metadata: Vec::new(),
     }
 }

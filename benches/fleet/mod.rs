@@ -40,6 +40,7 @@ pub fn fake_data(n: usize, per_account: usize) -> FakeData {
                         enable_encryption: true,
                         certificate_set_id: Some(set.uid.clone()),
                         signing_certificates: Vec::new(),
+                        issuer_url: "https://idp.example.com/saml".to_owned(),
                     };
                     (set, idp)
                 })
@@ -59,6 +60,7 @@ pub fn fake_data(n: usize, per_account: usize) -> FakeData {
         account_owned_token: false,
         scoped_tokens: vec![],
         accounts,
+        published_metadata: Vec::new(),
     }
 }
 

@@ -51,6 +51,22 @@ impl RunningExporter {
         Self::start_with_state_file(cloudflare, web, refresh_interval, None).await
     }
 
+    /// [`RunningExporter::start`], also comparing the identity providers'
+    /// metadata of `idp_metadata` with Cloudflare.
+    pub async fn start_with_idp_metadata(
+        cloudflare: CloudflareConfig,
+        web: WebConfig,
+        refresh_interval: Duration,
+        idp_metadata: IdpMetadataConfig,
+    ) -> Result<Self, RunError> {
+        let listening = Listening::open(cloudflare, web, None).await?.with_idp_metadata(idp_metadata)?;
+        if let Err(err) = listening.settle().await {
+            listening.stop().await;
+            return Err(err);
+        }
+        Ok(listening.refresh(refresh_interval))
+    }
+
     /// [`RunningExporter::start`] with an optional state file: its accounts
     /// still watched are served from it once the accounts are settled, and
     /// it is rewritten (coalesced) after successful refreshes.

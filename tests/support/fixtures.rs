@@ -42,6 +42,7 @@ pub fn saml_idp(id: &str, set: Option<&str>) -> FakeIdentityProvider {
         enable_encryption: set.is_some(),
         certificate_set_id: set.map(str::to_owned),
         signing_certificates: Vec::new(),
+        issuer_url: "https://idp.example.com/saml".to_owned(),
     }
 }
 
@@ -64,6 +65,7 @@ pub fn data(accounts: Vec<FakeAccount>) -> FakeData {
         account_owned_token: false,
         scoped_tokens: Vec::new(),
         accounts,
+        published_metadata: Vec::new(),
     }
 }
 

@@ -1,7 +1,11 @@
 //! What the fake serves: accounts, their certificate sets and identity
-//! providers, and the credentials it accepts.
+//! providers, and the credentials it accepts; and what the identity
+//! providers publish as SAML metadata, which the separate metadata host
+//! serves, not the API.
 
 pub use crate::tokens::ScopedToken;
+
+use crate::metadata_server::Published;
 
 /// A certificate as the fake serves it.
 #[derive(Debug, Clone)]
@@ -45,6 +49,9 @@ pub struct FakeIdentityProvider {
     pub certificate_set_id: Option<String>,
     /// `config.idp_public_certs`: the signing certificates as pasted (SAML only).
     pub signing_certificates: Vec<String>,
+    /// `config.issuer_url`: the IdP's entity ID, which also names the entity
+    /// to pick in its SAML metadata (SAML only).
+    pub issuer_url: String,
 }
 
 /// An account's `type`, as `GET /accounts` lists it.
@@ -95,6 +102,24 @@ pub struct FakeData {
     pub scoped_tokens: Vec<ScopedToken>,
     /// The accounts.
     pub accounts: Vec<FakeAccount>,
+    /// What identity providers publish as SAML metadata. The API never
+    /// serves it: a [`crate::FakeIdentityProviderMetadata`] does, once each
+    /// entry is [`set`](crate::FakeIdentityProviderMetadata::set) on it.
+    pub published_metadata: Vec<PublishedMetadata>,
+}
+
+/// One identity provider's metadata, as its host publishes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedMetadata {
+    /// The account of the identity provider.
+    pub account_id: String,
+    /// The identity provider's ID.
+    pub identity_provider_id: String,
+    /// The path on the metadata host (give it to
+    /// [`crate::FakeIdentityProviderMetadata::set`] and `url`).
+    pub path: String,
+    /// What the path answers.
+    pub published: Published,
 }
 
 impl FakeData {

@@ -9,6 +9,21 @@
 //! (5 and 2 days: expiring soon); JumpCloud one good CRLF-wrapped base64
 //! certificate (1000 days) and one entry per unreadable reason; Auth0 a
 //! P-256 PEM (300 days); Keycloak base64 wrapped at 64 columns (500 days).
+//!
+//! Published SAML metadata (`FakeData::published_metadata`, for a
+//! [`FakeIdentityProviderMetadata`](crate::FakeIdentityProviderMetadata);
+//! each document's entity ID is its IdP's `issuer_url`), one IdP per drift
+//! state, at [`metadata_paths`]:
+//! - Okta (demo), **in sync**: its one pasted certificate, `md:`-prefixed;
+//! - PingFederate (demo), **rollover pending**: its pasted 400-day
+//!   certificate beside a next one (765 days) nobody pasted, plus an
+//!   encryption certificate, which does not count;
+//! - Entra ID (demo), **mismatch**: only a new certificate (3 years)
+//!   Cloudflare lacks, in the Microsoft shape (BOM, CRLF, default namespace,
+//!   WS-Federation `RoleDescriptor`s);
+//! - Shibboleth (demo), **unreachable**: its host answers `503`.
+//!
+//! The other IdPs publish nothing.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -44,6 +59,45 @@ pub mod sets {
     pub const MISMATCH: &str = "5e7b0003-0000-4000-8000-000000000003";
     /// Named by an IdP but not in the account.
     pub const MISSING: &str = "5e7b0404-0000-4000-8000-000000000404";
+}
+
+/// IDs of the demo IdPs that publish metadata.
+pub mod identity_providers {
+    /// Okta (demo), account A: metadata in sync.
+    pub const OKTA: &str = "1d7a0001-0000-4000-8000-000000000001";
+    /// Entra ID (demo), account A: metadata mismatch.
+    pub const ENTRA_ID: &str = "1d7a0002-0000-4000-8000-000000000002";
+    /// PingFederate (demo), account A: rollover pending.
+    pub const PING_FEDERATE: &str = "1d7a0003-0000-4000-8000-000000000003";
+    /// Shibboleth (demo), account B: metadata host unreachable.
+    pub const SHIBBOLETH: &str = "1d7b0001-0000-4000-8000-000000000001";
+}
+
+/// Where the demo IdPs publish metadata on the metadata host: each
+/// product's own path.
+pub mod metadata_paths {
+    /// Okta's: the app's ID, then `/sso/saml/metadata`.
+    pub const OKTA: &str = "/app/exk1d7a0001demookta7/sso/saml/metadata";
+    /// Entra ID's: the tenant, then the WS-Federation metadata path.
+    pub const ENTRA_ID: &str =
+        "/4f3c2b1a-0d9e-4c8b-a7f6-e5d4c3b2a190/federationmetadata/2007-06/federationmetadata.xml";
+    /// PingFederate's.
+    pub const PING_FEDERATE: &str = "/pf/federation_metadata.ping";
+    /// Shibboleth's: its entity ID's path.
+    pub const SHIBBOLETH: &str = "/idp/shibboleth";
+}
+
+/// Issuers (`config.issuer_url`, the entity ID) of the demo IdPs that
+/// publish metadata; the others' are written where they are made.
+pub mod issuers {
+    /// Okta's: `http://www.okta.com/` and the app's ID.
+    pub const OKTA: &str = "http://www.okta.com/exk1d7a0001demookta7";
+    /// Entra ID's: the tenant's security token service.
+    pub const ENTRA_ID: &str = "https://sts.windows.net/4f3c2b1a-0d9e-4c8b-a7f6-e5d4c3b2a190/";
+    /// PingFederate's, as its administrator named it.
+    pub const PING_FEDERATE: &str = "https://pingfed.example.com/idp";
+    /// Shibboleth's default: the host and `/idp/shibboleth`.
+    pub const SHIBBOLETH: &str = "https://idp.example.org/idp/shibboleth";
 }
 
 const DAY: i64 = 86_400;
@@ -84,7 +138,7 @@ fn set(uid: &str, now: i64, current: FakeCertificate, previous: Option<FakeCerti
     }
 }
 
-fn saml(id: &str, name: &str, encryption: bool, set: Option<&str>) -> FakeIdentityProvider {
+fn saml(id: &str, name: &str, encryption: bool, set: Option<&str>, issuer_url: &str) -> FakeIdentityProvider {
     FakeIdentityProvider {
         id: id.to_owned(),
         name: name.to_owned(),
@@ -92,6 +146,7 @@ fn saml(id: &str, name: &str, encryption: bool, set: Option<&str>) -> FakeIdenti
         enable_encryption: encryption,
         certificate_set_id: set.map(str::to_owned),
         signing_certificates: Vec::new(),
+        issuer_url: issuer_url.to_owned(),
     }
 }
 
@@ -119,6 +174,8 @@ fn crlf(pem: &str) -> String {
 
 /// The demo data as of `now` (Unix seconds).
 pub fn demo(now: i64) -> Result<FakeData, FakeError> {
+    let okta_signing = signing("Okta", KeyKind::Rsa(2048), now, 700)?;
+    let (ping_federate_pasted, ping_federate_active) = rollover(now)?;
     let mut mismatched = certificate("ce7b0003-0000-4000-8000-000000000003", now, -215, 150)?;
     mismatched.not_after = rfc3339(now + 151 * DAY);
     let account_a = FakeAccount {
@@ -153,23 +210,36 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
         ],
         identity_providers: vec![
             with_signing(
-                saml("1d7a0001-0000-4000-8000-000000000001", "Okta (demo)", true, Some(sets::HEALTHY)),
-                vec![signing("Okta", KeyKind::Rsa(2048), now, 700)?.pem],
+                saml(identity_providers::OKTA, "Okta (demo)", true, Some(sets::HEALTHY), issuers::OKTA),
+                vec![okta_signing.pem.clone()],
             ),
             with_signing(
-                saml("1d7a0002-0000-4000-8000-000000000002", "Entra ID (demo)", true, Some(sets::OVERDUE)),
+                saml(
+                    identity_providers::ENTRA_ID,
+                    "Entra ID (demo)",
+                    true,
+                    Some(sets::OVERDUE),
+                    issuers::ENTRA_ID,
+                ),
                 vec![BASE64.encode(signing("Entra ID", KeyKind::Rsa(2048), now, 20)?.der)],
             ),
             with_signing(
                 saml(
-                    "1d7a0003-0000-4000-8000-000000000003",
+                    identity_providers::PING_FEDERATE,
                     "PingFederate (demo)",
                     true,
                     Some(sets::ROTATING),
+                    issuers::PING_FEDERATE,
                 ),
-                rollover(now)?,
+                ping_federate_pasted,
             ),
-            saml("1d7a0004-0000-4000-8000-000000000004", "Legacy SAML (demo)", false, None),
+            saml(
+                "1d7a0004-0000-4000-8000-000000000004",
+                "Legacy SAML (demo)",
+                false,
+                None,
+                "https://legacy-idp.example.com/saml",
+            ),
             FakeIdentityProvider {
                 id: "1d7a0005-0000-4000-8000-000000000005".to_owned(),
                 name: "Google Workspace (demo)".to_owned(),
@@ -177,6 +247,7 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
                 enable_encryption: false,
                 certificate_set_id: None,
                 signing_certificates: Vec::new(),
+                issuer_url: String::new(),
             },
         ],
     };
@@ -200,11 +271,23 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
         ],
         identity_providers: vec![
             with_signing(
-                saml("1d7b0001-0000-4000-8000-000000000001", "Shibboleth (demo)", true, Some(sets::EXPIRED)),
+                saml(
+                    identity_providers::SHIBBOLETH,
+                    "Shibboleth (demo)",
+                    true,
+                    Some(sets::EXPIRED),
+                    issuers::SHIBBOLETH,
+                ),
                 vec![crlf(&signing("Shibboleth", KeyKind::Rsa(2048), now, -2)?.pem)],
             ),
             with_signing(
-                saml("1d7b0002-0000-4000-8000-000000000002", "OneLogin (demo)", true, Some(sets::UNREADABLE)),
+                saml(
+                    "1d7b0002-0000-4000-8000-000000000002",
+                    "OneLogin (demo)",
+                    true,
+                    Some(sets::UNREADABLE),
+                    "https://app.onelogin.com/saml/metadata/8d1c6b6e-2f4a-4c7e-9b1d-3e5f7a9c0b2d",
+                ),
                 vec![crlf(&format!(
                     "{}{}",
                     signing("OneLogin", KeyKind::Rsa(2048), now, 5)?.pem,
@@ -212,20 +295,38 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
                 ))],
             ),
             with_signing(
-                saml("1d7b0003-0000-4000-8000-000000000003", "JumpCloud SAML (demo)", true, Some(sets::MISMATCH)),
+                saml(
+                    "1d7b0003-0000-4000-8000-000000000003",
+                    "JumpCloud SAML (demo)",
+                    true,
+                    Some(sets::MISMATCH),
+                    "JumpCloud",
+                ),
                 unreadable(now)?,
             ),
             with_signing(
-                saml("1d7b0004-0000-4000-8000-000000000004", "Auth0 (demo)", true, None),
+                saml(
+                    "1d7b0004-0000-4000-8000-000000000004",
+                    "Auth0 (demo)",
+                    true,
+                    None,
+                    "urn:example-labs.eu.auth0.com",
+                ),
                 vec![signing("Auth0", KeyKind::P256, now, 300)?.pem],
             ),
             with_signing(
-                saml("1d7b0005-0000-4000-8000-000000000005", "Keycloak (demo)", true, Some(sets::MISSING)),
+                saml(
+                    "1d7b0005-0000-4000-8000-000000000005",
+                    "Keycloak (demo)",
+                    true,
+                    Some(sets::MISSING),
+                    "https://keycloak.example.org/realms/labs",
+                ),
                 vec![wrapped_base64(&signing("Keycloak", KeyKind::Rsa(2048), now, 500)?.der, 64, "\n")],
             ),
             // Cloudflare's schema makes `id` optional: the exporter skips such
             // an IdP with a warning.
-            saml("", "No-id SAML (demo)", false, None),
+            saml("", "No-id SAML (demo)", false, None, "https://idp.example.com/saml"),
         ],
     };
     Ok(FakeData {
@@ -234,15 +335,18 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
         account_owned_token: false,
         scoped_tokens: Vec::new(),
         accounts: vec![account_a, account_b],
+        published_metadata: metadata::published(now, &okta_signing.der, &ping_federate_active.der)?,
     })
 }
 
 /// A rollover: the old certificate (3 days left) beside the new one (400
-/// days), which is listed a second time as wrapped base64.
-fn rollover(now: i64) -> Result<Vec<String>, MintError> {
+/// days), which is listed a second time as wrapped base64; and the new one,
+/// which the IdP signs with.
+fn rollover(now: i64) -> Result<(Vec<String>, MintedCertificate), MintError> {
     let old = signing("PingFederate", KeyKind::Rsa(2048), now, 3)?;
     let new = signing("PingFederate", KeyKind::Rsa(2048), now, 400)?;
-    Ok(vec![old.pem, new.pem, wrapped_base64(&new.der, 76, "\n")])
+    let pasted = vec![old.pem, new.pem.clone(), wrapped_base64(&new.der, 76, "\n")];
+    Ok((pasted, new))
 }
 
 /// One readable certificate, then one entry for each reason an entry fails.
@@ -262,6 +366,8 @@ fn unreadable(now: i64) -> Result<Vec<String>, MintError> {
             .to_owned(),
     ])
 }
+
+mod metadata;
 
 #[cfg(test)]
 mod tests;

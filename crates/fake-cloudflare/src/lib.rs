@@ -18,26 +18,41 @@
 //! drive it with ([`server`]), the demo's data ([`demo_data`]), real test
 //! certificates ([`mint`]) and the API's time format ([`clock`]). Starting it
 //! or building demo data fails with [`FakeError`].
+//!
+//! Beside the API, the identity providers' side: SAML 2.0 metadata documents
+//! ([`idp_metadata`]) and a host that publishes them, with validators,
+//! failures, huge bodies, redirect loops and hangs, on a port of its own so
+//! that its requests never count against the API's rate limit nor show in
+//! its request log ([`metadata_server`]). The demo's identity providers
+//! publish there (`FakeData::published_metadata`).
 
 pub mod clock;
 pub mod data;
 pub mod demo_data;
 mod error;
+mod fnv;
+pub mod idp_metadata;
 mod idp_routes;
 pub mod knobs;
 mod locks;
+pub mod metadata_server;
 pub mod mint;
 pub mod rate_limit;
 mod responses;
 mod routes;
 pub mod server;
 mod set_routes;
+#[cfg(test)]
+mod test_support;
 mod tokens;
 
 pub use data::{
-    AccountType, FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet, ScopedToken,
+    AccountType, FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet, PublishedMetadata,
+    ScopedToken,
 };
 pub use error::FakeError;
+pub use idp_metadata::{MetadataDocument, MetadataStyle};
 pub use knobs::{Fault, FaultKind, Hold, Knobs};
+pub use metadata_server::{FakeIdentityProviderMetadata, MetadataRequest, Published};
 pub use rate_limit::RateLimit;
 pub use server::{FakeCloudflare, RecordedRequest};

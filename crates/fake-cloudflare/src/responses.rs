@@ -216,7 +216,7 @@ pub(crate) fn idp_json(idp: &FakeIdentityProvider, sets: &[FakeSet]) -> Value {
     if idp.kind == "saml" {
         value["config"] = json!({
             "enable_encryption": idp.enable_encryption,
-            "issuer_url": "https://idp.example.com/saml",
+            "issuer_url": idp.issuer_url,
             "sso_target_url": "https://idp.example.com/sso",
             "idp_public_certs": idp.signing_certificates,
             "sign_request": false,

@@ -43,6 +43,7 @@ fn a_saml_idp_embeds_its_set_and_carries_scim_config_and_read_only() {
         enable_encryption: true,
         certificate_set_id: set.map(str::to_owned),
         signing_certificates: Vec::new(),
+        issuer_url: "https://idp.example.com/saml".to_owned(),
     };
     let with_set = idp_json(&idp("i1", Some("set-1")), &sets);
     assert_eq!(with_set["saml_certificate_set"], set_json(&sets[0]));
@@ -64,4 +65,18 @@ fn accounts_carry_their_type() {
     let data = demo(1_700_000_000).unwrap();
     let types: Vec<Value> = data.accounts.iter().map(|a| account_json(a)["type"].clone()).collect();
     assert_eq!(types, [json!("enterprise"), json!("standard")]);
+}
+
+#[test]
+fn each_demo_saml_idp_serves_its_own_issuer_url() {
+    let data = demo(1_700_000_000).unwrap();
+    let mut issuers = std::collections::HashSet::new();
+    for account in &data.accounts {
+        for idp in account.identity_providers.iter().filter(|i| i.kind == "saml" && !i.id.is_empty()) {
+            let served = idp_json(idp, &account.sets);
+            assert_eq!(served["config"]["issuer_url"], idp.issuer_url.as_str(), "{}", idp.name);
+            assert!(issuers.insert(idp.issuer_url.clone()), "{} shares its issuer", idp.name);
+        }
+    }
+    assert_eq!(issuers.len(), 9);
 }
