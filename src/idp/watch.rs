@@ -224,7 +224,7 @@ impl Job {
             identity_provider = %label,
             reason,
             error = %crate::printable::printable(detail),
-            "cannot read the identity provider's metadata; its last good certificates stay"
+            "cannot read the identity provider's metadata; the last good comparison, if any, stays"
         );
         self.record(MetadataOutcome::Failed { identity_provider_id, reason });
         Attempt::Done(Remembered { validators: Validators::default(), entity_id: None })
