@@ -7,6 +7,7 @@
 mod encryption;
 mod idp_metadata;
 mod numbers;
+mod signing;
 
 use std::path::PathBuf;
 
@@ -26,6 +27,8 @@ pub use self::idp_metadata::IdpMetadataArgs;
 pub use self::encryption::{
     CreateSetArgs, EncryptionArgs, EncryptionCommand, PemArgs, PemSlot, PlanArgs, RotateArgs,
 };
+
+pub use self::signing::{SigningArgs, SigningCommand, SigningPlanArgs, SigningSyncArgs};
 
 /// Production API base URL.
 pub const DEFAULT_API_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
@@ -75,6 +78,16 @@ pub enum Command {
     /// shown), 1 something pending (plan), 2 Cloudflare refused or the
     /// command failed, 3 refused for safety, 64 usage.
     Encryption(EncryptionArgs),
+    /// Keep the signing certificates pasted into Cloudflare in step with
+    /// each identity provider's published SAML metadata: `plan`, `sync`
+    /// (a dry run unless --apply).
+    ///
+    /// Reads the identity_provider_metadata list of --config.file. `sync`
+    /// needs a token with "Access: Organizations, Identity Providers, and
+    /// Groups Write". Exit codes: 0 done (or in sync, or dry run shown), 1
+    /// something pending (plan), 2 Cloudflare or a metadata document could
+    /// not be read, or Cloudflare refused, 3 refused for safety, 64 usage.
+    Signing(SigningArgs),
 }
 
 /// How to reach Cloudflare and which accounts to read.

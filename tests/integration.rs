@@ -28,6 +28,8 @@ mod security;
 mod deploy;
 // `encryption plan | create-set | rotate | pem` against the fake API.
 mod encryption;
+// `signing plan | sync` against the fake API and the fake IdP metadata host.
+mod signing;
 // Scale: many accounts, a shared token's quota, shards, several credentials.
 mod scale;
 // Hostile inputs: each attack reproduced, its bound asserted.

@@ -1,7 +1,9 @@
 //! The subcommands, wired from a validated [`crate::config`]: `serve`
 //! ([`serve`]), `demo` against the fake API of the `fake-cloudflare` crate ([`demo`]), the one-off
-//! `check` ([`check`]) and the `encryption` commands that act on what the
-//! alerts say ([`encryption`]), built on one [`wiring`] of client, state and
+//! `check` ([`check`]), the `encryption` commands that act on what the
+//! alerts say ([`encryption`]) and the `signing` commands that keep
+//! Cloudflare's copy of each IdP's signing certificates in step with its
+//! metadata ([`signing`]), built on one [`wiring`] of client, state and
 //! refresher. [`Invocation`] is the single dispatch the binary calls.
 //!
 //! May use: [`crate::cli`], [`crate::clock`], [`crate::cloudflare`],
@@ -13,6 +15,7 @@ pub mod check;
 pub mod demo;
 pub mod encryption;
 pub mod serve;
+pub mod signing;
 pub mod wiring;
 
 use std::future::Future;
@@ -20,7 +23,9 @@ use std::net::SocketAddr;
 
 use crate::cli::Command;
 use crate::cloudflare::client::DEFAULT_CREDENTIAL;
-use crate::config::{CheckConfig, ConfigError, DemoConfig, EncryptionConfig, Env, LogConfig, ServeConfig};
+use crate::config::{
+    CheckConfig, ConfigError, DemoConfig, EncryptionConfig, Env, LogConfig, ServeConfig, SigningConfig,
+};
 use crate::refresh::DiscoveryError;
 
 /// Why a command could not run.
@@ -61,7 +66,7 @@ fn credential_prefix(credential: &str) -> String {
 pub struct Failure {
     /// The process exit code: 1 for `serve` and `demo` (64 for `demo` in a
     /// build without it); 2 for `check`, where nothing readable is critical;
-    /// 2 or 3 for `encryption`.
+    /// 2 or 3 for `encryption`; 2, 3 or 64 for `signing`.
     pub exit_code: u8,
     /// What went wrong.
     pub error: Box<dyn std::error::Error + Send + Sync>,
@@ -84,6 +89,8 @@ pub enum Invocation {
     Check(CheckConfig),
     /// `encryption plan | create-set | rotate | pem`.
     Encryption(EncryptionConfig),
+    /// `signing plan | sync`.
+    Signing(SigningConfig),
 }
 
 impl Invocation {
@@ -94,6 +101,7 @@ impl Invocation {
             Command::Demo(args) => Self::Demo(DemoConfig::new(&args)?),
             Command::Check(args) => Self::Check(CheckConfig::new(&args, env)?),
             Command::Encryption(args) => Self::Encryption(EncryptionConfig::new(&args, env)?),
+            Command::Signing(args) => Self::Signing(SigningConfig::new(&args, env)?),
         })
     }
 
@@ -104,6 +112,7 @@ impl Invocation {
             Self::Demo(config) => config.log,
             Self::Check(config) => config.log,
             Self::Encryption(config) => config.log,
+            Self::Signing(config) => config.log,
         }
     }
 
@@ -117,6 +126,7 @@ impl Invocation {
             }
             Self::Check(config) => check::run(config).await.map_err(|e| Failure::new(2, e)),
             Self::Encryption(config) => encryption::run(config).await,
+            Self::Signing(config) => signing::run(config).await,
         }
     }
 }

@@ -2,7 +2,8 @@
 //! [`crate::cli`] arguments and the credential environment variables. Every
 //! user mistake becomes a [`ConfigError`] that names the option at fault.
 //! `config/cloudflare.rs` validates how to reach Cloudflare, `config/web.rs`
-//! where and how to serve, `config/encryption.rs` the `encryption` commands.
+//! where and how to serve, `config/encryption.rs` the `encryption` commands,
+//! `config/signing.rs` the `signing` commands.
 //!
 //! May use: [`crate::cli`], the settings types it validates into of
 //! [`crate::cloudflare`], [`crate::idp`], [`crate::refresh`] and [`crate::web`], and
@@ -12,6 +13,7 @@ mod cloudflare;
 mod credentials_file;
 mod encryption;
 mod idp_metadata;
+mod signing;
 mod web;
 
 use std::net::SocketAddr;
@@ -27,6 +29,7 @@ use crate::web::config_file::{WebConfigError, WebSecurity};
 
 pub use self::encryption::{EncryptionAction, EncryptionConfig};
 pub use self::idp_metadata::IdpMetadataConfig;
+pub use self::signing::{SigningAction, SigningConfig};
 
 use self::cloudflare::cloudflare_config;
 use self::idp_metadata::idp_metadata_config;

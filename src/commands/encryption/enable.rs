@@ -145,8 +145,10 @@ fn changes(read: &Value, updated: &Value) -> Vec<Change> {
 }
 
 /// The path of the first string that is only asterisks (how Cloudflare
-/// redacts a secret it will not send back), if any.
-fn redacted_field(value: &Value, path: &str) -> Option<String> {
+/// redacts a secret it will not send back), if any: a PUT of what was read
+/// would write the mask back. Every command that sends an IdP back as read
+/// (`encryption enable`, `signing sync`) refuses on it.
+pub fn redacted_field(value: &Value, path: &str) -> Option<String> {
     match value {
         Value::String(text) if text.len() >= 3 && text.bytes().all(|b| b == b'*') => Some(path.to_owned()),
         Value::Object(fields) => fields.iter().find_map(|(name, inner)| {

@@ -138,7 +138,13 @@ impl SetView {
 /// A command line to suggest; `--api-base-url` is added when it is not
 /// Cloudflare's, so the line works as printed.
 pub fn suggest(base_url: &Url, subcommand: &str, args: &str) -> String {
-    let mut line = format!("cloudflare-saml-exporter encryption {subcommand} {args}");
+    command_line(base_url, &format!("encryption {subcommand} {args}"))
+}
+
+/// `cloudflare-saml-exporter WORDS`, with `--api-base-url` added when it is
+/// not Cloudflare's, so the line works as printed.
+pub fn command_line(base_url: &Url, words: &str) -> String {
+    let mut line = format!("cloudflare-saml-exporter {words}");
     if base_url.as_str().trim_end_matches('/') != DEFAULT_API_BASE_URL {
         let _ = write!(line, " --api-base-url {}", base_url.as_str().trim_end_matches('/'));
     }
