@@ -78,6 +78,15 @@ async fn a_dry_run_sends_nothing_and_apply_sends_the_identity_provider_back_with
         "the new certificate appended"
     );
     assert_eq!(without_certificates(sent), without_certificates(read), "every other field as read");
+    // Cloudflare now holds every certificate the IdP publishes.
+    let after = json(&demo.run(&config, &["plan", "--account-id", ACCOUNT_A, "--output", "json"]));
+    let ping = after["identity_providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["identity_provider_id"] == identity_providers::PING_FEDERATE)
+        .cloned();
+    assert_eq!(ping.map(|r| r["state"].clone()), Some("in_sync".into()), "{after}");
     demo.stop().await;
 }
 

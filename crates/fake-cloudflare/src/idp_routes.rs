@@ -1,6 +1,7 @@
 //! The fake's single identity provider endpoints: read one, and replace one
 //! with a PUT as Cloudflare does (the whole object; the fake keeps what it
-//! models, `config.enable_encryption` and `saml_certificate_set_id`, and the
+//! models, `config.enable_encryption`, `config.idp_public_certs` and
+//! `saml_certificate_set_id`, and the
 //! request body stays in the request log for tests to compare).
 
 use serde_json::Value;
@@ -49,6 +50,11 @@ pub(crate) fn put_identity_provider(
         );
     }
     idp.enable_encryption = encryption;
+    // The whole object is replaced: a body without the key pastes none.
+    idp.signing_certificates = match body.pointer("/config/idp_public_certs") {
+        Some(Value::Array(entries)) => entries.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        _ => Vec::new(),
+    };
     if set_id.is_some() {
         idp.certificate_set_id = set_id;
     }
