@@ -318,14 +318,14 @@ fn idp_metadata_sources_become_a_config_file_in_a_configmap() {
 
     // Passed as the config file beside the token file, with the metadata flags.
     let deployment = only(&objects, "Deployment");
-    let args = args(deployment);
+    let argv = args(deployment);
     for arg in [
         "--config.file=/etc/cloudflare-saml-exporter/idp-metadata/config.yml",
         "--api-token-file=/etc/cloudflare-saml-exporter/token/token",
         "--idp-metadata.refresh-interval=30m",
         "--idp-metadata.ca-file=/etc/cloudflare-saml-exporter/idp-metadata-ca/ca.crt",
     ] {
-        assert!(args.contains(&arg), "{arg} missing from {args:?}");
+        assert!(argv.contains(&arg), "{arg} missing from {argv:?}");
     }
     let pod = &deployment["spec"]["template"];
     let volumes = pod["spec"]["volumes"].as_array().unwrap();
