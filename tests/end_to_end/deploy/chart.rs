@@ -13,6 +13,12 @@ use crate::tools::run_with_input;
 /// Planted where a token must never be accepted; must never come back out.
 pub(super) const FAKE_TOKEN: &str = "cf-fake-token-7d1e4b9a0c3f5e8d2a6b";
 
+/// An `idpMetadata.sources` entry (Entra ID's, by name) for the renderings.
+fn idp_source() -> Value {
+    json!({"account": "0123456789abcdef0123456789abcdef", "identityProvider": "Entra ID",
+           "url": "https://login.microsoftonline.com/tenant/federationmetadata/2007-06/federationmetadata.xml?appid=app"})
+}
+
 /// Values of each rendering; names ending in `-refused` must fail.
 fn scenarios() -> Value {
     let monitoring = json!({
@@ -50,6 +56,23 @@ fn scenarios() -> Value {
                 "basicAuth": {"username": {"name": "scrape-auth", "key": "username"},
                               "password": {"name": "scrape-auth", "key": "password"}}}
         }},
+        "idp-metadata": {"release": "prod", "namespace": "monitoring", "values": {
+            "cloudflare": {"existingSecret": "cf-token", "accountIds": ["0123456789abcdef0123456789abcdef"]},
+            "networkPolicy": {"enabled": true},
+            "idpMetadata": {"refreshInterval": "30m", "caSecret": "corp-ca", "sources": [
+                idp_source(),
+                {"account": "0123456789abcdef0123456789abcdef", "identityProvider": "1d7a0005-0000-4000-8000-000000000005",
+                 "url": "https://ping.example.com:9031/pf/federation_metadata.ping?PartnerSpId=https%3A%2F%2Facme.cloudflareaccess.com",
+                 "entityId": "https://ping.example.com/idp"}
+            ]}
+        }},
+        "idp-metadata-with-config-secret-refused": {"values": {
+            "cloudflare": {"configSecret": "cf-config"}, "idpMetadata": {"sources": [idp_source()]}
+        }},
+        "idp-metadata-twice-refused": {"values": {"idpMetadata": {"sources": [idp_source(), idp_source()]}}},
+        "idp-metadata-over-http-refused": {"values": {"idpMetadata": {"sources": [
+            {"account": "0123456789abcdef0123456789abcdef", "identityProvider": "Okta", "url": "http://okta.example.com/metadata"}
+        ]}}},
         "inline-token-refused": {"values": {"cloudflare": {"apiToken": FAKE_TOKEN}}},
         "literal-token-env-refused": {"values": {"extraEnv": [{"name": "CLOUDFLARE_API_TOKEN", "value": FAKE_TOKEN}]}},
         "literal-scrape-password-refused": {"values": {
@@ -72,7 +95,11 @@ pub(super) fn helm() -> &'static Value {
             "chart": repo(CHART),
             // The oldest Kubernetes the chart supports (pod-index label) and the newest known.
             "kube_versions": ["1.28.0", "1.37.0"],
-            "lint": {"default": {}, "monitoring": scenarios()["monitoring"]["values"]},
+            "lint": {
+                "default": {},
+                "monitoring": scenarios()["monitoring"]["values"],
+                "idp-metadata": scenarios()["idp-metadata"]["values"],
+            },
             "render": scenarios(),
         });
         let output = run_with_input(
@@ -255,9 +282,69 @@ fn no_rendered_manifest_holds_a_secret_value() {
         ("two-credential-sources-refused", "exclusive"),
         ("account-id-typo-refused", "/cloudflare/accountIds/0"),
         ("replicas-sharing-a-volume-refused", "ReadWriteOnce"),
+        ("idp-metadata-with-config-secret-refused", "under identity_provider_metadata:"),
+        ("idp-metadata-twice-refused", "twice"),
+        ("idp-metadata-over-http-refused", "/idpMetadata/sources/0/url"),
     ] {
         let error = helm()["render"][name]["error"].as_str().unwrap_or_else(|| panic!("{name} rendered"));
         assert!(error.contains(reason), "{name}: the error should name {reason}: {error}");
         assert!(!error.contains(FAKE_TOKEN), "{name}: the error echoes the secret: {error}");
     }
+}
+
+#[test]
+fn idp_metadata_sources_become_a_config_file_in_a_configmap() {
+    let objects = rendered("idp-metadata");
+    let config_map = objects
+        .iter()
+        .find(|o| {
+            o["kind"] == "ConfigMap" && o["metadata"]["name"] == "prod-cloudflare-saml-exporter-idp-metadata"
+        })
+        .expect("the idp-metadata ConfigMap");
+    // The exporter's own keys; entity_id only where given.
+    let text = config_map["data"]["config.yml"].as_str().expect("config.yml");
+    let config: Value = serde_saphyr::from_str(text).expect("config.yml is YAML");
+    assert_eq!(
+        config,
+        json!({"identity_provider_metadata": [
+            {"account": "0123456789abcdef0123456789abcdef", "identity_provider": "Entra ID",
+             "url": "https://login.microsoftonline.com/tenant/federationmetadata/2007-06/federationmetadata.xml?appid=app"},
+            {"account": "0123456789abcdef0123456789abcdef", "identity_provider": "1d7a0005-0000-4000-8000-000000000005",
+             "url": "https://ping.example.com:9031/pf/federation_metadata.ping?PartnerSpId=https%3A%2F%2Facme.cloudflareaccess.com",
+             "entity_id": "https://ping.example.com/idp"}
+        ]}),
+        "{text}"
+    );
+
+    // Passed as the config file beside the token file, with the metadata flags.
+    let deployment = only(&objects, "Deployment");
+    let argv = args(deployment);
+    for arg in [
+        "--config.file=/etc/cloudflare-saml-exporter/idp-metadata/config.yml",
+        "--api-token-file=/etc/cloudflare-saml-exporter/token/token",
+        "--idp-metadata.refresh-interval=30m",
+        "--idp-metadata.ca-file=/etc/cloudflare-saml-exporter/idp-metadata-ca/ca.crt",
+    ] {
+        assert!(argv.contains(&arg), "{arg} missing from {argv:?}");
+    }
+    let pod = &deployment["spec"]["template"];
+    let volumes = pod["spec"]["volumes"].as_array().unwrap();
+    let volume =
+        |name: &str| volumes.iter().find(|v| v["name"] == name).unwrap_or_else(|| panic!("volume {name}"));
+    assert_eq!(volume("idp-metadata")["configMap"]["name"], config_map["metadata"]["name"]);
+    assert_eq!(volume("idp-metadata-ca")["secret"]["secretName"], "corp-ca");
+    // A changed list restarts the pods: the exporter reads its config file at start.
+    assert!(pod["metadata"]["annotations"]["checksum/idp-metadata"].is_string(), "{}", pod["metadata"]);
+    // PingFederate's metadata port is let out; 443 already is.
+    let egress = only(&objects, "NetworkPolicy")["spec"]["egress"].to_string();
+    assert!(egress.contains("9031"), "{egress}");
+
+    // Without sources, no ConfigMap and no config file; without any metadata, no metadata flags.
+    let default = rendered("default");
+    assert!(default.iter().all(|o| o["kind"] != "ConfigMap"));
+    let plain = args(only(&default, "Deployment"));
+    assert!(
+        !plain.iter().any(|a| a.starts_with("--config.file") || a.starts_with("--idp-metadata")),
+        "{plain:?}"
+    );
 }

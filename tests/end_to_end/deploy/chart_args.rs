@@ -5,6 +5,7 @@
 use std::os::unix::fs::PermissionsExt;
 
 use super::chart::{args, only, rendered};
+use crate::support::pki::pki;
 use crate::support::{Exporter, TOKEN, TempDir, start_fake, two_accounts, with_timeout};
 
 /// `args` with the pod's paths moved into `dir`, the downward API's shard
@@ -72,6 +73,52 @@ async fn a_single_pods_arguments_start_the_real_exporter() {
             .filter(|a| !a.starts_with("--account-id="))
             .collect();
         assert!(argv.iter().any(|a| a.starts_with("--api-token-file=")), "{argv:?}");
+        argv.extend(["--api-base-url".to_owned(), fake.base_url()]);
+        let exporter = Exporter::serve_exactly(&argv).spawn();
+        exporter.until_ready().await;
+        fake.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pods_arguments_with_idp_metadata_sources_start_the_real_exporter() {
+    with_timeout(async {
+        let fake = start_fake(two_accounts()).await;
+        let dir = TempDir::new("chart-args-idp-metadata");
+        mounted_token(&dir, "token");
+        // What the idpMetadata.caSecret holds: a PEM CA.
+        std::fs::write(dir.join("ca.crt"), pki(dir.path()).server_ca_pem).unwrap();
+
+        let objects = rendered("idp-metadata");
+        // The chart's config file as rendered, its URLs moved to a closed loopback
+        // port so that no test reaches out: the exporter must accept the file.
+        let map = objects.iter().find(|o| o["kind"] == "ConfigMap").expect("the idp-metadata ConfigMap");
+        let config: String = map["data"]["config.yml"]
+            .as_str()
+            .unwrap()
+            .lines()
+            .map(|line| match line.split_once("url: ") {
+                Some((indent, _)) => format!("{indent}url: https://127.0.0.1:9/metadata.xml\n"),
+                None => format!("{line}\n"),
+            })
+            .collect();
+        std::fs::write(dir.join("config.yml"), config).unwrap();
+
+        let deployment = only(&objects, "Deployment");
+        let mut argv: Vec<String> = localised(args(deployment), &dir, "0")
+            .into_iter()
+            // The rendering names an example account; read the fake's instead.
+            .filter(|a| !a.starts_with("--account-id="))
+            .collect();
+        for flag in [
+            "--config.file=",
+            "--api-token-file=",
+            "--idp-metadata.ca-file=",
+            "--idp-metadata.refresh-interval=",
+        ] {
+            assert!(argv.iter().any(|a| a.starts_with(flag)), "{flag} missing from {argv:?}");
+        }
         argv.extend(["--api-base-url".to_owned(), fake.base_url()]);
         let exporter = Exporter::serve_exactly(&argv).spawn();
         exporter.until_ready().await;
