@@ -28,6 +28,9 @@ const CONCURRENT_FETCHES: usize = 8;
 /// the check is a read of the shared state, no request.
 const WAIT_FOR_ACCOUNT: Duration = Duration::from_millis(250);
 
+/// How soon a failed entry is tried again.
+pub const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(300);
+
 /// Every `reason` of the metadata errors: resolution, fetch, then parse
 /// reasons, each once.
 pub fn metadata_reasons() -> Vec<&'static str> {
@@ -54,8 +57,19 @@ struct Remembered {
 enum Attempt {
     /// Its account has not been read yet: nothing to compare with.
     Waiting,
-    /// Recorded in the state.
-    Done(Remembered),
+    /// Recorded in the state; `true` when it read the document.
+    Done(Remembered, bool),
+}
+
+/// When an entry is next tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// Its account has not been read yet.
+    Waiting,
+    /// It was read.
+    Read,
+    /// It failed.
+    Failed,
 }
 
 /// The metadata loop's parts.
@@ -87,12 +101,12 @@ impl MetadataWatch {
     /// does once); returns how many still wait for theirs.
     pub async fn read_all(&mut self) -> usize {
         let every: Vec<usize> = (0..self.sources.len()).collect();
-        self.attempt(&every).await.iter().filter(|(_, waiting)| *waiting).count()
+        self.attempt(&every).await.iter().filter(|(_, next)| *next == Next::Waiting).count()
     }
 
-    /// Attempts the entries `indices`, a few at a time; returns, for each,
-    /// whether it still waits for its account.
-    async fn attempt(&mut self, indices: &[usize]) -> Vec<(usize, bool)> {
+    /// Attempts the entries `indices`, a few at a time; returns how each
+    /// ended.
+    async fn attempt(&mut self, indices: &[usize]) -> Vec<(usize, Next)> {
         let permits = Arc::new(Semaphore::new(CONCURRENT_FETCHES));
         let mut tasks = JoinSet::new();
         for &index in indices {
@@ -113,11 +127,11 @@ impl MetadataWatch {
         let mut outcomes = Vec::with_capacity(indices.len());
         while let Some(joined) = tasks.join_next().await {
             match joined {
-                Ok((index, Attempt::Done(remembered))) => {
+                Ok((index, Attempt::Done(remembered, read))) => {
                     self.remembered[index] = remembered;
-                    outcomes.push((index, false));
+                    outcomes.push((index, if read { Next::Read } else { Next::Failed }));
                 }
-                Ok((index, Attempt::Waiting)) => outcomes.push((index, true)),
+                Ok((index, Attempt::Waiting)) => outcomes.push((index, Next::Waiting)),
                 Err(err) => warn!(error = %err, "an identity provider metadata read failed unexpectedly"),
             }
         }
@@ -126,7 +140,10 @@ impl MetadataWatch {
 
     /// Reads each entry every `interval` until `stop` turns true. An entry
     /// whose account has not been read yet is tried again shortly, alone,
-    /// so its first comparison follows Cloudflare's first read closely.
+    /// so its first comparison follows Cloudflare's first read closely; one
+    /// that failed is tried again after [`RETRY_AFTER_FAILURE`] (or
+    /// `interval`, if shorter), so a blip clears long before the hour the
+    /// unreachable alert waits.
     pub async fn run(mut self, interval: Duration, mut stop: watch::Receiver<bool>) {
         if self.sources.is_empty() {
             return;
@@ -135,8 +152,8 @@ impl MetadataWatch {
         loop {
             let now = Instant::now();
             let ready: Vec<usize> = (0..due.len()).filter(|&i| due[i] <= now).collect();
-            for (index, waiting) in self.attempt(&ready).await {
-                due[index] = Instant::now() + if waiting { WAIT_FOR_ACCOUNT.min(interval) } else { interval };
+            for (index, next) in self.attempt(&ready).await {
+                due[index] = Instant::now() + pause_after(next, interval);
             }
             let next = due.iter().min().copied().unwrap_or_else(|| Instant::now() + interval);
             tokio::select! {
@@ -145,6 +162,16 @@ impl MetadataWatch {
             }
         }
     }
+}
+
+/// How long an entry rests after an attempt that ended as `next`.
+fn pause_after(next: Next, interval: Duration) -> Duration {
+    let pause = match next {
+        Next::Waiting => WAIT_FOR_ACCOUNT,
+        Next::Failed => RETRY_AFTER_FAILURE,
+        Next::Read => interval,
+    };
+    pause.min(interval)
 }
 
 /// One entry's attempt, run on its own task.
@@ -198,7 +225,7 @@ impl Job {
                 };
                 debug!(account_id = %source.account_id, identity_provider_id = %id, "metadata unchanged");
                 self.record(MetadataOutcome::Read { identity_provider_id: id, published, at: now });
-                Attempt::Done(remembered)
+                Attempt::Done(remembered, true)
             }
             Fetched::Document { body, validators } => {
                 let entity = entity_id.clone();
@@ -208,7 +235,7 @@ impl Job {
                     Ok(Ok(published)) => {
                         let published = Arc::new(published);
                         self.record(MetadataOutcome::Read { identity_provider_id: id, published, at: now });
-                        Attempt::Done(Remembered { validators, entity_id })
+                        Attempt::Done(Remembered { validators, entity_id }, true)
                     }
                     Ok(Err(err)) => self.failed(Some(id), err.reason(), &err.to_string()),
                     Err(err) => self.failed(Some(id), "not_xml", &err.to_string()),
@@ -245,7 +272,7 @@ impl Job {
             "cannot read the identity provider's metadata; the last good comparison, if any, stays"
         );
         self.record(MetadataOutcome::Failed { identity_provider_id, reason });
-        Attempt::Done(Remembered { validators: Validators::default(), entity_id: None })
+        Attempt::Done(Remembered { validators: Validators::default(), entity_id: None }, false)
     }
 }
 

@@ -24,6 +24,7 @@ const ENTRA: &str = "1d7a0002-0000-4000-8000-000000000002";
 const SHIBBOLETH: &str = "1d7b0001-0000-4000-8000-000000000001";
 const ONELOGIN: &str = "1d7b0002-0000-4000-8000-000000000002";
 const JUMPCLOUD: &str = "1d7b0003-0000-4000-8000-000000000003";
+const PING_FEDERATE: &str = "1d7a0003-0000-4000-8000-000000000003";
 
 /// A tool the test needs, or a failure that says how to get it.
 fn tool(name: &str) -> Command {
@@ -211,6 +212,10 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
         format!("CloudflareSAMLIdentityProviderSigningCertificateUnreadable {ACCOUNT_B} {JUMPCLOUD} #2"),
         format!("CloudflareSAMLIdentityProviderSigningCertificateUnreadable {ACCOUNT_B} {JUMPCLOUD} #3"),
         format!("CloudflareSAMLIdentityProviderSigningCertificateUnreadable {ACCOUNT_B} {JUMPCLOUD} #4"),
+        // Metadata drift: one IdP in each state but in sync, which stays silent.
+        format!("CloudflareSAMLIdentityProviderSigningCertificateRolloverPending {ACCOUNT_A} {PING_FEDERATE}"),
+        format!("CloudflareSAMLIdentityProviderSigningCertificateMismatch {ACCOUNT_A} {ENTRA}"),
+        format!("CloudflareSAMLIdentityProviderMetadataUnreachable {ACCOUNT_B} {SHIBBOLETH}"),
     ]
     .into_iter()
     .collect();
@@ -261,6 +266,24 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
         assert!(description.contains("expire"), "time left missing: {alert}");
     }
 
+    // The drift alerts name the IdP, and the certificate Cloudflare lacks.
+    for (alertname, idp, name) in [
+        (
+            "CloudflareSAMLIdentityProviderSigningCertificateRolloverPending",
+            PING_FEDERATE,
+            "PingFederate (demo)",
+        ),
+        ("CloudflareSAMLIdentityProviderSigningCertificateMismatch", ENTRA, "Entra ID (demo)"),
+        ("CloudflareSAMLIdentityProviderMetadataUnreachable", SHIBBOLETH, "Shibboleth (demo)"),
+    ] {
+        let alert = alerts
+            .iter()
+            .find(|a| a["labels"]["alertname"] == alertname && a["labels"]["identity_provider_id"] == idp)
+            .unwrap();
+        let description = alert["annotations"]["description"].as_str().unwrap();
+        assert!(description.contains(name), "{alert}");
+    }
+
     // Alertmanager: the critical ones reach the webhook with their labels, nothing else does.
     let paging: BTreeSet<String> = rules_of_repo()
         .into_iter()
@@ -269,7 +292,7 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
         .collect();
     let critical: BTreeSet<String> =
         expected.iter().filter(|k| paging.iter().any(|name| k.starts_with(name))).cloned().collect();
-    assert_eq!(critical.len(), 5, "{critical:?}");
+    assert_eq!(critical.len(), 6, "{critical:?}");
     let delivered = eventually("the webhook to receive the critical alerts", Duration::from_secs(60), || {
         let (received, critical) = (Arc::clone(&received), critical.clone());
         async move {

@@ -6,7 +6,7 @@
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::support::process::run_to_end_with_input;
+use crate::support::run_to_end::run_to_end_with_input;
 
 /// How long one run of a tool may take.
 pub const TOOL_DEADLINE: Duration = Duration::from_secs(180);

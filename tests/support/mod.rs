@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod oncall_kit;
 pub mod pki;
 pub mod process;
+pub mod run_to_end;
 pub mod temp;
 
 use std::future::Future;
