@@ -219,7 +219,6 @@ impl DerefMut for ExporterProcess {
     }
 }
 
-
 /// A long-running process, killed by PID when dropped.
 #[derive(Debug)]
 pub struct RunningBinary {
