@@ -11,6 +11,7 @@ use fake_cloudflare::{FakeCloudflare, FakeData, FakeSet};
 use serde_json::Value;
 
 use crate::support::fixtures::ACC;
+pub(crate) use crate::support::output::{assert_exit, stderr, stdout};
 use crate::support::{Exporter, TOKEN, TempDir, account, data, saml_idp, set_expiring_in, start_fake};
 
 /// Runs `encryption ARGS` against `fake` with `token`, logging at debug
@@ -27,18 +28,6 @@ fn run_with(fake: &FakeCloudflare, token: &str, args: &[&str]) -> Output {
 
 fn run(fake: &FakeCloudflare, args: &[&str]) -> Output {
     run_with(fake, TOKEN, args)
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn assert_exit(out: &Output, code: i32) {
-    assert_eq!(out.status.code(), Some(code), "stdout:\n{}\nstderr:\n{}", stdout(out), stderr(out));
 }
 
 /// The writes the fake has received, as `METHOD path`.

@@ -17,6 +17,7 @@ use fake_cloudflare::demo_data::{ACCOUNT_A, ACCOUNT_B, DEMO_TOKEN, demo, identit
 use fake_cloudflare::{FakeCloudflare, FakeIdentityProviderMetadata};
 use serde_json::Value;
 
+pub(crate) use crate::support::output::{assert_exit, json, stderr, stdout};
 use crate::support::{Exporter, TempDir, start_fake};
 
 /// The fake API with the demo data, the metadata host publishing the
@@ -87,22 +88,6 @@ impl Demo {
         self.fake.stop().await;
         self.host.stop().await;
     }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn assert_exit(out: &Output, code: i32) {
-    assert_eq!(out.status.code(), Some(code), "stdout:\n{}\nstderr:\n{}", stdout(out), stderr(out));
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON ({e}):\n{}", stdout(out)))
 }
 
 /// The plan's rows by IdP ID: (state, reason, how many to add, to retire).

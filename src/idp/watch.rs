@@ -203,8 +203,8 @@ impl Job {
         let id = idp.id.clone();
         let entity_id = source.entity_id.clone().or_else(|| idp.issuer_url.clone());
         let mut remembered = self.remembered.clone();
-        let has_published = self.state.metadata().get(self.index).is_some_and(|s| s.published.is_some());
-        if remembered.entity_id != entity_id || !has_published {
+        let last_good = self.state.metadata_published(self.index);
+        if remembered.entity_id != entity_id || last_good.is_none() {
             // Another entity (or nothing read yet): the whole document is needed.
             remembered = Remembered { validators: Validators::default(), entity_id: entity_id.clone() };
         }
@@ -215,8 +215,7 @@ impl Job {
         let now = crate::clock::unix_now();
         match fetched {
             Fetched::NotModified => {
-                let published = self.state.metadata().get(self.index).and_then(|s| s.published.clone());
-                let Some(published) = published else {
+                let Some(published) = last_good else {
                     return self.failed(
                         Some(id),
                         "http_status",

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crate::locks;
+use crate::model::idp_metadata::MetadataCertificates;
 use crate::model::inventory::AccountInventory;
 use crate::model::metadata_status::{MetadataOutcome, MetadataStatus};
 
@@ -175,6 +176,11 @@ impl ExporterState {
             accounts: inner.accounts.iter().map(|(id, s)| (id.clone(), s.clone())).collect(),
             metadata: inner.metadata.clone(),
         }
+    }
+
+    /// The last good certificates of metadata source `index`, if any.
+    pub fn metadata_published(&self, index: usize) -> Option<Arc<MetadataCertificates>> {
+        self.read().metadata.get(index).and_then(|status| status.published.clone())
     }
 
     /// A copy of every metadata source's status, in configured order.

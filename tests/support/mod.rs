@@ -2,7 +2,8 @@
 //! `tests/end_to_end/main.rs`): one way to start the binary
 //! ([`process::Exporter`]), the fake API's fixtures ([`fixtures`]), many
 //! accounts read in process ([`fleet`]), HTTP and scrape helpers ([`http`]),
-//! metric assertions that read like prose ([`metrics`]), the repository's
+//! metric assertions that read like prose ([`metrics`]), a finished
+//! command's output ([`output`]), the repository's
 //! files ([`files`]) and its alert rules and dashboard as data
 //! ([`oncall_kit`]), a throw-away PKI ([`pki`]), a temporary directory that
 //! cleans up after itself ([`temp::TempDir`]), and bounded waiting
@@ -18,6 +19,7 @@ pub mod http;
 pub mod memory;
 pub mod metrics;
 pub mod oncall_kit;
+pub mod output;
 pub mod pki;
 pub mod process;
 pub mod run_to_end;
