@@ -60,7 +60,7 @@ async fn progress(url: &str) -> (usize, Option<f64>) {
 /// Requests of a first pass: both lists of every account, the discovery
 /// pages, and the token check (`GET /user/tokens/verify`).
 fn first_pass_requests(accounts: usize) -> u64 {
-    pass_requests(accounts, true, 1) + 1
+    pass_requests(accounts, true, 1, false) + 1
 }
 
 /// The most accounts the budget lets a fresh exporter read within `elapsed`.

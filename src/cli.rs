@@ -134,6 +134,16 @@ pub struct CloudflareArgs {
     /// 1 to 1000000.
     #[arg(long = "cloudflare.max-requests-per-5m", value_name = "N", default_value = "300", value_parser = budget)]
     pub max_requests_per_5m: std::num::NonZeroU32,
+    /// Also read each account's Access applications (needs the token
+    /// permission "Access: Apps and Policies Read"), on the set list's
+    /// cadence: which applications lose their login when an identity
+    /// provider fails, and the SAML signing certificates of SaaS
+    /// applications. Off by default.
+    #[arg(long = "collector.applications", overrides_with = "no_collector_applications")]
+    pub collector_applications: bool,
+    /// Do not read Access applications (the default).
+    #[arg(long = "no-collector.applications", overrides_with = "collector_applications")]
+    pub no_collector_applications: bool,
     /// YAML file naming several credentials, each with its accounts and
     /// budget; replaces --account-id, --api-token-file and the credential
     /// environment variables.

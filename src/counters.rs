@@ -1,6 +1,7 @@
 //! The exporter's own counters and gauges as plain data: requests made to
 //! Cloudflare by endpoint and status, failed refreshes by account and
-//! reason, failed reads of identity providers' metadata by reason, per
+//! reason, failed reads of identity providers' metadata and of the Access
+//! applications lists by reason, per
 //! credential the rate-limit quota left, the refresh cycle and
 //! its token's status and expiry, and the replica's shard. The API client and the refresh write them; the
 //! `/metrics` rendering and the status page read them. Nothing here renders
@@ -37,6 +38,9 @@ pub struct ExporterCounters {
     /// Failed identity provider metadata reads by `(account, IdP label)`,
     /// then by reason label.
     metadata_errors: Mutex<MetadataErrors>,
+    /// Failed reads of the Access applications list by account, then by
+    /// reason label.
+    application_errors: Mutex<BTreeMap<String, BTreeMap<&'static str, u64>>>,
 }
 
 /// Failed metadata reads by `(account, IdP label)`, then by reason.
@@ -136,6 +140,21 @@ impl ExporterCounters {
     /// closed set, never error text.
     pub fn record_refresh_error(&self, account_id: &str, reason: &'static str) {
         *lock(&self.refresh_errors).entry(account_id.to_owned()).or_default().entry(reason).or_default() += 1;
+    }
+
+    /// Counts a failed read of an account's applications list (`reason`
+    /// from the closed set of API error reasons).
+    pub fn record_application_error(&self, account_id: &str, reason: &'static str) {
+        *lock(&self.application_errors)
+            .entry(account_id.to_owned())
+            .or_default()
+            .entry(reason)
+            .or_default() += 1;
+    }
+
+    /// Failed applications reads so far by account, then by reason.
+    pub fn application_errors(&self) -> BTreeMap<String, BTreeMap<&'static str, u64>> {
+        lock(&self.application_errors).clone()
     }
 
     /// Failed refreshes of an account so far, every reason together.

@@ -36,5 +36,7 @@ mod scale;
 mod hostile;
 // IdP metadata against Cloudflare: drift states, conditional requests, hostile documents.
 mod idp_metadata;
+// The applications collector: blast radius, SaaS certificates, a refused list.
+mod applications;
 // Property tests: decoding, inventory, inspection and header parsers never panic.
 mod properties;

@@ -14,6 +14,7 @@ use tracing::debug;
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 
+use crate::cloudflare::application::AccessApplication;
 use crate::cloudflare::budget::RequestBudget;
 use crate::cloudflare::byte_allowance::ByteAllowance;
 use crate::cloudflare::credentials::{Auth, CredentialError, CredentialSource};
@@ -200,6 +201,17 @@ impl CloudflareClient {
     ) -> Result<Vec<IdentityProvider>, ApiError> {
         let path = format!("/accounts/{account_id}/access/identity_providers");
         self.list(Endpoint::IdentityProviders, path, |i: &IdentityProvider| i.id.as_deref(), talk).await
+    }
+
+    /// Every Access application of an account (all pages), talking at
+    /// most `talk`'s time; needs "Access: Apps and Policies Read".
+    pub async fn applications_within(
+        &self,
+        account_id: &str,
+        talk: &TalkTime,
+    ) -> Result<Vec<AccessApplication>, ApiError> {
+        let path = format!("/accounts/{account_id}/access/apps");
+        self.list(Endpoint::Applications, path, |a: &AccessApplication| a.id.as_deref(), talk).await
     }
 
     async fn list<T: DeserializeOwned>(

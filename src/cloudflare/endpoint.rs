@@ -19,6 +19,8 @@ pub enum Endpoint {
     SamlCertificates,
     /// `GET /accounts/{id}/access/identity_providers`.
     IdentityProviders,
+    /// `GET /accounts/{id}/access/apps`: the applications collector's list.
+    Applications,
     /// `GET /accounts/{id}/access/saml_certificates/{uid}`.
     CertificateSet,
     /// `GET /accounts/{id}/access/saml_certificates/{uid}/pem`.
@@ -44,6 +46,7 @@ impl Endpoint {
             Endpoint::Accounts => "accounts",
             Endpoint::SamlCertificates => "saml_certificates",
             Endpoint::IdentityProviders => "identity_providers",
+            Endpoint::Applications => "apps",
             Endpoint::CertificateSet => "saml_certificate_set",
             Endpoint::CertificateSetPem => "saml_certificate_set_pem",
             Endpoint::CreateCertificateSet => "create_saml_certificate_set",
@@ -60,7 +63,9 @@ impl Endpoint {
     pub fn max_per_page(self) -> u64 {
         match self {
             Endpoint::Accounts => MAX_ACCOUNTS_PER_PAGE,
-            Endpoint::SamlCertificates | Endpoint::IdentityProviders => MAX_PER_PAGE,
+            // Cloudflare documents no maximum for the applications list;
+            // a server that caps it lower only costs more pages.
+            Endpoint::SamlCertificates | Endpoint::IdentityProviders | Endpoint::Applications => MAX_PER_PAGE,
             // A single resource is one object, never a page.
             Endpoint::CertificateSet
             | Endpoint::CertificateSetPem

@@ -1,4 +1,5 @@
-//! Everything that talks to Cloudflare: the v4 wire format ([`wire`]) and
+//! Everything that talks to Cloudflare: the v4 wire format ([`wire`]; the
+//! Access applications list's in [`application`]) and
 //! its account IDs ([`account_id`]), the
 //! lists read ([`endpoint`]), the HTTP client ([`client`]) and its request
 //! budget ([`budget`]), reading its answers safely ([`response`]), walking
@@ -16,6 +17,7 @@
 //! inventories, state or serving.
 
 pub mod account_id;
+pub mod application;
 pub mod budget;
 pub mod byte_allowance;
 pub mod client;

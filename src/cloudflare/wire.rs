@@ -317,7 +317,9 @@ pub struct IdentityProviderConfig {
 
 /// A string, or none for anything else: a hand-edited field of the wrong
 /// type must not fail the decoding of every identity provider.
-fn lenient_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+pub(crate) fn lenient_string<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
     Ok(match serde_json::Value::deserialize(deserializer)? {
         serde_json::Value::String(text) => Some(text),
         _ => None,
@@ -327,7 +329,7 @@ fn lenient_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<O
 /// A list of strings that tolerates null (no list), a lone string (a list of
 /// one) and non-string entries (`None`): hand-edited configuration must not
 /// fail the decoding of every identity provider of the account.
-fn lenient_strings<'de, D: serde::Deserializer<'de>>(
+pub(crate) fn lenient_strings<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Vec<Option<String>>, D::Error> {
     let entry = |value: serde_json::Value| match value {

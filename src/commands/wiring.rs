@@ -64,8 +64,9 @@ impl Wiring {
         let mut lanes = Vec::with_capacity(cloudflare.credentials.len());
         for credential in cloudflare.credentials {
             let selection = credential.accounts.clone();
+            let applications = credential.applications;
             let client = credential_client(credential, &cloudflare.client, Arc::clone(&counters))?;
-            lanes.push(Lane { source: Arc::new(client), selection });
+            lanes.push(Lane { source: Arc::new(client), selection, applications });
         }
         let refresher = Refresher::new(
             lanes,

@@ -13,7 +13,7 @@ use crate::cli::CloudflareArgs;
 use crate::cloudflare::account_id::parse_account_id;
 use crate::cloudflare::client::ClientSettings;
 use crate::cloudflare::credentials::CredentialSource;
-use crate::config::credentials_file::{ConfigFile, load_config_file};
+use crate::config::credentials_file::{ConfigFile, CredentialDefaults, load_config_file};
 use crate::config::{CloudflareConfig, ConfigError, Env, duration, invalid};
 use crate::idp::source::MetadataSource;
 use crate::refresh::AccountSelection;
@@ -37,7 +37,13 @@ pub(crate) fn cloudflare_config(
         max_requests_per_5m: args.max_requests_per_5m,
     };
     let file = match &args.credentials_file {
-        Some(path) => Some(load_config_file(path, args.max_requests_per_5m, env)?),
+        Some(path) => {
+            let defaults = CredentialDefaults {
+                max_requests_per_5m: args.max_requests_per_5m,
+                applications: args.collector_applications,
+            };
+            Some(load_config_file(path, defaults, env)?)
+        }
         None => None,
     };
     let (listed, metadata) = match file {
@@ -74,7 +80,9 @@ pub(crate) fn cloudflare_config(
             let accounts =
                 if ids.is_empty() { AccountSelection::Discover } else { AccountSelection::Fixed(ids) };
             let source = credentials(args.api_token_file.as_ref(), env)?;
-            CloudflareConfig::single(client, source, accounts, refresh_timeout)
+            let mut single = CloudflareConfig::single(client, source, accounts, refresh_timeout);
+            single.credentials[0].applications = args.collector_applications;
+            single
         }
     };
     config.shard = shard;

@@ -15,6 +15,7 @@
 //!     api_token_env: CF_TOKEN_TENANT_B
 //!     accounts: [0123456789abcdef0123456789abcdef]
 //!     max_requests_per_5m: 120
+//!     collector_applications: true         # default: --collector.applications
 //!   - name: legacy
 //!     email_env: CF_EMAIL
 //!     api_key_env: CF_API_KEY
@@ -80,18 +81,29 @@ struct Entry {
     accounts: Option<Vec<String>>,
     #[serde(default)]
     max_requests_per_5m: Option<u32>,
+    #[serde(default)]
+    collector_applications: Option<bool>,
 }
 
-/// Reads and validates the file at `path`; a credential without
-/// `max_requests_per_5m` gets `default_budget`.
+/// What a credential gets for the keys it leaves out: the flags' values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CredentialDefaults {
+    /// `max_requests_per_5m`: `--cloudflare.max-requests-per-5m`.
+    pub max_requests_per_5m: NonZeroU32,
+    /// `collector_applications`: `--collector.applications`.
+    pub applications: bool,
+}
+
+/// Reads and validates the file at `path`; a credential gets `defaults`
+/// for the keys it leaves out.
 pub(crate) fn load_config_file(
     path: &Path,
-    default_budget: NonZeroU32,
+    defaults: CredentialDefaults,
     env: Env<'_>,
 ) -> Result<ConfigFile, ConfigError> {
     let fail = |why: String| ConfigError::ConfigFile { path: path.display().to_string(), why };
     let text = read_operator_text(path, CONFIG_LIMIT).map_err(|e| fail(e.problem.to_string()))?;
-    parse_config_file(&text, path.parent().unwrap_or(Path::new(".")), default_budget, env).map_err(fail)
+    parse_config_file(&text, path.parent().unwrap_or(Path::new(".")), defaults, env).map_err(fail)
 }
 
 /// Parses and validates the file's text; relative token files are relative
@@ -99,7 +111,7 @@ pub(crate) fn load_config_file(
 fn parse_config_file(
     text: &str,
     base: &Path,
-    default_budget: NonZeroU32,
+    defaults: CredentialDefaults,
     env: Env<'_>,
 ) -> Result<ConfigFile, String> {
     // Parsed loosely first, so an inline secret is refused by name before
@@ -113,7 +125,7 @@ fn parse_config_file(
     let metadata = metadata_sources(file.identity_provider_metadata)?;
     let credentials = match file.credentials {
         None => None,
-        Some(entries) => Some(parse_credentials(entries, base, default_budget, env)?),
+        Some(entries) => Some(parse_credentials(entries, base, defaults, env)?),
     };
     Ok(ConfigFile { credentials, metadata })
 }
@@ -122,7 +134,7 @@ fn parse_config_file(
 fn parse_credentials(
     entries: Vec<Entry>,
     base: &Path,
-    default_budget: NonZeroU32,
+    defaults: CredentialDefaults,
     env: Env<'_>,
 ) -> Result<Vec<CredentialConfig>, String> {
     if entries.is_empty() {
@@ -162,12 +174,13 @@ fn parse_credentials(
             }
         };
         let max_requests_per_5m = match entry.max_requests_per_5m {
-            None => default_budget,
+            None => defaults.max_requests_per_5m,
             Some(n) => NonZeroU32::new(n).filter(|n| n.get() <= MAX_REQUESTS_PER_5M).ok_or_else(|| {
                 format!("{at}: max_requests_per_5m must be at least 1 and at most {MAX_REQUESTS_PER_5M}")
             })?,
         };
-        out.push(CredentialConfig { name: entry.name, source, accounts, max_requests_per_5m });
+        let applications = entry.collector_applications.unwrap_or(defaults.applications);
+        out.push(CredentialConfig { name: entry.name, source, accounts, max_requests_per_5m, applications });
     }
     Ok(out)
 }

@@ -121,6 +121,8 @@ pub struct CredentialConfig {
     pub accounts: AccountSelection,
     /// Its own client-side budget.
     pub max_requests_per_5m: std::num::NonZeroU32,
+    /// Whether its accounts' Access applications are read too.
+    pub applications: bool,
 }
 
 impl CloudflareConfig {
@@ -137,6 +139,7 @@ impl CloudflareConfig {
             source,
             accounts,
             max_requests_per_5m: client.max_requests_per_5m,
+            applications: false,
         };
         Self {
             client,

@@ -172,6 +172,40 @@ metrics! {
     SIGNING_CERTIFICATE_DRIFT: Metadata,
         "cloudflare_access_saml_identity_provider_signing_certificate_drift",
         "1 for how the signing certificates the identity provider publishes stand against config.idp_public_certs (in_sync, rollover_pending: paste the new one before the IdP switches, mismatch: logins fail now or at the next switch), 0 for the other states; absent until the metadata was read.";
+    APPLICATIONS_UP: Refresh,
+        "cloudflare_access_saml_applications_up",
+        "1 if the last read of the account's Access applications succeeded, else 0 (the last good applications are kept); absent without --collector.applications. Needs the token permission Access: Apps and Policies Read.";
+    APPLICATIONS_LAST_SUCCESS: Refresh,
+        "cloudflare_access_saml_applications_last_success_timestamp_seconds",
+        "Unix time of the last successful read of the account's Access applications.";
+    // A counter beside the state, bumped without a state write.
+    APPLICATION_ERRORS: Refresh / Always,
+        "cloudflare_access_saml_applications_errors_total",
+        "Failed reads of the account's Access applications by reason.";
+    APPLICATION_INFO: Refresh,
+        "cloudflare_access_saml_application_info",
+        "Always 1; labels name an Access application of the account.";
+    IDP_APPLICATIONS: Refresh,
+        "cloudflare_access_saml_identity_provider_applications",
+        "Number of Access applications users sign in to through this SAML identity provider (allowed_idps lists it, or is empty: all IdPs); bookmarks are not counted.";
+    IDP_APPLICATIONS_WITHOUT_FALLBACK: Refresh,
+        "cloudflare_access_saml_identity_provider_applications_without_fallback",
+        "Number of those applications for which this SAML identity provider is the only way in (the only allowed IdP, or the one auto_redirect_to_identity sends users to).";
+    SAAS_CERTIFICATE_NOT_AFTER: Refresh,
+        "cloudflare_access_saml_saas_application_signing_certificate_not_after_timestamp_seconds",
+        "Expiry of Cloudflare's SAML signing certificate of a SaaS application (saas_app.public_key, which the service provider holds) as a Unix time.";
+    SAAS_CERTIFICATE_NOT_BEFORE: Refresh,
+        "cloudflare_access_saml_saas_application_signing_certificate_not_before_timestamp_seconds",
+        "Start of the validity of Cloudflare's SAML signing certificate of a SaaS application as a Unix time.";
+    SAAS_CERTIFICATE_KEY_BITS: Refresh,
+        "cloudflare_access_saml_saas_application_signing_certificate_key_bits",
+        "Size of the public key of Cloudflare's SAML signing certificate of a SaaS application in bits.";
+    SAAS_CERTIFICATE_INFO: Refresh,
+        "cloudflare_access_saml_saas_application_signing_certificate_info",
+        "Always 1; labels describe Cloudflare's SAML signing certificate of a SaaS application.";
+    SAAS_CERTIFICATE_PARSE_ERROR: Refresh,
+        "cloudflare_access_saml_saas_application_signing_certificate_parse_error",
+        "1 for a SAML SaaS application whose saas_app.public_key could not be read; label reason says why.";
     IDPS_WITHOUT_SET: Refresh,
         "cloudflare_access_saml_identity_providers_without_certificate_set",
         "Number of SAML identity providers with no certificate set.";

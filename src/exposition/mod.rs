@@ -4,6 +4,7 @@
 //!
 //! - `definitions`: every metric, defined once with its help text and source;
 //! - `state_series`: one function per entity turning the state into samples;
+//! - `application_series`: the applications collector's samples of an account;
 //! - `metadata_series`: the identity providers' published metadata and its
 //!   comparison with Cloudflare, as samples;
 //! - `own_series`: the exporter's own counters and gauges as samples;
@@ -14,6 +15,7 @@
 //! May use: [`crate::clock`], [`crate::counters`], [`crate::model`]. Knows
 //! nothing of HTTP, and counts nothing itself.
 
+mod application_series;
 mod definitions;
 mod families;
 mod metadata_series;

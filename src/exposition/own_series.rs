@@ -10,9 +10,9 @@ use prometheus::proto::{Counter, LabelPair, Metric, MetricFamily, MetricType};
 
 use crate::counters::{ExporterCounters, TOKEN_STATUSES};
 use crate::exposition::definitions::{
-    API_BLOCKED_UNTIL, API_REQUESTS, BUILD_INFO, LOG_SUPPRESSED, METADATA_ERRORS, MetricDef,
-    RATE_LIMIT_REMAINING, REFRESH_CYCLE, REFRESH_ERRORS, SHARD_ORDINAL, TOKEN_EXPIRY, TOKEN_STATUS,
-    TOTAL_SHARDS,
+    API_BLOCKED_UNTIL, API_REQUESTS, APPLICATION_ERRORS, BUILD_INFO, LOG_SUPPRESSED, METADATA_ERRORS,
+    MetricDef, RATE_LIMIT_REMAINING, REFRESH_CYCLE, REFRESH_ERRORS, SHARD_ORDINAL, TOKEN_EXPIRY,
+    TOKEN_STATUS, TOTAL_SHARDS,
 };
 use crate::exposition::families::Families;
 
@@ -54,7 +54,8 @@ pub(super) fn gauges(out: &mut Families, counters: &ExporterCounters) {
 
 /// The counter families that have samples: requests by code and endpoint,
 /// failed refreshes by account and reason, failed metadata reads by
-/// account, identity provider and reason, log lines left out by kind. Labels come in name order and
+/// account, identity provider and reason, failed applications reads by
+/// account and reason, log lines left out by kind. Labels come in name order and
 /// samples in label-value order, as a Prometheus registry gathers them,
 /// and every label is kept, empty or not.
 pub(super) fn counter_families(counters: &ExporterCounters) -> impl Iterator<Item = MetricFamily> {
@@ -89,6 +90,15 @@ pub(super) fn counter_families(counters: &ExporterCounters) -> impl Iterator<Ite
             })
         })
         .collect();
+    let application_errors = counters
+        .application_errors()
+        .iter()
+        .flat_map(|(account_id, by_reason)| {
+            by_reason.iter().map(move |(reason, count)| {
+                counter(&[("account_id", account_id), ("reason", reason)], *count)
+            })
+        })
+        .collect();
     let suppressed = counters
         .log_suppressed()
         .into_iter()
@@ -98,6 +108,7 @@ pub(super) fn counter_families(counters: &ExporterCounters) -> impl Iterator<Ite
         family(&API_REQUESTS, requests),
         family(&REFRESH_ERRORS, errors),
         family(&METADATA_ERRORS, metadata_errors),
+        family(&APPLICATION_ERRORS, application_errors),
         family(&LOG_SUPPRESSED, suppressed),
     ]
     .into_iter()

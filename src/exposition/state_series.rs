@@ -8,6 +8,7 @@
 //! on every scrape, so what a successful refresh no longer lists disappears.
 
 use crate::clock::days_until;
+use crate::exposition::application_series;
 use crate::exposition::definitions::*;
 use crate::exposition::families::Families;
 use crate::model::inspect::CertificateFacts;
@@ -28,6 +29,7 @@ pub(super) fn account(out: &mut Families, account_id: &str, status: &AccountStat
     if let Some(d) = status.last_duration {
         out.gauge(&REFRESH_DURATION, &labels, d);
     }
+    application_series::account(out, account_id, status);
     let Some(inventory) = status.inventory.as_deref() else { return };
     out.gauge(&CERTIFICATE_SETS, &labels, inventory.sets.len() as f64);
     out.gauge(&IDPS_WITHOUT_SET, &labels, inventory.identity_providers_without_set() as f64);

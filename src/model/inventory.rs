@@ -123,6 +123,10 @@ pub struct AccountInventory {
     pub sets: Vec<CertificateSetRecord>,
     /// SAML IdPs (other types are left out), ordered by ID.
     pub identity_providers: Vec<SamlIdentityProvider>,
+    /// The IDs of every identity provider of the account, all types,
+    /// sorted: an application open to all of them has a fallback only if
+    /// there is more than one.
+    pub all_identity_providers: Vec<String>,
     /// Problems in the data worth a log line (unparseable dates, ...).
     pub warnings: Vec<String>,
 }
@@ -132,6 +136,13 @@ impl AccountInventory {
     pub fn build(sets: Vec<api::CertificateSet>, idps: Vec<api::IdentityProvider>) -> Self {
         let mut warnings = Vec::new();
         let set_uids: HashSet<&str> = sets.iter().map(|s| s.uid.as_str()).collect();
+        let mut all_identity_providers: Vec<String> = idps
+            .iter()
+            .filter_map(|idp| idp.id.as_deref().map(str::trim).filter(|id| !id.is_empty()))
+            .map(str::to_owned)
+            .collect();
+        all_identity_providers.sort();
+        all_identity_providers.dedup();
         let saml: Vec<SamlIdentityProvider> = idps
             .into_iter()
             .filter(api::IdentityProvider::is_saml)
@@ -198,7 +209,7 @@ impl AccountInventory {
         records.sort_by(|a, b| a.uid.cmp(&b.uid));
         let mut identity_providers = saml;
         identity_providers.sort_by(|a, b| a.id.cmp(&b.id));
-        AccountInventory { sets: records, identity_providers, warnings }
+        AccountInventory { sets: records, identity_providers, all_identity_providers, warnings }
     }
 
     /// SAML IdPs with no `saml_certificate_set_id`.

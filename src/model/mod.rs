@@ -5,13 +5,15 @@
 //! what the last fetches of that metadata gave ([`metadata_status`]),
 //! one account's inventory built from
 //! the API lists ([`inventory`]), the state shared between refresh and
-//! scrapes ([`state`]), the graded report that `check` prints ([`report`])
-//! and the state file's format ([`snapshot`]).
+//! scrapes ([`state`]), the graded report that `check` prints ([`report`]),
+//! the state file's format ([`snapshot`]) and the Access applications as
+//! each identity provider's blast radius ([`applications`]).
 //! No I/O and no clock: time comes in as arguments.
 //!
 //! May use: [`crate::clock`], the wire types of [`crate::cloudflare`],
 //! [`crate::locks`] and [`crate::printable`].
 
+pub mod applications;
 pub mod drift;
 pub mod idp_metadata;
 pub mod inspect;

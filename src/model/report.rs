@@ -1,8 +1,10 @@
 //! The graded report behind `check`, the status page and `/status.json`:
 //! one row per encryption certificate, per SAML identity provider with a
 //! problem, per IdP signing certificate or unreadable signing entry
-//! (slot `signing`) and per IdP metadata source (slot `metadata`), worst first, each with a severity from the same
-//! thresholds as the alerts.
+//! (slot `signing`), per IdP metadata source (slot `metadata`) and per
+//! SAML SaaS application's Cloudflare signing certificate (slot `saas`),
+//! worst first, each with a severity from the same thresholds as the
+//! alerts; IdP rows name the applications that sign in through them.
 //! Pure code: the state and the time come in as arguments.
 
 use serde::Serialize;
@@ -14,8 +16,10 @@ use crate::model::inventory::{
 };
 use crate::model::state::{AccountStatus, StateSnapshot};
 
+mod impact;
 mod metadata_rows;
 mod output;
+mod saas_rows;
 
 pub use output::align_columns;
 
@@ -75,6 +79,11 @@ pub struct Row {
     pub state: Severity,
     /// What it means.
     pub note: String,
+    /// The Access applications users sign in to through the row's IdPs
+    /// (a few by name, then a count; those with no other way in marked),
+    /// once the applications collector has read them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applications: Option<String>,
 }
 
 /// The outcome of `check`.
@@ -144,6 +153,7 @@ impl CheckReport {
                 days_left: None,
                 state: Severity::Critical,
                 note: format!("could not be read: {error}"),
+                applications: None,
             });
         }
         for (account_id, status) in accounts {
@@ -151,6 +161,8 @@ impl CheckReport {
                 grade(account_id, inventory, now, thresholds, &mut rows);
             }
         }
+        rows.extend(saas_rows::saas_rows(accounts, now, thresholds));
+        impact::annotate(&mut rows, accounts);
         worst_first(&mut rows);
         let status = rows.iter().map(|r| r.state).max().unwrap_or(Severity::Ok);
         CheckReport { rows, status, exit_code: status.exit_code() }
@@ -231,6 +243,7 @@ fn grade_encryption(
         days_left: days,
         state,
         note: notes.join("; "),
+        applications: None,
     }
 }
 
@@ -270,6 +283,7 @@ fn grade_set_assignment(account_id: &str, idp: &SamlIdentityProvider) -> Option<
         days_left: None,
         state,
         note: note.into(),
+        applications: None,
     })
 }
 
@@ -292,6 +306,7 @@ fn grade_signing(
         days_left: not_after.map(|t| days_until(t as f64, now)),
         state,
         note,
+        applications: None,
     };
     let latest = idp.signing.latest_not_after();
     for cert in &idp.signing.certificates {
@@ -333,6 +348,7 @@ impl CheckReport {
     /// been tried, and grades again.
     pub fn with_metadata(mut self, state: &StateSnapshot) -> Self {
         self.rows.extend(metadata_rows::metadata_rows(state));
+        impact::annotate(&mut self.rows, &state.accounts);
         worst_first(&mut self.rows);
         self.status = self.rows.iter().map(|r| r.state).max().unwrap_or(Severity::Ok);
         self.exit_code = self.status.exit_code();

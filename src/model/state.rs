@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crate::locks;
+use crate::model::applications::{ApplicationInventory, Impact};
 use crate::model::idp_metadata::MetadataCertificates;
 use crate::model::inventory::AccountInventory;
 use crate::model::metadata_status::{MetadataOutcome, MetadataStatus};
@@ -26,6 +27,22 @@ pub struct AccountStatus {
     pub last_duration: Option<f64>,
     /// At least one refresh has finished (either way).
     pub attempted: bool,
+    /// What the applications collector learned; `None` until it has read
+    /// the account once (and always with the collector off).
+    pub applications: Option<ApplicationsStatus>,
+}
+
+/// The applications collector's view of one account.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationsStatus {
+    /// The applications of the last successful read; a failed read keeps them.
+    pub inventory: Option<Arc<ApplicationInventory>>,
+    /// The last read succeeded.
+    pub up: bool,
+    /// Unix time of the last successful read.
+    pub last_success: Option<f64>,
+    /// The reason the last read failed (an API error reason label).
+    pub error: Option<&'static str>,
 }
 
 impl AccountStatus {
@@ -34,6 +51,14 @@ impl AccountStatus {
     /// gives an account an inventory before a refresh has finished.
     pub fn restored(&self) -> bool {
         self.inventory.is_some() && !self.attempted
+    }
+
+    /// Who signs in through `identity_provider`, once the applications
+    /// collector has read the account's applications.
+    pub fn impact(&self, identity_provider: &str) -> Option<Impact<'_>> {
+        let applications = self.applications.as_ref()?.inventory.as_deref()?;
+        let all = self.inventory.as_deref().map_or(&[][..], |i| &i.all_identity_providers[..]);
+        Some(applications.impact(identity_provider, all))
     }
 }
 
@@ -50,8 +75,13 @@ pub struct StateSnapshot {
 impl StateSnapshot {
     /// The inventory of `account_id`, when it has one.
     pub fn inventory(&self, account_id: &str) -> Option<&AccountInventory> {
+        self.account(account_id)?.inventory.as_deref()
+    }
+
+    /// The status of `account_id`, when it is watched.
+    pub fn account(&self, account_id: &str) -> Option<&AccountStatus> {
         let at = self.accounts.binary_search_by(|(id, _)| id.as_str().cmp(account_id)).ok()?;
-        self.accounts[at].1.inventory.as_deref()
+        Some(&self.accounts[at].1)
     }
 }
 
@@ -124,6 +154,34 @@ impl ExporterState {
         status.last_success = Some(now);
         status.last_duration = Some(duration);
         status.attempted = true;
+    }
+
+    /// Records a read of the account's applications list: a success
+    /// replaces the applications, a failure (its reason label) keeps the
+    /// last good ones.
+    pub fn record_applications(
+        &self,
+        account_id: &str,
+        outcome: Result<ApplicationInventory, &'static str>,
+        now: f64,
+    ) {
+        let mut inner = self.write();
+        let Some(status) = inner.accounts.get_mut(account_id) else {
+            return;
+        };
+        let applications = status.applications.get_or_insert_with(ApplicationsStatus::default);
+        match outcome {
+            Ok(inventory) => {
+                applications.inventory = Some(Arc::new(inventory));
+                applications.up = true;
+                applications.last_success = Some(now);
+                applications.error = None;
+            }
+            Err(reason) => {
+                applications.up = false;
+                applications.error = Some(reason);
+            }
+        }
     }
 
     /// Records a failed refresh: the last good inventory stays.

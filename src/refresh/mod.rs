@@ -9,6 +9,7 @@
 //! [`crate::locks`], [`crate::model`] and [`crate::shutdown`]. Knows nothing of
 //! rendering or serving.
 
+mod applications;
 pub mod log_limit;
 pub mod schedule;
 pub mod set_list;
@@ -65,6 +66,9 @@ pub struct Lane<S = CloudflareClient> {
     pub source: Arc<S>,
     /// Which of its accounts to read.
     pub selection: AccountSelection,
+    /// Whether the applications collector reads its accounts' Access
+    /// applications too ([`applications`]).
+    pub applications: bool,
 }
 
 /// A discovery that failed at start.
@@ -112,6 +116,8 @@ struct Shared {
     set_list_every: AtomicU32,
     /// What each account's last read leaves for the next.
     set_lists: Mutex<HashMap<String, SetListMemory>>,
+    /// When each account's applications are read next.
+    applications: applications::ApplicationsCadence,
 }
 
 impl<S: AccountSource> Refresher<S> {
@@ -137,6 +143,7 @@ impl<S: AccountSource> Refresher<S> {
             set_list_interval: OnceLock::new(),
             set_list_every: AtomicU32::new(1),
             set_lists: Mutex::default(),
+            applications: applications::ApplicationsCadence::default(),
         };
         Self { lanes: lanes.into_iter().map(Arc::new).collect(), shared: Arc::new(shared) }
     }
@@ -332,6 +339,7 @@ impl<S: AccountSource> Refresher<S> {
                     "refreshed account"
                 );
                 self.shared.state.record_success(account_id, inventory, duration, now);
+                self.refresh_applications(lane, account_id, &talk).await;
                 Ok(())
             }
             Err(err) => {

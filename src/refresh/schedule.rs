@@ -41,13 +41,16 @@ pub fn concurrent_reads(per_5m: NonZeroU32) -> usize {
 
 /// Requests one pass over `accounts` costs at the least, on average: one
 /// page of IdPs per account, one page of sets per account in one pass of
-/// `set_list_every` ([`super::set_list`]), plus the pages of `GET /accounts`
-/// when discovering.
-pub fn pass_requests(accounts: usize, discover: bool, set_list_every: u32) -> u64 {
+/// `set_list_every` ([`super::set_list`]), as many pages of applications
+/// with the applications collector (same cadence), plus the pages of
+/// `GET /accounts` when discovering: `N (1 + 1/k)`, or `N (1 + 2/k)` with
+/// the collector.
+pub fn pass_requests(accounts: usize, discover: bool, set_list_every: u32, applications: bool) -> u64 {
     let listing =
         if discover { (accounts as u64).div_ceil(Endpoint::Accounts.max_per_page()).max(1) } else { 0 };
     let set_lists = (accounts as u64).div_ceil(u64::from(set_list_every.max(1)));
-    accounts as u64 + set_lists + listing
+    let application_lists = if applications { set_lists } else { 0 };
+    accounts as u64 + set_lists + application_lists + listing
 }
 
 /// The time needed to read every account once at `per_5m` requests per five
@@ -57,10 +60,11 @@ pub fn cycle(
     accounts: usize,
     discover: bool,
     set_list_every: u32,
+    applications: bool,
     per_5m: NonZeroU32,
     interval: Duration,
 ) -> Duration {
-    let requests = pass_requests(accounts, discover, set_list_every) as f64;
+    let requests = pass_requests(accounts, discover, set_list_every, applications) as f64;
     let needed = Duration::from_secs_f64(WINDOW.as_secs_f64() * requests / f64::from(per_5m.get()));
     needed.max(interval)
 }
@@ -103,13 +107,14 @@ impl<S: AccountSource> Refresher<S> {
             let hint = accounts.first().cloned();
             let discover = lane.selection == AccountSelection::Discover;
             let every = self.set_list_every();
-            let cycle = cycle(accounts.len(), discover, every, lane.source.max_requests_per_5m(), interval);
+            let per_5m = lane.source.max_requests_per_5m();
+            let cycle = cycle(accounts.len(), discover, every, lane.applications, per_5m, interval);
             self.shared.counters.set_refresh_cycle(lane.source.name(), cycle.as_secs_f64());
             let stretched = cycle > interval;
             if stretched && !was_stretched {
                 warn_stretched(
                     lane.source.name(),
-                    pass_requests(accounts.len(), discover, every),
+                    pass_requests(accounts.len(), discover, every, lane.applications),
                     accounts.len(),
                     lane.source.max_requests_per_5m(),
                     interval,

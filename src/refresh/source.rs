@@ -8,6 +8,7 @@ use std::num::NonZeroU32;
 
 use tracing::warn;
 
+use crate::cloudflare::application::AccessApplication;
 use crate::cloudflare::client::CloudflareClient;
 use crate::cloudflare::error::ApiError;
 use crate::cloudflare::talk_time::TalkTime;
@@ -49,6 +50,17 @@ pub trait AccountSource: Send + Sync + 'static {
         account_id: &str,
         talk: &TalkTime,
     ) -> impl Future<Output = Result<Vec<IdentityProvider>, ApiError>> + Send;
+
+    /// Reads an account's Access applications (every page), like
+    /// [`Self::read_certificate_sets`]; only lanes with the applications
+    /// collector call it.
+    fn read_applications(
+        &self,
+        _account_id: &str,
+        _talk: &TalkTime,
+    ) -> impl Future<Output = Result<Vec<AccessApplication>, ApiError>> + Send {
+        std::future::ready(Ok(Vec::new()))
+    }
 
     /// What Cloudflare says of the credential's token, asking about
     /// `account_id` (one of its accounts) if the token is account-owned;
@@ -104,6 +116,14 @@ impl AccountSource for CloudflareClient {
         talk: &TalkTime,
     ) -> Result<Vec<IdentityProvider>, ApiError> {
         self.identity_providers_within(account_id, talk).await
+    }
+
+    async fn read_applications(
+        &self,
+        account_id: &str,
+        talk: &TalkTime,
+    ) -> Result<Vec<AccessApplication>, ApiError> {
+        self.applications_within(account_id, talk).await
     }
 
     async fn verify_token(&self, account_id: Option<&str>) -> Result<Option<TokenVerification>, ApiError> {

@@ -144,7 +144,11 @@ async fn harness(accounts: usize, per_5m: u32, refresh_timeout: Duration) -> Har
     let source = Arc::new(BudgetOnly::new("tenant", per_5m, vec![]));
     let state = Arc::new(ExporterState::default());
     let counters = Arc::new(ExporterCounters::new());
-    let lane = Lane { source: Arc::clone(&source), selection: AccountSelection::Fixed(ids("acc", accounts)) };
+    let lane = Lane {
+        source: Arc::clone(&source),
+        selection: AccountSelection::Fixed(ids("acc", accounts)),
+        applications: false,
+    };
     let refresher =
         Refresher::new(vec![lane], Arc::clone(&state), Arc::clone(&counters), refresh_timeout, Shard::ALL);
     refresher.resolve_accounts().await.unwrap();
@@ -190,7 +194,7 @@ async fn a_thousand_accounts_over_hours_stay_within_the_budget_and_none_fails() 
     let h = harness(1000, 300, Duration::from_secs(60)).await;
     let start = Instant::now();
     h.run_for(Duration::from_secs(4 * 3600)).await;
-    let expected = cycle(1000, false, 1, NonZeroU32::new(300).unwrap(), INTERVAL);
+    let expected = cycle(1000, false, 1, false, NonZeroU32::new(300).unwrap(), INTERVAL);
     assert_eq!(expected, Duration::from_secs(2000), "600 * accounts / budget");
     assert_eq!(h.counters.refresh_cycle("tenant"), Some(2000.0));
     assert_within_budget(&h.source.turns.lock().unwrap(), 300);
@@ -298,8 +302,12 @@ async fn shards_split_fixed_and_discovered_accounts_and_credentials_never_share_
         let fixed = Arc::new(BudgetOnly::new("fixed", 300, vec![]));
         let discovered = Arc::new(BudgetOnly::new("discovered", 300, all.clone()));
         let lanes = vec![
-            Lane { source: fixed, selection: AccountSelection::Fixed(all[..150].to_vec()) },
-            Lane { source: discovered, selection: AccountSelection::Discover },
+            Lane {
+                source: fixed,
+                selection: AccountSelection::Fixed(all[..150].to_vec()),
+                applications: false,
+            },
+            Lane { source: discovered, selection: AccountSelection::Discover, applications: false },
         ];
         let state = Arc::new(ExporterState::default());
         let shard = Shard::new(ordinal, 3).unwrap();
@@ -352,7 +360,7 @@ async fn with_hourly_set_lists_a_thousand_accounts_need_a_cycle_of_at_most_1200_
     h.refresher = h.refresher.with_set_list_interval(Duration::from_secs(3600));
     h.run_for(Duration::from_secs(3 * 3600)).await;
     assert_eq!(super::set_list_every(Duration::from_secs(3600), INTERVAL), 12);
-    let expected = cycle(1000, false, 12, NonZeroU32::new(300).unwrap(), INTERVAL);
+    let expected = cycle(1000, false, 12, false, NonZeroU32::new(300).unwrap(), INTERVAL);
     assert_eq!(expected, Duration::from_secs(1084), "300 * (1000 + 1000 / 12) / budget");
     assert_eq!(h.counters.refresh_cycle("tenant"), Some(1084.0));
     assert_within_budget(&h.source.turns.lock().unwrap(), 300);
@@ -370,7 +378,11 @@ async fn with_hourly_set_lists_a_thousand_accounts_need_a_cycle_of_at_most_1200_
 async fn the_token_is_checked_at_start_and_then_hourly_within_the_budget() {
     let source = Arc::new(BudgetOnly { has_token: true, ..BudgetOnly::new("tenant", 300, vec![]) });
     let counters = Arc::new(ExporterCounters::new());
-    let lane = Lane { source: Arc::clone(&source), selection: AccountSelection::Fixed(ids("acc", 10)) };
+    let lane = Lane {
+        source: Arc::clone(&source),
+        selection: AccountSelection::Fixed(ids("acc", 10)),
+        applications: false,
+    };
     let refresher = Refresher::new(
         vec![lane],
         Arc::new(ExporterState::default()),

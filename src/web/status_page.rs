@@ -153,17 +153,25 @@ impl StatusView {
             page.push_str("<p>No certificate sets or SAML identity providers known yet.</p>\n");
             return;
         }
-        page.push_str(
+        let with_applications = self.report.rows.iter().any(|r| r.applications.is_some());
+        let applications_head = if with_applications { "<th>Applications</th>" } else { "" };
+        let _ = writeln!(
+            page,
             "<table class=\"report\"><thead><tr><th>Account</th><th>Set</th><th>Slot</th><th>IdPs</th>\
-             <th>Not after</th><th>Days left</th><th>State</th><th>Note</th></tr></thead><tbody>\n",
+             <th>Not after</th><th>Days left</th><th>State</th>{applications_head}<th>Note</th></tr></thead><tbody>",
         );
         for row in &self.report.rows {
             let dash = |s: &str| if s.is_empty() { "-".to_owned() } else { escape(s) };
             let days = row.days_left.map_or_else(|| "-".to_owned(), |d| format!("{d:.1}"));
+            let applications = if with_applications {
+                format!("<td>{}</td>", dash(row.applications.as_deref().unwrap_or("")))
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 page,
                 "<tr class=\"{}\"><td class=\"id\">{}</td><td class=\"id\">{}</td><td>{}</td><td>{}</td>\
-                 <td class=\"date\">{}</td><td class=\"num\">{days}</td><td class=\"state\">{}</td><td>{}</td></tr>",
+                 <td class=\"date\">{}</td><td class=\"num\">{days}</td><td class=\"state\">{}</td>{applications}<td>{}</td></tr>",
                 class(row.state),
                 escape(&row.account_id),
                 dash(&row.certificate_set_uid),

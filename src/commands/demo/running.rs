@@ -61,8 +61,10 @@ impl RunningDemo {
             AccountSelection::Discover,
             Duration::from_secs(20),
         );
-        // As `serve` by default: sets from the IdP list, the set list hourly.
-        let cloudflare = CloudflareConfig { set_list_interval: Duration::from_secs(3600), ..cloudflare };
+        // As `serve` by default: sets from the IdP list, the set list hourly;
+        // and the applications collector on, so the blast radius shows.
+        let mut cloudflare = CloudflareConfig { set_list_interval: Duration::from_secs(3600), ..cloudflare };
+        cloudflare.credentials[0].applications = true;
         let telemetry_path = config.web.telemetry_path.clone();
         let scheme = if config.web.security.tls.is_some() { "https" } else { "http" };
         let exporter = RunningExporter::start_with_idp_metadata(

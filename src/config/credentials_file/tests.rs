@@ -3,7 +3,7 @@
 use std::num::NonZeroU32;
 use std::path::Path;
 
-use super::{ConfigFile, parse_config_file};
+use super::{ConfigFile, CredentialDefaults, parse_config_file};
 use crate::cloudflare::credentials::CredentialSource;
 use crate::config::CredentialConfig;
 use crate::refresh::AccountSelection;
@@ -20,7 +20,7 @@ fn parse_file(text: &str) -> Result<ConfigFile, String> {
         "CF_EMAIL" => Some("ops@example.com".to_owned()),
         _ => None,
     };
-    parse_config_file(text, Path::new("/nonexistent"), NonZeroU32::new(300).unwrap(), &env)
+    parse_config_file(text, Path::new("/nonexistent"), defaults(300), &env)
 }
 
 fn refused(text: &str) -> String {
@@ -70,10 +70,10 @@ fn a_relative_token_file_is_relative_to_the_config_file() {
     std::fs::write(dir.join("token-a"), "t").unwrap();
     let env = |_: &str| None;
     let text = "credentials:\n  - name: a\n    api_token_file: token-a\n";
-    let file = parse_config_file(text, &dir, NonZeroU32::new(5).unwrap(), &env).unwrap();
+    let file = parse_config_file(text, &dir, defaults(5), &env).unwrap();
     let credentials = file.credentials.unwrap();
     assert!(matches!(&credentials[0].source, CredentialSource::TokenFile(p) if *p == dir.join("token-a")));
-    let missing = parse_config_file(text, Path::new("/nonexistent"), NonZeroU32::new(5).unwrap(), &env);
+    let missing = parse_config_file(text, Path::new("/nonexistent"), defaults(5), &env);
     assert!(missing.unwrap_err().contains("api_token_file"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -224,4 +224,25 @@ fn metadata_source_mistakes_name_the_entry_and_key() {
         let err = parse_file(&text).err().unwrap_or_else(|| panic!("accepted:\n{text}"));
         assert!(err.contains(expected), "{expected:?} not in {err:?} for\n{text}");
     }
+}
+
+fn defaults(max_requests_per_5m: u32) -> CredentialDefaults {
+    CredentialDefaults {
+        max_requests_per_5m: NonZeroU32::new(max_requests_per_5m).unwrap(),
+        applications: false,
+    }
+}
+
+#[test]
+fn a_credential_may_turn_the_applications_collector_on_or_off_for_itself() {
+    let env = |_: &str| Some("token".to_owned());
+    let text = "credentials:\n  - name: a\n    api_token_env: A\n    collector_applications: true\n  - name: b\n    api_token_env: B\n";
+    let off = parse_config_file(text, Path::new("/nonexistent"), defaults(300), &env).unwrap();
+    let on_by_flag = CredentialDefaults { applications: true, ..defaults(300) };
+    let on = parse_config_file(text, Path::new("/nonexistent"), on_by_flag, &env).unwrap();
+    let collects = |file: &ConfigFile| -> Vec<bool> {
+        file.credentials.as_ref().unwrap().iter().map(|c| c.applications).collect()
+    };
+    assert_eq!(collects(&off), [true, false]);
+    assert_eq!(collects(&on), [true, true]);
 }

@@ -32,6 +32,7 @@ pub(super) fn metadata_rows(state: &StateSnapshot) -> Vec<Row> {
                 days_left: None,
                 state,
                 note,
+                applications: None,
             }
         })
         .collect()

@@ -16,14 +16,20 @@ impl CheckReport {
         text
     }
 
-    /// Aligned columns for a terminal.
+    /// Aligned columns for a terminal; an APPLICATIONS column only when
+    /// the applications collector has named some.
     pub fn to_table(&self) -> String {
-        let header = ["ACCOUNT", "SET", "SLOT", "IDPS", "NOT_AFTER", "DAYS_LEFT", "STATE", "NOTE"];
+        let with_applications = self.rows.iter().any(|r| r.applications.is_some());
+        let mut header = vec!["ACCOUNT", "SET", "SLOT", "IDPS", "NOT_AFTER", "DAYS_LEFT", "STATE"];
+        if with_applications {
+            header.push("APPLICATIONS");
+        }
+        header.push("NOTE");
         let cells: Vec<Vec<String>> = self
             .rows
             .iter()
             .map(|r| {
-                vec![
+                let mut cells = vec![
                     r.account_id.clone(),
                     if r.certificate_set_uid.is_empty() { "-".into() } else { r.certificate_set_uid.clone() },
                     r.slot.clone(),
@@ -35,8 +41,12 @@ impl CheckReport {
                     r.not_after.clone().unwrap_or_else(|| "-".into()),
                     r.days_left.map_or_else(|| "-".into(), |d| format!("{d:.1}")),
                     r.state.label().into(),
-                    r.note.clone(),
-                ]
+                ];
+                if with_applications {
+                    cells.push(r.applications.clone().unwrap_or_else(|| "-".into()));
+                }
+                cells.push(r.note.clone());
+                cells
             })
             .collect();
         let mut out = align_columns(&header, &cells);
