@@ -295,6 +295,7 @@ fn data() -> FakeData {
                 account_type: Default::default(),
                 sets,
                 identity_providers,
+                applications: Vec::new(),
             }
         })
         .collect();

@@ -51,6 +51,7 @@ pub fn fake_data(n: usize, per_account: usize) -> FakeData {
                 account_type: Default::default(),
                 sets,
                 identity_providers,
+                applications: Vec::new(),
             }
         })
         .collect();

@@ -54,6 +54,7 @@ pub fn account(id: &str, sets: Vec<FakeSet>, identity_providers: Vec<FakeIdentit
         account_type: AccountType::Standard,
         sets,
         identity_providers,
+        applications: Vec::new(),
     }
 }
 

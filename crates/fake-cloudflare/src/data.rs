@@ -1,5 +1,5 @@
-//! What the fake serves: accounts, their certificate sets and identity
-//! providers, and the credentials it accepts; and what the identity
+//! What the fake serves: accounts, their certificate sets, identity
+//! providers and Access applications, and the credentials it accepts; and what the identity
 //! providers publish as SAML metadata, which the separate metadata host
 //! serves, not the API.
 
@@ -54,6 +54,52 @@ pub struct FakeIdentityProvider {
     pub issuer_url: String,
 }
 
+/// An Access application as the fake serves it.
+#[derive(Debug, Clone)]
+pub struct FakeApplication {
+    /// ID (a UUID); the API also repeats it as `uid`.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `domain`: the host (and path) Access protects, e.g.
+    /// `payroll.example.com`; a SaaS application's is its SSO endpoint
+    /// without the scheme, e.g.
+    /// `<team>.cloudflareaccess.com/cdn-cgi/access/sso/saml/<id>`.
+    pub domain: String,
+    /// The API's `type`: `self_hosted`, `saas`, `bookmark`, `ssh`, ...
+    pub kind: String,
+    /// `allowed_idps`: the IDs of the identity providers users may pick;
+    /// empty means every identity provider of the account, as Cloudflare
+    /// documents it. A bookmark serves none (it has no login).
+    pub allowed_idps: Vec<String>,
+    /// `auto_redirect_to_identity`: users skip the IdP picker (Cloudflare
+    /// requires exactly one allowed IdP for it).
+    pub auto_redirect_to_identity: bool,
+    /// `saas_app`, for a `saas` application only.
+    pub saas: Option<FakeSaasApplication>,
+}
+
+/// A SaaS application's `saas_app` as the fake serves it. An OIDC one
+/// reuses the SAML-named fields for its own values, as documented on each.
+#[derive(Debug, Clone)]
+pub struct FakeSaasApplication {
+    /// `auth_type`: `saml` or `oidc`.
+    pub auth_type: String,
+    /// `public_key`. SAML: Cloudflare's signing certificate as PEM, as the
+    /// API returns it (may be deliberately broken). OIDC: the signing keys
+    /// as a JWKS document, not a certificate.
+    pub public_key: String,
+    /// SAML: `sp_entity_id`, the service provider's entity ID. OIDC: the
+    /// `client_id`.
+    pub sp_entity_id: String,
+    /// SAML: `consumer_service_url`, where assertions are posted. OIDC: the
+    /// one entry of `redirect_uris`.
+    pub consumer_service_url: String,
+    /// SAML: `idp_entity_id`, Cloudflare's entity ID towards the service
+    /// provider. OIDC: unused.
+    pub idp_entity_id: String,
+}
+
 /// An account's `type`, as `GET /accounts` lists it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum AccountType {
@@ -87,6 +133,8 @@ pub struct FakeAccount {
     pub sets: Vec<FakeSet>,
     /// Identity providers of every type.
     pub identity_providers: Vec<FakeIdentityProvider>,
+    /// Access applications of every type.
+    pub applications: Vec<FakeApplication>,
 }
 
 /// Everything the fake knows.

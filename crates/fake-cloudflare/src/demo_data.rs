@@ -24,6 +24,11 @@
 //! - Shibboleth (demo), **unreachable**: its host answers `503`.
 //!
 //! The other IdPs publish nothing.
+//!
+//! Access applications ([`applications`], one per blast-radius case): IdPs
+//! that are an application's only way in or one of several, an application
+//! open to every IdP, a bookmark without login, and SaaS applications whose
+//! Cloudflare signing certificate expires soon, is healthy, or is unreadable.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -72,6 +77,8 @@ pub mod identity_providers {
     /// Shibboleth (demo), account B: metadata host unreachable.
     pub const SHIBBOLETH: &str = "1d7b0001-0000-4000-8000-000000000001";
 }
+
+pub mod applications;
 
 /// Where the demo IdPs publish metadata on the metadata host: each
 /// product's own path.
@@ -250,6 +257,7 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
                 issuer_url: String::new(),
             },
         ],
+        applications: applications::account_a(now)?,
     };
     let account_b = FakeAccount {
         id: ACCOUNT_B.to_owned(),
@@ -328,6 +336,7 @@ pub fn demo(now: i64) -> Result<FakeData, FakeError> {
             // an IdP with a warning.
             saml("", "No-id SAML (demo)", false, None, "https://idp.example.com/saml"),
         ],
+        applications: applications::account_b(),
     };
     Ok(FakeData {
         token: DEMO_TOKEN.to_owned(),

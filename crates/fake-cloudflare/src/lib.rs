@@ -6,7 +6,8 @@
 //! from the API's documentation, not from what the exporter happens to parse.
 //!
 //! Served: `GET /accounts`, `GET /accounts/{id}/access/saml_certificates`,
-//! `GET /accounts/{id}/access/identity_providers` (with `page`/`per_page`,
+//! `GET /accounts/{id}/access/identity_providers` and
+//! `GET /accounts/{id}/access/apps` (`app_routes`) (with `page`/`per_page`,
 //! `result_info`, documented defaults and the 1000 maximum),
 //! `POST /accounts/{id}/access/identity_providers/{idp}/saml_certificate`,
 //! `GET .../saml_certificates/{uid}`, `GET .../saml_certificates/{uid}/pem`
@@ -26,6 +27,7 @@
 //! its request log ([`metadata_server`]). The demo's identity providers
 //! publish there (`FakeData::published_metadata`).
 
+mod app_routes;
 pub mod clock;
 pub mod data;
 pub mod demo_data;
@@ -47,8 +49,8 @@ mod test_support;
 mod tokens;
 
 pub use data::{
-    AccountType, FakeAccount, FakeCertificate, FakeData, FakeIdentityProvider, FakeSet, PublishedMetadata,
-    ScopedToken,
+    AccountType, FakeAccount, FakeApplication, FakeCertificate, FakeData, FakeIdentityProvider,
+    FakeSaasApplication, FakeSet, PublishedMetadata, ScopedToken,
 };
 pub use error::FakeError;
 pub use idp_metadata::{MetadataDocument, MetadataStyle};

@@ -1,8 +1,8 @@
 //! Answering one request: credentials and the per-token rate limit, holds
-//! and faults first, then the route: the account list, the two Access lists
-//! and creating a set; the single-set reads and the rotation are in
-//! `set_routes`, reading and replacing one identity provider in
-//! `idp_routes`.
+//! and faults first, then the route: the account list, the Access lists
+//! and creating a set; the applications' page is made in `app_routes`, the
+//! single-set reads and the rotation in `set_routes`, reading and replacing
+//! one identity provider in `idp_routes`.
 
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
@@ -23,7 +23,7 @@ use crate::responses::{
 };
 use crate::server::{RecordedRequest, Shared};
 use crate::tokens::{Identity, identify, verification_json};
-use crate::{idp_routes, set_routes};
+use crate::{app_routes, idp_routes, set_routes};
 
 /// Answers `request`: counts it against its credential's rate limit (a 429
 /// when over), then answers it, with the rate-limit headers either way.
@@ -171,6 +171,10 @@ fn route(
                 let items = account.identity_providers.iter().map(|i| idp_json(i, &account.sets)).collect();
                 list(items, page, requested, ListLimits { default: 200, max: 1000 }, &knobs, pagination)
             }
+            None => return no_route(path),
+        },
+        (&Method::GET, ["accounts", id, "access", "apps"]) => match data.account(id) {
+            Some(account) => app_routes::list_applications(account, page, requested, &knobs, pagination),
             None => return no_route(path),
         },
         (&Method::POST, ["accounts", id, "access", "identity_providers", _, "saml_certificate"])
