@@ -152,6 +152,16 @@ impl ExporterCounters {
             .or_default() += 1;
     }
 
+    /// Creates an account's applications error counters at 0 for each of
+    /// `reasons`, so `increase()` sees the first error.
+    pub fn init_application_errors(&self, account_id: &str, reasons: impl IntoIterator<Item = &'static str>) {
+        let mut errors = lock(&self.application_errors);
+        let by_reason = errors.entry(account_id.to_owned()).or_default();
+        for reason in reasons {
+            by_reason.entry(reason).or_default();
+        }
+    }
+
     /// Failed applications reads so far by account, then by reason.
     pub fn application_errors(&self) -> BTreeMap<String, BTreeMap<&'static str, u64>> {
         lock(&self.application_errors).clone()

@@ -9,7 +9,9 @@ use cloudflare_saml_exporter::clock::unix_now;
 use fake_cloudflare::mint::{KeyKind, mint_certificate};
 use fake_cloudflare::{FakeApplication, FakeSaasApplication, Fault, FaultKind};
 
-use crate::support::{Exporter, Scrape, TOKEN, account, data, get, metric, saml_idp, scrape_until, start_fake, up_of};
+use crate::support::{
+    Exporter, Scrape, TOKEN, account, data, get, metric, saml_idp, scrape_until, start_fake, up_of,
+};
 
 const ACCOUNT: &str = "a99a0000000000000000000000000000";
 const OKTA: &str = "idp-okta";
@@ -46,15 +48,21 @@ fn saas(id: &str, allowed: &[&str], public_key: String) -> FakeApplication {
 /// Three SAML IdPs and one application of each shape.
 fn fleet_data(saas_days: i64) -> fake_cloudflare::FakeData {
     let now = unix_now() as i64;
-    let saas_pem = mint_certificate("saas", KeyKind::P256, now - 86_400, now + saas_days * 86_400).expect("mint").pem;
-    let mut account = account(ACCOUNT, Vec::new(), vec![saml_idp(OKTA, None), saml_idp(ENTRA, None), saml_idp(PING, None)]);
+    let saas_pem =
+        mint_certificate("saas", KeyKind::P256, now - 86_400, now + saas_days * 86_400).expect("mint").pem;
+    let mut account =
+        account(ACCOUNT, Vec::new(), vec![saml_idp(OKTA, None), saml_idp(ENTRA, None), saml_idp(PING, None)]);
     account.applications = vec![
         app("wiki", "self_hosted", &[], false),
         app("grafana", "self_hosted", &[OKTA, PING], false),
         app("payroll", "self_hosted", &[ENTRA], true),
         app("status", "bookmark", &[], false),
         saas("salesforce", &[PING], saas_pem),
-        saas("legacy-crm", &[OKTA, ENTRA], "-----BEGIN CERTIFICATE-----\nMIIC...\n-----END CERTIFICATE-----\n".to_owned()),
+        saas(
+            "legacy-crm",
+            &[OKTA, ENTRA],
+            "-----BEGIN CERTIFICATE-----\nMIIC...\n-----END CERTIFICATE-----\n".to_owned(),
+        ),
     ];
     data(vec![account])
 }
@@ -70,8 +78,12 @@ fn applications_up(scraped: &Scrape) -> Option<f64> {
 #[tokio::test(flavor = "multi_thread")]
 async fn each_idp_shows_who_signs_in_through_it_and_who_has_no_other_way_in() {
     let fake = start_fake(fleet_data(10)).await;
-    let exporter =
-        Exporter::serve().api(&fake.base_url()).account(ACCOUNT).token(TOKEN).arg("--collector.applications").spawn();
+    let exporter = Exporter::serve()
+        .api(&fake.base_url())
+        .account(ACCOUNT)
+        .token(TOKEN)
+        .arg("--collector.applications")
+        .spawn();
     let scraped = scrape_until(&exporter.metrics_url, "the applications series", WAIT, |s| {
         applications_up(s) == Some(1.0)
     })
@@ -87,15 +99,17 @@ async fn each_idp_shows_who_signs_in_through_it_and_who_has_no_other_way_in() {
     assert_eq!(of(&scraped, alone, OKTA), Some(0.0));
     assert_eq!(of(&scraped, alone, ENTRA), Some(1.0));
     assert_eq!(of(&scraped, alone, PING), Some(1.0));
-    let info = metric("cloudflare_access_saml_application_info").label("account_id", ACCOUNT).samples_in(&scraped);
+    let info =
+        metric("cloudflare_access_saml_application_info").label("account_id", ACCOUNT).samples_in(&scraped);
     assert_eq!(info.len(), 6, "one info series per application");
     let payroll = info.iter().find(|s| s.labels["application_id"] == "payroll").expect("payroll's info");
     assert_eq!(payroll.labels["type"], "self_hosted");
     assert_eq!(payroll.labels["domain"], "payroll.example.com");
 
-    let not_after = metric("cloudflare_access_saml_saas_application_signing_certificate_not_after_timestamp_seconds")
-        .label("application_id", "salesforce")
-        .value_in(&scraped);
+    let not_after =
+        metric("cloudflare_access_saml_saas_application_signing_certificate_not_after_timestamp_seconds")
+            .label("application_id", "salesforce")
+            .value_in(&scraped);
     let days = (not_after - unix_now()) / 86_400.0;
     assert!((9.0..=10.0).contains(&days), "Salesforce's certificate has {days} days left");
     metric("cloudflare_access_saml_saas_application_signing_certificate_parse_error")
@@ -133,9 +147,15 @@ async fn a_token_that_may_not_read_applications_costs_only_the_applications() {
             body: r#"{"success":false,"errors":[{"code":10000,"message":"Authentication error"}],"messages":[],"result":null}"#.to_owned(),
         },
     });
-    let exporter =
-        Exporter::serve().api(&fake.base_url()).account(ACCOUNT).token(TOKEN).arg("--collector.applications").spawn();
-    let scraped = scrape_until(&exporter.metrics_url, "applications_up 0", WAIT, |s| applications_up(s) == Some(0.0)).await;
+    let exporter = Exporter::serve()
+        .api(&fake.base_url())
+        .account(ACCOUNT)
+        .token(TOKEN)
+        .arg("--collector.applications")
+        .spawn();
+    let scraped =
+        scrape_until(&exporter.metrics_url, "applications_up 0", WAIT, |s| applications_up(s) == Some(0.0))
+            .await;
     assert_eq!(up_of(&scraped, ACCOUNT), Some(1.0), "the account itself was read");
     let errors = metric("cloudflare_access_saml_applications_errors_total")
         .label("account_id", ACCOUNT)
@@ -149,7 +169,9 @@ async fn a_token_that_may_not_read_applications_costs_only_the_applications() {
 async fn with_the_collector_off_no_application_is_asked_for() {
     let fake = start_fake(fleet_data(200)).await;
     let exporter = Exporter::serve().api(&fake.base_url()).account(ACCOUNT).token(TOKEN).spawn();
-    let scraped = scrape_until(&exporter.metrics_url, "the account read", WAIT, |s| up_of(s, ACCOUNT) == Some(1.0)).await;
+    let scraped =
+        scrape_until(&exporter.metrics_url, "the account read", WAIT, |s| up_of(s, ACCOUNT) == Some(1.0))
+            .await;
     assert_eq!(applications_up(&scraped), None);
     metric("cloudflare_access_saml_application_info").assert_absent(&scraped);
     let asked: Vec<String> =

@@ -12,6 +12,7 @@ use std::sync::Mutex;
 use tracing::{debug, info, warn};
 
 use crate::clock::unix_now;
+use crate::cloudflare::error::Reason;
 use crate::cloudflare::talk_time::TalkTime;
 use crate::locks::lock;
 use crate::model::applications::ApplicationInventory;
@@ -59,6 +60,7 @@ impl<S: AccountSource> Refresher<S> {
             return;
         }
         let credential = lane.source.name();
+        self.shared.counters.init_application_errors(account_id, Reason::ALL.map(Reason::label));
         match lane.source.read_applications(account_id, talk).await {
             Ok(list) => {
                 let inventory = ApplicationInventory::build(list);

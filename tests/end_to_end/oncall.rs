@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use fake_cloudflare::demo_data::{ACCOUNT_A, ACCOUNT_B, sets};
+use fake_cloudflare::demo_data::{ACCOUNT_A, ACCOUNT_B, applications, sets};
 use http_body_util::{BodyExt, Full};
 use serde_json::Value;
 
@@ -115,7 +115,8 @@ async fn start_webhook() -> (SocketAddr, Arc<Mutex<Vec<Value>>>) {
 /// The key labels of a firing alert, for comparison.
 fn alert_key(labels: &Value) -> String {
     let label = |k: &str| labels[k].as_str().unwrap_or("").to_owned();
-    let object = [label("certificate_set_uid"), label("identity_provider_id")].join("");
+    let object =
+        [label("certificate_set_uid"), label("identity_provider_id"), label("application_id")].join("");
     let key = format!("{} {} {}", label("alertname"), label("account_id"), object);
     // Unreadable signing entries are told apart by their position.
     match label("position").as_str() {
@@ -193,19 +194,21 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
     let api = format!("http://{prom_addr}/api/v1");
 
     let expected: BTreeSet<String> = [
-        format!("CloudflareSAMLCertificateRotationOverdue {ACCOUNT_A} {}", sets::OVERDUE),
+        // The overdue set is Entra ID's, the only way into Payroll: the critical twin.
+        format!("CloudflareSAMLCertificateRotationOverdueWithoutFallback {ACCOUNT_A} {}", sets::OVERDUE),
         format!("CloudflareSAMLRotationInProgress {ACCOUNT_A} {}", sets::ROTATING),
         format!("CloudflareSAMLIdentityProviderWithoutCertificateSet {ACCOUNT_A} 1d7a0004-0000-4000-8000-000000000004"),
         format!("CloudflareSAMLCertificateExpired {ACCOUNT_B} {}", sets::EXPIRED),
-        // The expired set never rotated: the cause keeps firing beside it.
-        format!("CloudflareSAMLCertificateRotationOverdue {ACCOUNT_B} {}", sets::EXPIRED),
+        // The expired set never rotated: the cause keeps firing beside it, critical
+        // because Shibboleth, which uses the set, is the only way into the lab portal.
+        format!("CloudflareSAMLCertificateRotationOverdueWithoutFallback {ACCOUNT_B} {}", sets::EXPIRED),
         format!("CloudflareSAMLCertificateUnreadable {ACCOUNT_B} {}", sets::UNREADABLE),
         format!("CloudflareSAMLCertificateNotAfterMismatch {ACCOUNT_B} {}", sets::MISMATCH),
         format!("CloudflareSAMLEncryptionWithoutCertificateSet {ACCOUNT_B} 1d7b0004-0000-4000-8000-000000000004"),
         format!("CloudflareSAMLEncryptionWithoutCertificateSet {ACCOUNT_B} 1d7b0005-0000-4000-8000-000000000005"),
         // Signing certificates, judged by each IdP's latest: PingFederate's rollover
         // (old at 3 days, new at 400) and the healthy IdPs stay silent.
-        format!("CloudflareSAMLIdentityProviderSigningCertificateExpiring {ACCOUNT_A} {ENTRA}"),
+        format!("CloudflareSAMLIdentityProviderSigningCertificateExpiringWithoutFallback {ACCOUNT_A} {ENTRA}"),
         format!("CloudflareSAMLIdentityProviderSigningCertificateExpiringSoon {ACCOUNT_B} {ONELOGIN}"),
         format!("CloudflareSAMLIdentityProviderSigningCertificateExpired {ACCOUNT_B} {SHIBBOLETH}"),
         format!("CloudflareSAMLIdentityProviderSigningCertificateUnreadable {ACCOUNT_B} {JUMPCLOUD} #1"),
@@ -213,9 +216,13 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
         format!("CloudflareSAMLIdentityProviderSigningCertificateUnreadable {ACCOUNT_B} {JUMPCLOUD} #3"),
         format!("CloudflareSAMLIdentityProviderSigningCertificateUnreadable {ACCOUNT_B} {JUMPCLOUD} #4"),
         // Metadata drift: one IdP in each state but in sync, which stays silent.
-        format!("CloudflareSAMLIdentityProviderSigningCertificateRolloverPending {ACCOUNT_A} {PING_FEDERATE}"),
+        // PingFederate is the only way into Salesforce: the critical twin.
+        format!("CloudflareSAMLIdentityProviderSigningCertificateRolloverPendingWithoutFallback {ACCOUNT_A} {PING_FEDERATE}"),
         format!("CloudflareSAMLIdentityProviderSigningCertificateMismatch {ACCOUNT_A} {ENTRA}"),
         format!("CloudflareSAMLIdentityProviderMetadataUnreachable {ACCOUNT_B} {SHIBBOLETH}"),
+        // SaaS applications (the demo turns --collector.applications on).
+        format!("CloudflareSAMLSaaSApplicationSigningCertificateExpiring {ACCOUNT_A} {}", applications::SALESFORCE),
+        format!("CloudflareSAMLSaaSApplicationSigningCertificateUnreadable {ACCOUNT_B} {}", applications::LEGACY_CRM),
     ]
     .into_iter()
     .collect();
@@ -245,14 +252,14 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
     let overdue = alerts
         .iter()
         .find(|a| {
-            a["labels"]["alertname"] == "CloudflareSAMLCertificateRotationOverdue"
+            a["labels"]["alertname"] == "CloudflareSAMLCertificateRotationOverdueWithoutFallback"
                 && a["labels"]["certificate_set_uid"] == sets::OVERDUE
         })
         .unwrap();
     assert!(overdue["annotations"]["description"].as_str().unwrap().contains("Entra ID (demo)"), "{overdue}");
     // The signing alerts name the IdP and the time left.
     for (alertname, idp, name) in [
-        ("CloudflareSAMLIdentityProviderSigningCertificateExpiring", ENTRA, "Entra ID (demo)"),
+        ("CloudflareSAMLIdentityProviderSigningCertificateExpiringWithoutFallback", ENTRA, "Entra ID (demo)"),
         ("CloudflareSAMLIdentityProviderSigningCertificateExpiringSoon", ONELOGIN, "OneLogin (demo)"),
         ("CloudflareSAMLIdentityProviderSigningCertificateExpired", SHIBBOLETH, "Shibboleth (demo)"),
         ("CloudflareSAMLIdentityProviderSigningCertificateUnreadable", JUMPCLOUD, "JumpCloud SAML (demo)"),
@@ -269,7 +276,7 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
     // The drift alerts name the IdP, and the certificate Cloudflare lacks.
     for (alertname, idp, name) in [
         (
-            "CloudflareSAMLIdentityProviderSigningCertificateRolloverPending",
+            "CloudflareSAMLIdentityProviderSigningCertificateRolloverPendingWithoutFallback",
             PING_FEDERATE,
             "PingFederate (demo)",
         ),
@@ -292,7 +299,7 @@ async fn prometheus_and_alertmanager_raise_exactly_the_demos_alerts() {
         .collect();
     let critical: BTreeSet<String> =
         expected.iter().filter(|k| paging.iter().any(|name| k.starts_with(name))).cloned().collect();
-    assert_eq!(critical.len(), 6, "{critical:?}");
+    assert_eq!(critical.len(), 10, "{critical:?}");
     let delivered = eventually("the webhook to receive the critical alerts", Duration::from_secs(60), || {
         let (received, critical) = (Arc::clone(&received), critical.clone());
         async move {

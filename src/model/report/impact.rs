@@ -15,7 +15,10 @@ const NAMED: usize = 3;
 
 /// Fills `applications` on each row whose account's applications are known.
 pub(super) fn annotate(rows: &mut [Row], accounts: &[(String, AccountStatus)]) {
-    for row in rows.iter_mut().filter(|row| row.applications.is_none() && row.slot != "account") {
+    // Rows about an account, its applications list or a SaaS application
+    // name no identity provider.
+    let about_idps = |row: &Row| !matches!(row.slot.as_str(), "account" | "applications" | "saas");
+    for row in rows.iter_mut().filter(|row| row.applications.is_none() && about_idps(row)) {
         let Ok(at) = accounts.binary_search_by(|(id, _)| id.as_str().cmp(&row.account_id)) else { continue };
         let status = &accounts[at].1;
         let Some(inventory) = status.inventory.as_deref() else { continue };

@@ -1,7 +1,9 @@
 //! The report's rows for SaaS applications (slot `saas`): Cloudflare's SAML
 //! signing certificate of each SAML SaaS application, which the service
 //! provider holds, graded by the alerts' thresholds; or why it could not
-//! be read. Only once the applications collector has read the account.
+//! be read. Only once the applications collector has read the account; an
+//! account whose applications list cannot be read gets one row saying so
+//! (slot `applications`).
 
 use crate::clock::days_until;
 use crate::clock::format_rfc3339 as rfc3339;
@@ -12,6 +14,22 @@ use crate::model::state::AccountStatus;
 pub(super) fn saas_rows(accounts: &[(String, AccountStatus)], now: f64, config: Thresholds) -> Vec<Row> {
     let mut rows = Vec::new();
     for (account_id, status) in accounts {
+        if let Some(reason) = status.applications.as_ref().filter(|a| !a.up).and_then(|a| a.error) {
+            rows.push(Row {
+                account_id: account_id.clone(),
+                certificate_set_uid: String::new(),
+                slot: "applications".into(),
+                identity_providers: Vec::new(),
+                not_after: None,
+                days_left: None,
+                state: Severity::Warning,
+                note: format!(
+                    "Access applications unreadable (reason {reason}; a 403 means the token lacks \"Access: Apps \
+                     and Policies Read\"): the blast radius and SaaS certificates are from the last good read"
+                ),
+                applications: None,
+            });
+        }
         let Some(inventory) = status.applications.as_ref().and_then(|a| a.inventory.as_deref()) else {
             continue;
         };
