@@ -1,7 +1,8 @@
 //! The applications collector against the fake API: each IdP's blast
 //! radius for every shape of `allowed_idps`, SaaS applications' SAML signing
 //! certificates, a token that may not read applications, and no request at
-//! all with the collector off.
+//! all with the collector off; and an account named on the command line
+//! learning its display name.
 
 use std::time::Duration;
 
@@ -177,4 +178,31 @@ async fn with_the_collector_off_no_application_is_asked_for() {
     let asked: Vec<String> =
         fake.requests().into_iter().map(|r| r.uri).filter(|uri| uri.contains("/access/apps")).collect();
     assert!(asked.is_empty(), "{asked:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_named_account_learns_its_name_and_shows_it_beside_its_id() {
+    let fake = start_fake(fleet_data(200)).await;
+    // The collector gives the account rows (its SaaS applications) to show the name on.
+    let exporter = Exporter::serve()
+        .api(&fake.base_url())
+        .account(ACCOUNT)
+        .token(TOKEN)
+        .arg("--collector.applications")
+        .spawn();
+    let named = |s: &Scrape| {
+        metric("cloudflare_access_saml_account_info")
+            .label("account_id", ACCOUNT)
+            .samples_in(s)
+            .first()
+            .map(|s| s.labels["account_name"].clone())
+    };
+    let scraped =
+        scrape_until(&exporter.metrics_url, "the account's name", WAIT, |s| named(s).is_some()).await;
+    assert_eq!(named(&scraped).as_deref(), Some(format!("Account {ACCOUNT}").as_str()));
+    let asked =
+        fake.requests().into_iter().filter(|r| r.uri.ends_with(&format!("/accounts/{ACCOUNT}"))).count();
+    assert_eq!(asked, 1, "one GET /accounts/{{id}} a day");
+    let (_, page) = get(&exporter.url("/")).await;
+    assert!(page.contains(&format!("Account {ACCOUNT}<br><span class=\"sub\">{ACCOUNT}</span>")), "{page}");
 }

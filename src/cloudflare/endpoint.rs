@@ -15,6 +15,8 @@ pub const MAX_ACCOUNTS_PER_PAGE: u64 = 50;
 pub enum Endpoint {
     /// `GET /accounts`.
     Accounts,
+    /// `GET /accounts/{id}`: one account, for its name.
+    Account,
     /// `GET /accounts/{id}/access/saml_certificates`.
     SamlCertificates,
     /// `GET /accounts/{id}/access/identity_providers`.
@@ -44,6 +46,7 @@ impl Endpoint {
     pub fn label(self) -> &'static str {
         match self {
             Endpoint::Accounts => "accounts",
+            Endpoint::Account => "account",
             Endpoint::SamlCertificates => "saml_certificates",
             Endpoint::IdentityProviders => "identity_providers",
             Endpoint::Applications => "apps",
@@ -67,7 +70,8 @@ impl Endpoint {
             // a server that caps it lower only costs more pages.
             Endpoint::SamlCertificates | Endpoint::IdentityProviders | Endpoint::Applications => MAX_PER_PAGE,
             // A single resource is one object, never a page.
-            Endpoint::CertificateSet
+            Endpoint::Account
+            | Endpoint::CertificateSet
             | Endpoint::CertificateSetPem
             | Endpoint::CreateCertificateSet
             | Endpoint::RotateCertificateSet

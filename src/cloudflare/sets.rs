@@ -10,7 +10,7 @@ use crate::cloudflare::client::{CloudflareClient, Reply};
 use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::error::ApiError;
 use crate::cloudflare::response::successful;
-use crate::cloudflare::wire::{CertificateSet, Envelope};
+use crate::cloudflare::wire::{Account, CertificateSet, Envelope};
 
 /// The JSON every v4 answer is.
 const JSON: &str = "application/json";
@@ -47,6 +47,14 @@ pub fn rotate_path(account_id: &str, set_uid: &str) -> String {
 }
 
 impl CloudflareClient {
+    /// `GET /accounts/{id}`: the account, for its name (one request of the
+    /// budget).
+    pub async fn account(&self, account_id: &str) -> Result<Account, ApiError> {
+        let endpoint = Endpoint::Account;
+        let reply = self.send(endpoint, Method::GET, &format!("/accounts/{account_id}"), JSON, None).await?;
+        decode(endpoint, &reply)
+    }
+
     /// `GET .../saml_certificates/{uid}`: one set.
     pub async fn certificate_set(&self, account_id: &str, set_uid: &str) -> Result<CertificateSet, ApiError> {
         let endpoint = Endpoint::CertificateSet;

@@ -52,8 +52,8 @@ pub struct ResultInfo {
     pub total_pages: Option<u64>,
 }
 
-/// An account, as listed by `GET /accounts`.
-#[derive(Debug, Clone, Deserialize)]
+/// An account, as listed by `GET /accounts` (or read by `GET /accounts/{id}`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Account {
     /// The account ID.
     pub id: String,
@@ -344,6 +344,19 @@ pub(crate) fn lenient_strings<'de, D: serde::Deserializer<'de>>(
 }
 
 impl IdentityProvider {
+    /// Only the ID and the type: what the state file keeps of an IdP that
+    /// is not SAML.
+    pub fn id_and_type(&self) -> Self {
+        Self {
+            id: self.id.clone(),
+            name: None,
+            kind: self.kind.clone(),
+            config: None,
+            saml_certificate_set_id: None,
+            saml_certificate_set: None,
+        }
+    }
+
     /// Whether this IdP speaks SAML (and so can use a certificate set).
     pub fn is_saml(&self) -> bool {
         self.kind == "saml"

@@ -165,3 +165,27 @@ fn a_token_file_is_read_at_start_and_one_that_gives_no_token_is_a_usage_error() 
     assert!(matches!(&config.cloudflare.credentials[0].source, CredentialSource::TokenFile(p) if p == &file));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_telemetry_path_may_not_hide_one_of_the_exporters_own_pages() {
+    for path in crate::web::RESERVED_PATHS {
+        let err = serve(&["--web.telemetry-path", path], &[("CLOUDFLARE_API_TOKEN", "t")]).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("--web.telemetry-path") && message.contains("own pages"),
+            "{path}: {message}"
+        );
+    }
+    let fine = serve(&["--web.telemetry-path", "/probe/metrics"], &[("CLOUDFLARE_API_TOKEN", "t")]).unwrap();
+    assert_eq!(fine.web.telemetry_path, "/probe/metrics");
+}
+
+#[test]
+fn the_applications_collector_is_off_unless_asked_and_the_last_flag_wins() {
+    let token = [("CLOUDFLARE_API_TOKEN", "t")];
+    let collects = |argv: &[&str]| serve(argv, &token).unwrap().cloudflare.credentials[0].applications;
+    assert!(!collects(&[]));
+    assert!(collects(&["--collector.applications"]));
+    assert!(!collects(&["--collector.applications", "--no-collector.applications"]));
+    assert!(collects(&["--no-collector.applications", "--collector.applications"]));
+}

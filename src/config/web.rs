@@ -5,6 +5,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 
 use crate::cli::WebArgs;
 use crate::config::{ConfigError, WebConfig, duration, invalid};
+use crate::web::RESERVED_PATHS;
 use crate::web::config_file::{WebSecurity, load_web_config};
 
 pub(crate) fn web_config(args: &WebArgs) -> Result<WebConfig, ConfigError> {
@@ -13,8 +14,15 @@ pub(crate) fn web_config(args: &WebArgs) -> Result<WebConfig, ConfigError> {
     if !path.starts_with('/') || path.contains(['?', '#', ' ']) {
         return Err(invalid("--web.telemetry-path", path, "must be a path starting with /"));
     }
-    if path == "/-/healthy" || path == "/-/ready" {
-        return Err(invalid("--web.telemetry-path", path, "is reserved for health checks"));
+    if RESERVED_PATHS.contains(&path.as_str()) {
+        return Err(invalid(
+            "--web.telemetry-path",
+            path,
+            format!(
+                "is one of the exporter's own pages ({}); pick another, e.g. /metrics",
+                RESERVED_PATHS.join(", ")
+            ),
+        ));
     }
     let security = match &args.config_file {
         Some(file) => load_web_config(file)?,

@@ -212,6 +212,9 @@ metrics! {
     CERTIFICATE_SETS: Refresh,
         "cloudflare_access_saml_certificate_sets",
         "Number of SAML certificate sets in the account.";
+    ACCOUNT_INFO: Refresh,
+        "cloudflare_access_saml_account_info",
+        "Always 1; account_name is the account's display name (from GET /accounts, or a daily GET /accounts/{id} for accounts named on the command line).";
     UP: Refresh,
         "cloudflare_access_saml_up",
         "1 if the last refresh of this account fully succeeded, else 0 (earlier values are kept).";

@@ -18,6 +18,9 @@ use crate::model::state::AccountStatus;
 /// An account's health, counts, and the series of its sets and IdPs.
 pub(super) fn account(out: &mut Families, account_id: &str, status: &AccountStatus, now: f64) {
     let labels = [("account_id", account_id)];
+    if let Some(name) = &status.name {
+        out.gauge(&ACCOUNT_INFO, &[labels[0], ("account_name", name.as_str())], 1.0);
+    }
     // Before its first refresh has finished an account's health is unknown,
     // and 0 would claim a failure.
     if status.attempted {

@@ -16,6 +16,7 @@ use crate::model::inventory::{
 };
 use crate::model::state::{AccountStatus, StateSnapshot};
 
+mod accounts;
 mod impact;
 mod metadata_rows;
 mod output;
@@ -63,6 +64,9 @@ impl Severity {
 pub struct Row {
     /// Account ID.
     pub account_id: String,
+    /// The account's display name, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
     /// Certificate set UID (empty for account and IdP rows).
     pub certificate_set_uid: String,
     /// `current`, `previous`, `identity_provider`, `signing` (an IdP's signing
@@ -146,6 +150,7 @@ impl CheckReport {
         for (account_id, error) in failures {
             rows.push(Row {
                 account_id,
+                account_name: None,
                 certificate_set_uid: String::new(),
                 slot: "account".into(),
                 identity_providers: Vec::new(),
@@ -163,19 +168,11 @@ impl CheckReport {
         }
         rows.extend(saas_rows::saas_rows(accounts, now, thresholds));
         impact::annotate(&mut rows, accounts);
-        worst_first(&mut rows);
+        accounts::name_rows(&mut rows, accounts);
+        accounts::group_by_account(&mut rows);
         let status = rows.iter().map(|r| r.state).max().unwrap_or(Severity::Ok);
         CheckReport { rows, status, exit_code: status.exit_code() }
     }
-}
-
-/// Worst first; among equals, fewest days left first.
-fn worst_first(rows: &mut [Row]) {
-    rows.sort_by(|a, b| {
-        b.state
-            .cmp(&a.state)
-            .then_with(|| a.days_left.unwrap_or(f64::MAX).total_cmp(&b.days_left.unwrap_or(f64::MAX)))
-    });
 }
 
 /// Every row of one account: encryption certificates, then IdP signing
@@ -236,6 +233,7 @@ fn grade_encryption(
     }
     Row {
         account_id: account_id.to_owned(),
+        account_name: None,
         certificate_set_uid: set.uid.clone(),
         slot: cert.slot.label().to_owned(),
         identity_providers: set.identity_providers.clone(),
@@ -276,6 +274,7 @@ fn grade_set_assignment(account_id: &str, idp: &SamlIdentityProvider) -> Option<
     };
     Some(Row {
         account_id: account_id.to_owned(),
+        account_name: None,
         certificate_set_uid: idp.certificate_set_uid.clone().unwrap_or_default(),
         slot: "identity_provider".into(),
         identity_providers: vec![idp.name.clone()],
@@ -299,6 +298,7 @@ fn grade_signing(
     let name = if idp.name.is_empty() { idp.id.clone() } else { idp.name.clone() };
     let row = |not_after: Option<i64>, state: Severity, note: String| Row {
         account_id: account_id.to_owned(),
+        account_name: None,
         certificate_set_uid: String::new(),
         slot: "signing".into(),
         identity_providers: vec![name.clone()],
@@ -349,7 +349,8 @@ impl CheckReport {
     pub fn with_metadata(mut self, state: &StateSnapshot) -> Self {
         self.rows.extend(metadata_rows::metadata_rows(state));
         impact::annotate(&mut self.rows, &state.accounts);
-        worst_first(&mut self.rows);
+        accounts::name_rows(&mut self.rows, &state.accounts);
+        accounts::group_by_account(&mut self.rows);
         self.status = self.rows.iter().map(|r| r.state).max().unwrap_or(Severity::Ok);
         self.exit_code = self.status.exit_code();
         self

@@ -34,9 +34,13 @@ pub struct AccountSnapshot {
     pub last_success_timestamp_seconds: f64,
     /// The certificate sets, as listed.
     pub certificate_sets: Vec<CertificateSet>,
-    /// The SAML identity providers, as listed (other types are left out:
-    /// the inventory ignores them).
+    /// The SAML identity providers, as listed; other types only by ID and
+    /// type (an application open to every IdP has a fallback only if the
+    /// account has another one).
     pub identity_providers: Vec<IdentityProvider>,
+    /// The account's display name, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
 }
 
 impl AccountSnapshot {
@@ -45,8 +49,18 @@ impl AccountSnapshot {
         Self {
             last_success_timestamp_seconds: last_success,
             certificate_sets: sets.to_vec(),
-            identity_providers: idps.iter().filter(|i| i.is_saml()).cloned().collect(),
+            identity_providers: idps
+                .iter()
+                .map(|idp| if idp.is_saml() { idp.clone() } else { idp.id_and_type() })
+                .collect(),
+            account_name: None,
         }
+    }
+
+    /// The same, with the account's display name.
+    pub fn with_name(mut self, name: Option<String>) -> Self {
+        self.account_name = name;
+        self
     }
 
     /// The inventory these lists make, built as a refresh builds it.

@@ -30,6 +30,9 @@ pub struct AccountStatus {
     /// What the applications collector learned; `None` until it has read
     /// the account once (and always with the collector off).
     pub applications: Option<ApplicationsStatus>,
+    /// The account's display name, once learned (discovery, a daily
+    /// `GET /accounts/{id}`, or the state file).
+    pub name: Option<String>,
 }
 
 /// The applications collector's view of one account.
@@ -154,6 +157,33 @@ impl ExporterState {
         status.last_success = Some(now);
         status.last_duration = Some(duration);
         status.attempted = true;
+    }
+
+    /// The account's display name, when known.
+    pub fn account_name(&self, account_id: &str) -> Option<String> {
+        self.read().accounts.get(account_id)?.name.clone()
+    }
+
+    /// Records accounts' display names (of watched accounts only; others
+    /// are ignored). Only a changed name is a write, so an unchanged
+    /// discovery does not re-render every page.
+    pub fn set_account_names(&self, names: impl IntoIterator<Item = (String, String)>) {
+        let names: Vec<(String, String)> = names.into_iter().collect();
+        let changed = {
+            let inner = self.read();
+            names.iter().any(|(id, name)| {
+                inner.accounts.get(id).is_some_and(|status| status.name.as_deref() != Some(name.as_str()))
+            })
+        };
+        if !changed {
+            return;
+        }
+        let mut inner = self.write();
+        for (id, name) in names {
+            if let Some(status) = inner.accounts.get_mut(&id) {
+                status.name = Some(name);
+            }
+        }
     }
 
     /// Records a read of the account's applications list: a success

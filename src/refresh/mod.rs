@@ -9,6 +9,7 @@
 //! [`crate::locks`], [`crate::model`] and [`crate::shutdown`]. Knows nothing of
 //! rendering or serving.
 
+mod account_names;
 mod applications;
 pub mod log_limit;
 pub mod schedule;
@@ -118,6 +119,8 @@ struct Shared {
     set_lists: Mutex<HashMap<String, SetListMemory>>,
     /// When each account's applications are read next.
     applications: applications::ApplicationsCadence,
+    /// When each named account's name was last asked for.
+    names: account_names::NameCadence,
 }
 
 impl<S: AccountSource> Refresher<S> {
@@ -144,6 +147,7 @@ impl<S: AccountSource> Refresher<S> {
             set_list_every: AtomicU32::new(1),
             set_lists: Mutex::default(),
             applications: applications::ApplicationsCadence::default(),
+            names: account_names::NameCadence::default(),
         };
         Self { lanes: lanes.into_iter().map(Arc::new).collect(), shared: Arc::new(shared) }
     }
@@ -176,10 +180,10 @@ impl<S: AccountSource> Refresher<S> {
     pub async fn resolve_accounts_or(&self, fallback: &[String]) -> Result<Vec<String>, DiscoveryError> {
         for lane in &self.lanes {
             lane.source.prepare();
-            let ids = match &lane.selection {
-                AccountSelection::Fixed(ids) => ids.clone(),
+            let (ids, names) = match &lane.selection {
+                AccountSelection::Fixed(ids) => (ids.clone(), Vec::new()),
                 AccountSelection::Discover => match lane.source.discover().await {
-                    Ok(ids) => ids,
+                    Ok(accounts) => account_names::split(accounts),
                     Err(source) if !fallback.is_empty() => {
                         warn!(
                             credential = %lane.source.name(),
@@ -188,7 +192,7 @@ impl<S: AccountSource> Refresher<S> {
                             accounts = fallback.len(),
                             "account discovery failed; watching the state file's accounts until it succeeds"
                         );
-                        fallback.to_vec()
+                        (fallback.to_vec(), Vec::new())
                     }
                     Err(source) => {
                         return Err(DiscoveryError { credential: lane.source.name().to_owned(), source });
@@ -196,6 +200,7 @@ impl<S: AccountSource> Refresher<S> {
                 },
             };
             self.adopt(lane.source.name(), ids);
+            self.shared.state.set_account_names(names);
         }
         Ok(self.shared.state.account_ids())
     }
@@ -206,7 +211,11 @@ impl<S: AccountSource> Refresher<S> {
             return;
         }
         match lane.source.discover().await {
-            Ok(ids) => self.adopt(lane.source.name(), ids),
+            Ok(accounts) => {
+                let (ids, names) = account_names::split(accounts);
+                self.adopt(lane.source.name(), ids);
+                self.shared.state.set_account_names(names);
+            }
             Err(err) => warn!(
                 credential = %lane.source.name(),
                 error = %err,
@@ -314,7 +323,11 @@ impl<S: AccountSource> Refresher<S> {
             Ok(AccountLists { sets, identity_providers }) => {
                 let now = unix_now();
                 if let Some(writer) = self.shared.snapshot.get() {
-                    writer.record(account_id, AccountSnapshot::new(now, &sets, &identity_providers));
+                    let name = self.shared.state.account_name(account_id);
+                    writer.record(
+                        account_id,
+                        AccountSnapshot::new(now, &sets, &identity_providers).with_name(name),
+                    );
                 }
                 let inventory = AccountInventory::build(sets, identity_providers);
                 let current: HashSet<String> = inventory.warnings.iter().cloned().collect();
@@ -340,6 +353,7 @@ impl<S: AccountSource> Refresher<S> {
                 );
                 self.shared.state.record_success(account_id, inventory, duration, now);
                 self.refresh_applications(lane, account_id, &talk).await;
+                self.refresh_account_name(lane, account_id).await;
                 Ok(())
             }
             Err(err) => {

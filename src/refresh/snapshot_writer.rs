@@ -79,6 +79,12 @@ impl SnapshotWriter {
                 state.restore(id, || entry.inventory(), entry.last_success_timestamp_seconds)
             })
             .collect();
+        // A name discovery has just given is newer than the file's.
+        let names = kept
+            .iter()
+            .filter(|(id, _)| state.account_name(id).is_none())
+            .filter_map(|(id, entry)| Some((id.clone(), entry.account_name.clone()?)));
+        state.set_account_names(names);
         if in_file > 0 {
             info!(
                 restored = kept.len(),

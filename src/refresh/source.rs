@@ -12,7 +12,7 @@ use crate::cloudflare::application::AccessApplication;
 use crate::cloudflare::client::CloudflareClient;
 use crate::cloudflare::error::ApiError;
 use crate::cloudflare::talk_time::TalkTime;
-use crate::cloudflare::wire::{CertificateSet, IdentityProvider, TokenVerification};
+use crate::cloudflare::wire::{Account, CertificateSet, IdentityProvider, TokenVerification};
 
 /// One account's two lists as a full listing gives them: the refresher
 /// builds the inventory from them and keeps them for the state file.
@@ -32,8 +32,17 @@ pub trait AccountSource: Send + Sync + 'static {
     /// Called before each pass: e.g. re-reads a token file.
     fn prepare(&self);
 
-    /// Every account the credential can see.
-    fn discover(&self) -> impl Future<Output = Result<Vec<String>, ApiError>> + Send;
+    /// Every account the credential can see, with its name.
+    fn discover(&self) -> impl Future<Output = Result<Vec<Account>, ApiError>> + Send;
+
+    /// The account's name (`GET /accounts/{id}`, one request of the
+    /// budget); `None` when there is no way to ask.
+    fn account_name(
+        &self,
+        _account_id: &str,
+    ) -> impl Future<Output = Result<Option<String>, ApiError>> + Send {
+        std::future::ready(Ok(None))
+    }
 
     /// Reads an account's certificate set list (every page); its requests
     /// talk at most `talk`'s time, and waiting for the budget is not talking.
@@ -98,8 +107,12 @@ impl AccountSource for CloudflareClient {
         }
     }
 
-    async fn discover(&self) -> Result<Vec<String>, ApiError> {
-        Ok(self.list_accounts().await?.into_iter().map(|a| a.id).collect())
+    async fn discover(&self) -> Result<Vec<Account>, ApiError> {
+        self.list_accounts().await
+    }
+
+    async fn account_name(&self, account_id: &str) -> Result<Option<String>, ApiError> {
+        Ok(self.account(account_id).await?.name)
     }
 
     async fn read_certificate_sets(

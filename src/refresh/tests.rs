@@ -17,7 +17,7 @@ use crate::cloudflare::budget::{RequestBudget, WINDOW, time_for_turns};
 use crate::cloudflare::endpoint::Endpoint;
 use crate::cloudflare::error::ApiError;
 use crate::cloudflare::talk_time::TalkTime;
-use crate::cloudflare::wire::{CertificateSet, IdentityProvider, TokenVerification};
+use crate::cloudflare::wire::{Account, CertificateSet, IdentityProvider, TokenVerification};
 use crate::counters::ExporterCounters;
 use crate::model::state::ExporterState;
 
@@ -84,8 +84,8 @@ impl AccountSource for BudgetOnly {
 
     fn prepare(&self) {}
 
-    async fn discover(&self) -> Result<Vec<String>, ApiError> {
-        Ok(self.accounts.clone())
+    async fn discover(&self) -> Result<Vec<Account>, ApiError> {
+        Ok(self.accounts.iter().map(|id| Account { id: id.clone(), name: None }).collect())
     }
 
     async fn read_certificate_sets(

@@ -25,3 +25,9 @@ pub mod status_page;
 pub mod stitched_gzip;
 pub mod tls;
 pub mod write_deadline;
+
+/// The paths the exporter serves besides the metrics: `--web.telemetry-path`
+/// may be none of them, or it would hide a page (as `/` once hid the
+/// status page).
+pub const RESERVED_PATHS: [&str; 6] =
+    ["/", "/status.json", "/calendar.ics", "/runbook", "/-/healthy", "/-/ready"];

@@ -173,7 +173,7 @@ impl StatusView {
                 "<tr class=\"{}\"><td class=\"id\">{}</td><td class=\"id\">{}</td><td>{}</td><td>{}</td>\
                  <td class=\"date\">{}</td><td class=\"num\">{days}</td><td class=\"state\">{}</td>{applications}<td>{}</td></tr>",
                 class(row.state),
-                escape(&row.account_id),
+                account_cell(row.account_name.as_deref(), &row.account_id),
                 dash(&row.certificate_set_uid),
                 escape(&row.slot),
                 dash(&row.identity_providers.join(", ")),
@@ -210,6 +210,14 @@ impl StatusView {
             );
         }
         page.push_str("</tbody></table>\n");
+    }
+}
+
+/// The account's name with its ID beside it, or the ID alone.
+fn account_cell(name: Option<&str>, account_id: &str) -> String {
+    match name {
+        Some(name) => format!("{}<br><span class=\"sub\">{}</span>", escape(name), escape(account_id)),
+        None => escape(account_id),
     }
 }
 
@@ -282,7 +290,7 @@ h1{font-size:1.5em;margin:0 0 .4em}h2{font-size:1.15em;margin:1.6em 0 .5em}\
 table{border-collapse:collapse;width:100%}th,td{padding:.3em .6em;text-align:left;vertical-align:top;\
 border-bottom:1px solid #ddd}th{background:#f3f3f5;position:sticky;top:0}\
 td.id{font-family:ui-monospace,monospace;font-size:.92em;white-space:nowrap}td.date{white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}\
-td.state{font-weight:600}.summary{padding:.5em .8em;border-radius:4px}.legend{color:#555}\
+td.state{font-weight:600}.sub{color:#666;font-size:.85em}.summary{padding:.5em .8em;border-radius:4px}.legend{color:#555}\
 .critical{background:#fbe0de}tr.critical td.state,.summary.critical strong{color:#b3261e}\
 .warning{background:#fff1cc}tr.warning td.state,.summary.warning strong{color:#8a5a00}\
 .info{background:#e4effa}.ok{background:#e5f4e8}footer{margin-top:2em;color:#777}";

@@ -5,7 +5,7 @@
 //! it (and `rcgen`) out, and it never uses the exporter's types: it answers
 //! from the API's documentation, not from what the exporter happens to parse.
 //!
-//! Served: `GET /accounts`, `GET /accounts/{id}/access/saml_certificates`,
+//! Served: `GET /accounts`, `GET /accounts/{id}`, `GET /accounts/{id}/access/saml_certificates`,
 //! `GET /accounts/{id}/access/identity_providers` and
 //! `GET /accounts/{id}/access/apps` (`app_routes`) (with `page`/`per_page`,
 //! `result_info`, documented defaults and the 1000 maximum),

@@ -159,6 +159,16 @@ fn route(
             let items = identity.visible(items);
             list(items, page, requested, ListLimits { default: 20, max: 50 }, &knobs, pagination)
         }
+        (&Method::GET, ["accounts", id]) => {
+            return match data.account(id) {
+                Some(account) => respond(200, success(account_json(account)).to_string()),
+                None => failure(
+                    404,
+                    7003,
+                    "Could not route to /accounts, perhaps your object identifier is invalid?",
+                ),
+            };
+        }
         (&Method::GET, ["accounts", id, "access", "saml_certificates"]) => match data.account(id) {
             Some(account) => {
                 let items = account.sets.iter().map(set_json).collect();

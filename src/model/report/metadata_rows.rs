@@ -25,6 +25,7 @@ pub(super) fn metadata_rows(state: &StateSnapshot) -> Vec<Row> {
             let (state, note) = grade(status, drift.as_ref());
             Row {
                 account_id: status.account_id.clone(),
+                account_name: None,
                 certificate_set_uid: String::new(),
                 slot: "metadata".into(),
                 identity_providers: vec![name],

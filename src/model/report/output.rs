@@ -16,11 +16,14 @@ impl CheckReport {
         text
     }
 
-    /// Aligned columns for a terminal; an APPLICATIONS column only when
-    /// the applications collector has named some.
+    /// Aligned columns for a terminal, grouped by account; a NAME column
+    /// once account names are known, an APPLICATIONS column only when the
+    /// applications collector has named some.
     pub fn to_table(&self) -> String {
+        let with_names = self.rows.iter().any(|r| r.account_name.is_some());
         let with_applications = self.rows.iter().any(|r| r.applications.is_some());
-        let mut header = vec!["ACCOUNT", "SET", "SLOT", "IDPS", "NOT_AFTER", "DAYS_LEFT", "STATE"];
+        let mut header = if with_names { vec!["NAME"] } else { Vec::new() };
+        header.extend(["ACCOUNT", "SET", "SLOT", "IDPS", "NOT_AFTER", "DAYS_LEFT", "STATE"]);
         if with_applications {
             header.push("APPLICATIONS");
         }
@@ -29,7 +32,12 @@ impl CheckReport {
             .rows
             .iter()
             .map(|r| {
-                let mut cells = vec![
+                let mut cells = if with_names {
+                    vec![r.account_name.clone().unwrap_or_else(|| "-".into())]
+                } else {
+                    Vec::new()
+                };
+                cells.extend([
                     r.account_id.clone(),
                     if r.certificate_set_uid.is_empty() { "-".into() } else { r.certificate_set_uid.clone() },
                     r.slot.clone(),
@@ -41,7 +49,7 @@ impl CheckReport {
                     r.not_after.clone().unwrap_or_else(|| "-".into()),
                     r.days_left.map_or_else(|| "-".into(), |d| format!("{d:.1}")),
                     r.state.label().into(),
-                ];
+                ]);
                 if with_applications {
                     cells.push(r.applications.clone().unwrap_or_else(|| "-".into()));
                 }

@@ -17,6 +17,7 @@ pub(super) fn saas_rows(accounts: &[(String, AccountStatus)], now: f64, config: 
         if let Some(reason) = status.applications.as_ref().filter(|a| !a.up).and_then(|a| a.error) {
             rows.push(Row {
                 account_id: account_id.clone(),
+                account_name: None,
                 certificate_set_uid: String::new(),
                 slot: "applications".into(),
                 identity_providers: Vec::new(),
@@ -37,6 +38,7 @@ pub(super) fn saas_rows(accounts: &[(String, AccountStatus)], now: f64, config: 
             let name = if app.name.is_empty() { app.id.clone() } else { app.name.clone() };
             let mut row = Row {
                 account_id: account_id.clone(),
+                account_name: None,
                 certificate_set_uid: String::new(),
                 slot: "saas".into(),
                 identity_providers: vec![name],

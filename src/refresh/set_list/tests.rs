@@ -33,7 +33,7 @@ impl AccountSource for Lists {
 
     fn prepare(&self) {}
 
-    async fn discover(&self) -> Result<Vec<String>, ApiError> {
+    async fn discover(&self) -> Result<Vec<crate::cloudflare::wire::Account>, ApiError> {
         Ok(Vec::new())
     }
 

@@ -75,26 +75,47 @@ fn body_rows(page: &str) -> Vec<&str> {
 }
 
 #[test]
-fn rows_are_worst_first_and_coloured_by_the_alert_thresholds() {
+fn rows_are_grouped_by_account_worst_first_and_coloured_by_the_alert_thresholds() {
     let page = view().html("/metrics");
     let rows = body_rows(&page);
-    assert!(rows[0].starts_with("<tr class=\"critical\">") && rows[0].contains("set-expired"), "{}", rows[0]);
+    // Account A holds the worst row (expired), so its rows come first, worst first.
+    assert!(rows[0].starts_with("<tr class=\"critical\"") && rows[0].contains("set-expired"), "{}", rows[0]);
     assert!(rows[0].contains("<td class=\"num\">-3.0</td>") && rows[0].contains("expired"), "{}", rows[0]);
-    // Critical without a date sorts after the dated ones.
+    assert!(rows[1].starts_with("<tr class=\"warning\"") && rows[1].contains("set-soon"), "{}", rows[1]);
+    assert!(rows[1].contains("Entra") && rows[1].contains("under 30 days left"), "{}", rows[1]);
+    assert!(rows[2].starts_with("<tr class=\"ok\"") && rows[2].contains("set-healthy"), "{}", rows[2]);
+    // Then account B: critical without a date before its healthy set.
     assert!(
-        rows[1].starts_with("<tr class=\"critical\">")
-            && rows[1].contains("accb0000000000000000000000000000"),
+        rows[3].starts_with("<tr class=\"critical\"") && rows[3].contains("accb0000000000000000000000000000"),
         "{}",
-        rows[1]
+        rows[3]
     );
-    assert!(rows[1].contains("the last refresh failed"), "{}", rows[1]);
-    assert!(rows[2].starts_with("<tr class=\"warning\">") && rows[2].contains("set-soon"), "{}", rows[2]);
-    assert!(rows[2].contains("Entra") && rows[2].contains("under 30 days left"), "{}", rows[2]);
-    let ok: Vec<_> = rows[3..].iter().filter(|r| r.starts_with("<tr class=\"ok\">")).collect();
-    assert_eq!(ok.len(), 2, "set-b and set-healthy: {rows:#?}");
+    assert!(rows[3].contains("the last refresh failed"), "{}", rows[3]);
+    assert!(rows[4].starts_with("<tr class=\"ok\"") && rows[4].contains("set-b"), "{}", rows[4]);
     assert!(
         page.contains("Status: <strong>CRITICAL</strong> · 2 critical, 1 warning, 0 info, 2 ok"),
         "{page}"
+    );
+}
+
+#[test]
+fn a_known_account_name_is_shown_with_its_id_beside_it() {
+    let state = ExporterState::default();
+    state.set_accounts(&["acca0000000000000000000000000000".into()]);
+    state.set_account_names([("acca0000000000000000000000000000".to_owned(), "Example <Corp>".to_owned())]);
+    state.record_success(
+        "acca0000000000000000000000000000",
+        inventory(vec![set("set-soon", 20)], vec![idp("i1", "Okta", "set-soon")]),
+        0.25,
+        NOW - 90.0,
+    );
+    let page = StatusView::gather(&state, &ExporterCounters::new(), NOW).html("/metrics");
+    let rows = body_rows(&page);
+    assert!(
+        rows[0]
+            .contains("Example &lt;Corp&gt;<br><span class=\"sub\">acca0000000000000000000000000000</span>"),
+        "{}",
+        rows[0]
     );
 }
 
