@@ -189,6 +189,12 @@ pub struct WebArgs {
         value_parser = whole_number(0, MAX_CONCURRENT_SCRAPES)
     )]
     pub max_requests: usize,
+    /// Where people reach the exporter, e.g.
+    /// `https://cf-saml.example.com` (behind a proxy, with any path
+    /// prefix): the base of the links it gives out (the runbook links of
+    /// `/calendar.ics`). Without it, those links are relative.
+    #[arg(long = "web.external-url", value_name = "URL")]
+    pub external_url: Option<String>,
     /// Longest a response may take to be written, e.g. `30s`; a client that
     /// has not taken it in by then is disconnected.
     #[arg(long = "web.write-timeout", value_name = "DURATION", default_value = "30s")]

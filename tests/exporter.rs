@@ -48,6 +48,7 @@ async fn start_with(
         security: Default::default(),
         max_requests: 40,
         write_timeout: Duration::from_secs(30),
+        external_url: None,
     };
     let exporter = RunningExporter::start(cloudflare, web, interval).await.unwrap();
     let base = format!("http://{}", exporter.local_addr());

@@ -164,6 +164,10 @@ pub struct WebConfig {
     pub max_requests: usize,
     /// Longest a response may take to be written.
     pub write_timeout: Duration,
+    /// Where people reach the exporter (`--web.external-url`), without a
+    /// trailing `/`: the base of the links it gives out of itself (the
+    /// calendar's runbook links); `None` gives relative links.
+    pub external_url: Option<String>,
 }
 
 /// Logging settings.

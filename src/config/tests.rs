@@ -189,3 +189,20 @@ fn the_applications_collector_is_off_unless_asked_and_the_last_flag_wins() {
     assert!(!collects(&["--collector.applications", "--no-collector.applications"]));
     assert!(collects(&["--no-collector.applications", "--collector.applications"]));
 }
+
+#[test]
+fn the_external_url_is_an_absolute_http_url_kept_without_its_trailing_slash() {
+    let token = [("CLOUDFLARE_API_TOKEN", "t")];
+    let external = |url: &str| serve(&["--web.external-url", url], &token).map(|c| c.web.external_url);
+    assert_eq!(
+        external("https://cf.example.com/saml/").unwrap().as_deref(),
+        Some("https://cf.example.com/saml")
+    );
+    for bad in
+        ["/relative", "ftp://x.example.com", "https://x.example.com/?a=1", "https://x.example.com/#top"]
+    {
+        let err = external(bad).unwrap_err().to_string();
+        assert!(err.contains("--web.external-url"), "{bad}: {err}");
+    }
+    assert_eq!(serve(&[], &token).unwrap().web.external_url, None);
+}

@@ -29,13 +29,30 @@ pub(crate) fn web_config(args: &WebArgs) -> Result<WebConfig, ConfigError> {
         None => WebSecurity::default(),
     };
     let write_timeout = duration("--web.write-timeout", &args.write_timeout)?;
+    let external_url = args.external_url.as_deref().map(external_url).transpose()?;
     Ok(WebConfig {
         listen,
         telemetry_path: path.clone(),
         security,
         max_requests: args.max_requests,
         write_timeout,
+        external_url,
     })
+}
+
+/// An absolute http(s) URL without query or fragment, kept without its
+/// trailing `/`.
+fn external_url(value: &str) -> Result<String, ConfigError> {
+    let option = "--web.external-url";
+    let url =
+        url::Url::parse(value).map_err(|e| invalid(option, value, format!("not an absolute URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(invalid(option, value, "must be an http:// or https:// URL with a host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(option, value, "must have no query and no fragment"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 /// `:19380` means every interface, as in other Prometheus exporters.

@@ -2,7 +2,8 @@
 //! ([`server`]), pages rendered once and shared between requests until the
 //! state changes or a second passes ([`render_cache`]), used by `/metrics`
 //! ([`exposition_cache`], gzip when the client takes it: [`negotiation`])
-//! and the status page at `/` and `/status.json` ([`status_page`]),
+//! and the status page at `/` and `/status.json` ([`status_page`]), the
+//! runbook at `/runbook` ([`runbook`]),
 //! `--web.config.file` parsed and validated ([`config_file`]), TLS set-up ([`tls`]) and basic auth ([`basic_auth`]),
 //! each connection's state ([`connection`]) and the deadline for writing a
 //! response ([`write_deadline`]).
@@ -20,6 +21,7 @@ pub mod connection;
 pub mod exposition_cache;
 pub mod negotiation;
 pub mod render_cache;
+pub mod runbook;
 pub mod server;
 pub mod status_page;
 pub mod stitched_gzip;

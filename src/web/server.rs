@@ -154,6 +154,13 @@ impl WebApp {
                 }
                 "/" => self.status_page(|p| &p.html, "text/html; charset=utf-8").await,
                 "/status.json" => self.status_page(|p| &p.json, "application/json").await,
+                "/runbook" => {
+                    let mut response = Response::new(SharedBody::new(crate::web::runbook::page()));
+                    response
+                        .headers_mut()
+                        .insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+                    response
+                }
                 _ => text(StatusCode::NOT_FOUND, "not found\n"),
             }
         };

@@ -140,6 +140,7 @@ impl StatusView {
             page,
             "<h2>Links</h2>\n<ul class=\"links\"><li><a href=\"{metrics}\">Metrics</a></li>\
              <li><a href=\"/status.json\">This report as JSON</a></li>\
+             <li><a href=\"/runbook\">Runbook: what to do for each alert</a></li>\
              <li><a href=\"/-/healthy\">Health</a></li><li><a href=\"/-/ready\">Readiness</a></li></ul>\n\
              <footer>cloudflare-saml-exporter {}</footer>\n</body></html>\n",
             env!("CARGO_PKG_VERSION")
