@@ -374,7 +374,11 @@ async fn the_status_page_and_its_json_grade_every_certificate() {
         .collect();
     // Grouped by account: B holds the soonest expiry, so both of its sets come first.
     assert_eq!(sets, ["set-b1", "set-b2", "set-a"], "soonest expiry first, by account: {report:#}");
-    assert_eq!(report["rows"][0]["account_name"], format!("Account {ACC_B}"), "named accounts learn their names");
+    assert_eq!(
+        report["rows"][0]["account_name"],
+        format!("Account {ACC_B}"),
+        "named accounts learn their names"
+    );
 
     let (status, page) = get(&format!("{base}/")).await;
     assert_eq!(status, 200);

@@ -26,6 +26,8 @@ async fn promtool_finds_only_the_documented_unit_notes() {
             "cloudflare_access_saml_certificate_key_bits use base unit \"bytes\" instead of \"bits\"",
             // The same for signing certificates: the name is in issue 11's contract.
             "cloudflare_access_saml_identity_provider_signing_certificate_key_bits use base unit \"bytes\" instead of \"bits\"",
+            // And for SaaS applications' signing certificates (the demo's collector is on).
+            "cloudflare_access_saml_saas_application_signing_certificate_key_bits use base unit \"bytes\" instead of \"bits\"",
         ],
         "promtool check metrics said:\n{report}"
     );
