@@ -68,7 +68,7 @@ pub struct Lane<S = CloudflareClient> {
     /// Which of its accounts to read.
     pub selection: AccountSelection,
     /// Whether the applications collector reads its accounts' Access
-    /// applications too ([`applications`]).
+    /// applications too.
     pub applications: bool,
 }
 
