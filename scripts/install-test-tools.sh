@@ -9,7 +9,8 @@
 #   targets' check). The Prometheus services are never
 #   started: the tests run their own instances on loopback.
 # - .venv-test/: a Python venv with the pinned packages of
-#   scripts/test-requirements.txt (Helm v4 as a library, kubernetes-validate).
+#   scripts/test-requirements.txt (Helm v4 as a library, kubernetes-validate,
+#   icalendar).
 # - cargo-deb (pinned below), installed with `cargo install --locked`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,8 +75,8 @@ if ! cmp -s scripts/test-requirements.txt "$VENV/requirements.installed" 2>/dev/
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r scripts/test-requirements.txt
   cp scripts/test-requirements.txt "$VENV/requirements.installed"
 fi
-"$VENV/bin/python" -c 'import helm_python, kubernetes_validate, yaml' || {
-  echo "install-test-tools: $VENV cannot import helm_python, kubernetes_validate and yaml; delete $VENV and run again" >&2
+"$VENV/bin/python" -c 'import helm_python, icalendar, kubernetes_validate, yaml' || {
+  echo "install-test-tools: $VENV cannot import helm_python, icalendar, kubernetes_validate and yaml; delete $VENV and run again" >&2
   exit 1
 }
 

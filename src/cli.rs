@@ -292,12 +292,24 @@ pub struct CheckArgs {
     /// Critical (exit 2) when a current certificate has fewer days left.
     #[arg(long = "crit-days", value_name = "DAYS", default_value_t = Thresholds::ALERTS.crit_days)]
     pub crit_days: f64,
-    /// Output format.
-    #[arg(long = "output", value_enum, default_value_t = OutputFormat::Table)]
-    pub output: OutputFormat,
+    /// Output format: the table, the report as JSON, or every deadline
+    /// as an RFC 5545 calendar (the same as the exporter's `/calendar.ics`).
+    #[arg(long = "output", value_enum, default_value_t = CheckOutput::Table)]
+    pub output: CheckOutput,
 }
 
-/// Output formats of `check` and `encryption`.
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckOutput {
+    /// Aligned columns for people.
+    Table,
+    /// One JSON document for programs.
+    Json,
+    /// The deadlines as an iCalendar (RFC 5545) file.
+    Ics,
+}
+
+/// Output formats of `encryption` and `signing`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// Aligned columns for people.

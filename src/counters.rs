@@ -193,6 +193,15 @@ impl ExporterCounters {
         lock(&self.tokens).clone()
     }
 
+    /// Per credential whose token expires, when (Unix seconds): the
+    /// calendar's token deadlines.
+    pub fn token_expiries(&self) -> Vec<(String, f64)> {
+        lock(&self.tokens)
+            .iter()
+            .filter_map(|(name, token)| Some((name.clone(), token.expires_at?)))
+            .collect()
+    }
+
     /// Remembers which shard of how many this replica reads.
     pub fn set_shard(&self, ordinal: u64, total: u64) {
         *lock(&self.shard) = Some((ordinal, total));

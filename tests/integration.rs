@@ -38,5 +38,7 @@ mod hostile;
 mod idp_metadata;
 // The applications collector: blast radius, SaaS certificates, a refused list.
 mod applications;
+// /calendar.ics and `check --output ics` against the demo.
+mod calendar;
 // Property tests: decoding, inventory, inspection and header parsers never panic.
 mod properties;

@@ -156,7 +156,9 @@ impl Listening {
             web.security,
             web.max_requests,
         )
-        .with_write_timeout(web.write_timeout);
+        .with_write_timeout(web.write_timeout)
+        // Calendar apps need absolute links: none without --web.external-url.
+        .with_runbook_base(web.external_url.map(|url| format!("{url}/runbook")).unwrap_or_default());
         let server = tokio::spawn(serve(listener, Arc::new(app), stopped));
         Ok(Self { addr, stop, server, wiring, state_file, metadata: None })
     }

@@ -20,7 +20,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::cli::{CheckArgs, DemoArgs, LogArgs, LogFormat, LogLevel, OutputFormat, ServeArgs};
+use crate::cli::{CheckArgs, CheckOutput, DemoArgs, LogArgs, LogFormat, LogLevel, ServeArgs};
 use crate::cloudflare::client::ClientSettings;
 use crate::cloudflare::credentials::CredentialSource;
 use crate::refresh::AccountSelection;
@@ -225,7 +225,7 @@ pub struct CheckConfig {
     /// Critical threshold in days.
     pub crit_days: f64,
     /// Output format.
-    pub output: OutputFormat,
+    pub output: CheckOutput,
 }
 
 /// Reads one environment variable; injected so tests never touch the process

@@ -7,13 +7,15 @@
 //! the API lists ([`inventory`]), the state shared between refresh and
 //! scrapes ([`state`]), the graded report that `check` prints ([`report`]),
 //! the state file's format ([`snapshot`]) and the Access applications as
-//! each identity provider's blast radius ([`applications`]).
+//! each identity provider's blast radius ([`applications`]), and every
+//! deadline that needs a person as an RFC 5545 calendar ([`calendar`]).
 //! No I/O and no clock: time comes in as arguments.
 //!
 //! May use: [`crate::clock`], the wire types of [`crate::cloudflare`],
 //! [`crate::locks`] and [`crate::printable`].
 
 pub mod applications;
+pub mod calendar;
 pub mod drift;
 pub mod idp_metadata;
 pub mod inspect;

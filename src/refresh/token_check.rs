@@ -2,6 +2,7 @@
 //! ask Cloudflare for the token's status and expiry and keep them in the
 //! counters (`..._exporter_token_*`), so the exporter warns before its token
 //! expires instead of going blind. A failed check keeps the last answer.
+//! `check` asks once ([`Refresher::check_tokens`]) for its calendar.
 
 use std::time::Duration;
 
@@ -16,6 +17,16 @@ use crate::refresh::{Lane, Refresher};
 pub const TOKEN_CHECK_EVERY: Duration = Duration::from_secs(3600);
 
 impl<S: AccountSource> Refresher<S> {
+    /// Checks every credential's token once, one after the other (one
+    /// request each): for `check`, whose calendar has the token's expiry
+    /// as the exporter's does.
+    pub async fn check_tokens(&self) {
+        for lane in &self.lanes {
+            let hint = self.lane_accounts(lane.source.name()).first().cloned();
+            self.check_token(lane, hint.as_deref()).await;
+        }
+    }
+
     /// Checks the lane's token once and records what Cloudflare says.
     pub(super) async fn check_token(&self, lane: &Lane<S>, account_id: Option<&str>) {
         let credential = lane.source.name();

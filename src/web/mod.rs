@@ -1,8 +1,9 @@
 //! Serving over HTTP: the server with its routes and bounded shutdown
 //! ([`server`]), pages rendered once and shared between requests until the
 //! state changes or a second passes ([`render_cache`]), used by `/metrics`
-//! ([`exposition_cache`], gzip when the client takes it: [`negotiation`])
-//! and the status page at `/` and `/status.json` ([`status_page`]), the
+//! ([`exposition_cache`], gzip when the client takes it: [`negotiation`]),
+//! the status page at `/` and `/status.json` ([`status_page`]), the
+//! deadlines calendar at `/calendar.ics` ([`calendar_page`]) and the
 //! runbook at `/runbook` ([`runbook`]),
 //! `--web.config.file` parsed and validated ([`config_file`]), TLS set-up ([`tls`]) and basic auth ([`basic_auth`]),
 //! each connection's state ([`connection`]) and the deadline for writing a
@@ -16,6 +17,7 @@
 
 pub mod basic_auth;
 pub mod body;
+pub mod calendar_page;
 pub mod config_file;
 pub mod connection;
 pub mod exposition_cache;

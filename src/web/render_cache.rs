@@ -3,8 +3,9 @@
 //! moved or the render is older than [`MAX_AGE`] (pages show times and days
 //! left), with at most one render in flight, on the blocking pool.
 //!
-//! Used by `/metrics` ([`super::exposition_cache`]) and by the status page
-//! `/` and `/status.json` ([`super::status_page`]). Whatever a page reads
+//! Used by `/metrics` ([`super::exposition_cache`]), by the status page
+//! `/` and `/status.json` ([`super::status_page`]) and by `/calendar.ics`
+//! ([`super::calendar_page`]). Whatever a page reads
 //! besides the state (the exporter's counters) is not in the generation:
 //! it can be up to [`MAX_AGE`] behind.
 

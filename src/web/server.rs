@@ -1,11 +1,11 @@
 //! The HTTP side: `/metrics` (cached, gzip when accepted), the status page
-//! at `/` and `/status.json` (cached the same way), `/-/healthy` and
-//! `/-/ready`, served by hyper 1 with a header-read timeout that really
-//! applies (hyper ignores it without a timer), a deadline for writing each
-//! response (`--web.write-timeout`, [`crate::web::write_deadline`]),
-//! optional TLS and basic auth from `--web.config.file`, a cap on
-//! concurrent scrapes held until their bodies are handed over, and a
-//! bounded graceful shutdown.
+//! at `/` and `/status.json` and the deadlines at `/calendar.ics` (cached
+//! the same way), `/-/healthy` and `/-/ready`, served by hyper 1 with a
+//! header-read timeout that really applies (hyper ignores it without a
+//! timer), a deadline for writing each response (`--web.write-timeout`,
+//! [`crate::web::write_deadline`]), optional TLS and basic auth from
+//! `--web.config.file`, a cap on concurrent scrapes held until their bodies
+//! are handed over, and a bounded graceful shutdown.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -32,6 +32,7 @@ use crate::exposition::metrics::CONTENT_TYPE as METRICS_CONTENT_TYPE;
 use crate::model::state::ExporterState;
 use crate::web::basic_auth::Login;
 use crate::web::body::SharedBody;
+use crate::web::calendar_page::{CONTENT_TYPE as CALENDAR_CONTENT_TYPE, CalendarCache, calendar_cache};
 use crate::web::config_file::WebSecurity;
 use crate::web::connection::Connection;
 use crate::web::exposition_cache::{ExpositionCache, exposition_cache};
@@ -52,8 +53,10 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct WebApp {
     state: Arc<ExporterState>,
+    counters: Arc<ExporterCounters>,
     exposition: ExpositionCache,
     status: StatusCache,
+    calendar: CalendarCache,
     telemetry_path: String,
     security: WebSecurity,
     scrapes: Option<Arc<Semaphore>>,
@@ -72,9 +75,28 @@ impl WebApp {
     ) -> Self {
         let scrapes = (max_requests > 0).then(|| Arc::new(Semaphore::new(max_requests)));
         let exposition = exposition_cache(Arc::clone(&state), Arc::clone(&counters));
-        let status = status_cache(Arc::clone(&state), counters, telemetry_path.clone());
+        let status = status_cache(Arc::clone(&state), Arc::clone(&counters), telemetry_path.clone());
+        let calendar = calendar_cache(Arc::clone(&state), Arc::clone(&counters), String::new());
         let write_timeout = DEFAULT_WRITE_TIMEOUT;
-        Self { state, exposition, status, telemetry_path, security, scrapes, write_timeout }
+        Self {
+            state,
+            counters,
+            exposition,
+            status,
+            calendar,
+            telemetry_path,
+            security,
+            scrapes,
+            write_timeout,
+        }
+    }
+
+    /// The same app, its calendar's events linking to the sections of the
+    /// runbook served at `runbook_base` (a URL; `#` and the alert's
+    /// lower-cased name are appended). Without it the events carry no link.
+    pub fn with_runbook_base(mut self, runbook_base: String) -> Self {
+        self.calendar = calendar_cache(Arc::clone(&self.state), Arc::clone(&self.counters), runbook_base);
+        self
     }
 
     /// The same app, dropping a connection whose response is not written
@@ -117,7 +139,7 @@ impl WebApp {
         // The limit guards the expensive paths only: health probes must keep
         // answering while scrapers pile up.
         let path = request.uri().path();
-        let expensive = path == self.telemetry_path || path == "/" || path == "/status.json";
+        let expensive = path == self.telemetry_path || matches!(path, "/" | "/status.json" | "/calendar.ics");
         // The slot goes with the body: a client that never reads holds it
         // (and the body's memory) until the write deadline drops it.
         let slot = match (&self.scrapes, expensive) {
@@ -154,6 +176,7 @@ impl WebApp {
                 }
                 "/" => self.status_page(|p| &p.html, "text/html; charset=utf-8").await,
                 "/status.json" => self.status_page(|p| &p.json, "application/json").await,
+                "/calendar.ics" => self.calendar_page().await,
                 "/runbook" => {
                     let mut response = Response::new(SharedBody::new(crate::web::runbook::page()));
                     response
@@ -200,6 +223,14 @@ impl WebApp {
         let pages = self.status.current().await;
         let mut response = Response::new(SharedBody::new(body(&pages).clone()));
         response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        response
+    }
+
+    /// The cached calendar; like the status page, a clone of the shared bytes.
+    async fn calendar_page(&self) -> Response<SharedBody> {
+        let calendar = self.calendar.current().await;
+        let mut response = Response::new(SharedBody::new(calendar.body.clone()));
+        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(CALENDAR_CONTENT_TYPE));
         response
     }
 }

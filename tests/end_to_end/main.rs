@@ -1,5 +1,5 @@
 //! The end-to-end test tier: the tests that drive external programs
-//! (promtool, Prometheus, Alertmanager, Chromium, the Helm SDK venv,
+//! (promtool, Prometheus, Alertmanager, Chromium, the test venv's Helm SDK and icalendar,
 //! systemd-analyze, cargo-deb and dpkg-deb, Python) or wait minutes. It is
 //! built only with the `end-to-end` feature:
 //!
@@ -28,5 +28,7 @@ mod promtool;
 mod browser;
 // Helm chart, systemd unit and Debian package against real tools.
 mod deploy;
+// /calendar.ics through the icalendar package of the test venv.
+mod calendar;
 // 100 accounts on the default flags: about 140 s of waiting for the budget.
 mod scale;

@@ -6,6 +6,7 @@
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use crate::support::repo;
 use crate::support::run_to_end::run_to_end_with_input;
 
 /// How long one run of a tool may take.
@@ -26,6 +27,22 @@ pub fn tool(name: &str, comes_from: &str) -> Command {
         "`{name}` is needed by this test: {comes_from} (./scripts/install-test-tools.sh installs it)"
     );
     let mut command = Command::new(name);
+    command.stdin(Stdio::null());
+    command
+}
+
+/// The Python of `.venv-test`, which holds the pinned packages of
+/// `scripts/test-requirements.txt` (helm-python-sdk, kubernetes-validate,
+/// icalendar), or a failure saying how to make it.
+pub fn venv_python() -> Command {
+    let python = repo(".venv-test/bin/python");
+    assert!(
+        python.is_file(),
+        "{} is needed by this test: a venv with helm-python-sdk, kubernetes-validate and icalendar \
+         (./scripts/install-test-tools.sh creates it from scripts/test-requirements.txt)",
+        python.display()
+    );
+    let mut command = Command::new(python);
     command.stdin(Stdio::null());
     command
 }

@@ -1,6 +1,7 @@
 //! Unit tests of `server`.
 
 use super::*;
+use http_body_util::BodyExt as _;
 
 fn get(path: &str) -> Request<()> {
     Request::get(path).body(()).unwrap()
@@ -58,4 +59,30 @@ async fn a_scrape_keeps_its_slot_until_its_body_is_gone() {
     assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE, "the unwritten body holds the slot");
     drop(unread);
     assert_eq!(app.respond(get("/"), &connection).await.status(), StatusCode::OK);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_calendar_is_text_calendar_rendered_once_and_held_to_the_scrape_limit() {
+    let state = Arc::new(ExporterState::default());
+    let counters = Arc::new(ExporterCounters::new());
+    counters.set_token("default", crate::counters::TokenState::new("active", Some(1_900_000_000.0)));
+    let app = WebApp::new(Arc::clone(&state), counters, "/metrics".into(), WebSecurity::default(), 1)
+        .with_runbook_base("https://exporter.example/runbook".into());
+    let connection = Connection::default();
+    let calendar = app.respond(get("/calendar.ics"), &connection).await;
+    assert_eq!(calendar.status(), StatusCode::OK);
+    assert_eq!(calendar.headers()[CONTENT_TYPE], "text/calendar; charset=utf-8");
+    assert_eq!(
+        app.respond(get("/calendar.ics"), &connection).await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    let body = calendar.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8(body.to_vec()).unwrap().replace("\r\n ", "");
+    assert!(
+        text.contains("URL:https://exporter.example/runbook#cloudflaresamlexportertokenexpiring"),
+        "{text}"
+    );
+    assert_eq!(app.respond(get("/calendar.ics"), &connection).await.status(), StatusCode::OK);
+    assert_eq!(app.calendar.renders(), 1);
+    assert_eq!(app.status.renders(), 0, "the calendar does not render the status page");
 }

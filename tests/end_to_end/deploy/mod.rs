@@ -7,9 +7,8 @@
 //! `./scripts/install-test-tools.sh` installs every tool used; a missing one
 //! fails its test with the tool's name, never skips it.
 
-use std::process::Command;
-
 use crate::support::{files_ending, read, repo, yaml_file};
+use crate::tools::venv_python;
 
 mod chart;
 mod chart_args;
@@ -18,15 +17,3 @@ mod package;
 
 const CHART: &str = "deploy/helm/cloudflare-saml-exporter";
 const UNIT: &str = "deploy/systemd/cloudflare-saml-exporter.service";
-
-/// The Python of `.venv-test`, which holds helm-python-sdk and kubernetes-validate.
-fn venv_python() -> Command {
-    let python = repo(".venv-test/bin/python");
-    assert!(
-        python.is_file(),
-        "{} is needed by this test: a venv with helm-python-sdk and kubernetes-validate \
-         (./scripts/install-test-tools.sh creates it from scripts/test-requirements.txt)",
-        python.display()
-    );
-    Command::new(python)
-}
