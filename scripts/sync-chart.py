@@ -12,7 +12,9 @@ Derived (rewritten by this script):
       -> <runbook base URL>#<anchor>
   deploy/helm/cloudflare-saml-exporter/files/rules/       copies of alerts/*.rules.yml
   deploy/helm/cloudflare-saml-exporter/files/dashboards/  copies of dashboards/*.json
-  prometheusRule.runbookBaseUrl in the chart's values.yaml
+
+(The chart's prometheusRule.runbookBaseUrl defaults to the exporter's own
+/runbook through its Service, so it is not derived from the base file.)
 
   scripts/sync-chart.py           write the derived files
   scripts/sync-chart.py --check   change nothing; exit 1 naming each file that differs
@@ -33,7 +35,6 @@ CHART = ROOT / "deploy" / "helm" / "cloudflare-saml-exporter"
 BASE_FILE = ALERTS / "runbook-base-url"
 
 RUNBOOK_URL = re.compile(r"(?m)^(\s*runbook_url:\s*)[^\s#]*#")
-VALUES_BASE = re.compile(r"(?m)^(  runbookBaseUrl: ).*$")
 
 
 def runbook_base() -> str:
@@ -61,12 +62,6 @@ def wanted_files(base: str) -> dict[Path, str | None]:
             source = source_dir / name
             # The rules are copied after their runbook URLs are brought in line.
             wanted[target_dir / name] = wanted.get(source) or source.read_text()
-
-    values = CHART / "values.yaml"
-    text = values.read_text()
-    if not VALUES_BASE.search(text):
-        sys.exit("sync-chart: values.yaml has no `  runbookBaseUrl:` line under prometheusRule")
-    wanted[values] = VALUES_BASE.sub(lambda m: f"{m.group(1)}{base}", text)
     return wanted
 
 

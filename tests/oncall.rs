@@ -3,7 +3,8 @@
 //! anywhere and describes every panel; every PromQL expression of the rules
 //! and the dashboard parses and names only metrics the demo exposes.
 //! (promtool and the real Prometheus + Alertmanager are in the end-to-end
-//! tier, `tests/end_to_end/oncall.rs`.)
+//! tier, `tests/end_to_end/oncall.rs`.) Every rule's runbook anchor exists in the
+//! runbook the demo serves at `/runbook`.
 
 use serde_json::Value;
 
@@ -145,4 +146,21 @@ async fn every_promql_expression_parses_and_names_only_metrics_the_demo_exposes(
             assert!(exposed.contains(&name), "{origin} uses {name}, which the exporter does not expose");
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_alerts_runbook_url_resolves_to_a_section_of_the_demos_own_runbook() {
+    let demo = Exporter::demo().spawn();
+    demo.until_ready().await;
+    let (status, page) = crate::support::get(&demo.url("/runbook")).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("<script"), "the runbook page runs no script");
+    let rules = rules();
+    assert!(rules.len() > 30, "{}", rules.len());
+    for rule in rules {
+        let anchor = rule.annotations["runbook_url"].rsplit('#').next().unwrap().to_owned();
+        assert!(page.contains(&format!("id=\"{anchor}\"")), "{}: /runbook has no #{anchor}", rule.alert);
+    }
+    let (_, status_page) = crate::support::get(&demo.url("/")).await;
+    assert!(status_page.contains("href=\"/runbook\""), "the status page links to the runbook");
 }

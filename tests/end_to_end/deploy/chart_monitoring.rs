@@ -108,14 +108,24 @@ fn the_prometheus_rule_holds_exactly_the_repository_rules() {
     let repository = Value::Array(repository_groups());
     let objects = rendered("monitoring");
     let rule = only(&objects, "PrometheusRule");
+    // By default the runbook links point at the exporter's own /runbook, through its Service.
+    let base = read("alerts/runbook-base-url").trim().to_owned();
+    let service = only(&objects, "Service");
+    let own = format!(
+        "http://{}.{}.svc:{}/runbook#",
+        service["metadata"]["name"].as_str().unwrap(),
+        service["metadata"]["namespace"].as_str().unwrap(),
+        service["spec"]["ports"][0]["port"]
+    );
+    let own_runbook = map_strings(&repository, &|s| s.replace(&format!("{base}#"), &own));
+    assert_ne!(own_runbook, repository);
     assert_eq!(
-        rule["spec"]["groups"], repository,
-        "default values: spec.groups must equal alerts/*.rules.yml"
+        rule["spec"]["groups"], own_runbook,
+        "default values: spec.groups must equal alerts/*.rules.yml, the runbook base being the Service's /runbook"
     );
     assert_eq!(rule["metadata"]["labels"]["release"], "kube-prometheus-stack");
 
     // With another job and runbook base, exactly those two things change.
-    let base = read("alerts/runbook-base-url").trim().to_owned();
     let expected = map_strings(&repository, &|s| {
         s.replace("job=\"cloudflare-saml-exporter\"", "job=\"cf-saml\"")
             .replace("job=\\\"cloudflare-saml-exporter\\\"", "job=\\\"cf-saml\\\"")
