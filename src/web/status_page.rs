@@ -1,7 +1,9 @@
-//! The status page at `/` and its JSON twin `/status.json`: the graded
-//! report `check` prints (worst first, coloured by the alert thresholds)
-//! and the exporter's health per account. Plain HTML and CSS, no script,
-//! nothing loaded from elsewhere, every text from the API escaped.
+//! The status page at `/` and its JSON twin `/status.json`: a timeline of
+//! every dated certificate ([`render_timeline`]), the graded report `check`
+//! prints (worst first, coloured by the alert thresholds) and the
+//! exporter's health per account. Plain HTML, CSS and inline SVG, no
+//! script, nothing loaded from elsewhere, every text from the API escaped;
+//! the page's own Content-Security-Policy allows nothing but its stylesheet.
 //!
 //! Both are rendered together from one read of the state and cached like `/metrics`
 //! ([`StatusCache`]): a request only builds the report when the state
@@ -12,10 +14,12 @@
 
 use crate::printable::printable;
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
+use data_encoding::BASE64;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 
 use crate::clock::format_rfc3339;
@@ -24,6 +28,10 @@ use crate::counters::ExporterCounters;
 use crate::model::report::{CheckReport, Severity, Thresholds};
 use crate::model::state::ExporterState;
 use crate::web::render_cache::{RenderCache, Renderer, Rendering};
+
+mod timeline;
+
+pub use timeline::render_timeline;
 
 /// How often the browser reloads the page, in seconds.
 pub const RELOAD_SECONDS: u32 = 60;
@@ -102,10 +110,12 @@ impl StatusView {
         let _ = write!(
             page,
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\
              <meta http-equiv=\"refresh\" content=\"{RELOAD_SECONDS}\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>{} · Cloudflare Access SAML certificates</title>\n<style>{STYLE}</style></head>\n<body>\n\
              <h1>Cloudflare Access SAML certificates</h1>\n",
+            content_security_policy(),
             status.label()
         );
         let _ = writeln!(
@@ -116,6 +126,7 @@ impl StatusView {
             counts(&self.report),
             format_rfc3339(self.now as i64)
         );
+        self.timeline(&mut page);
         let _ = writeln!(
             page,
             "<p class=\"legend\">Critical: expired, or under {} days left · Warning: under {} days left \
@@ -148,6 +159,22 @@ impl StatusView {
         page
     }
 
+    fn timeline(&self, page: &mut String) {
+        let t = Thresholds::ALERTS;
+        let _ = writeln!(
+            page,
+            "<figure class=\"timeline-figure\">{}<figcaption class=\"legend\">Timeline: a mark per dated \
+             certificate, coloured like its row below (point at it for the row, click it to go there); the \
+             bands are the alert thresholds (expired, under {} days, under {} days left). Crowded, the marks \
+             become a bar per day, as tall as how many; those more than {} days away are counted on the \
+             right.</figcaption></figure>",
+            render_timeline(&self.report.rows, self.now),
+            t.crit_days,
+            t.warn_days,
+            timeline::HORIZON_DAYS
+        );
+    }
+
     fn rows(&self, page: &mut String) {
         page.push_str("<h2>Certificates and identity providers</h2>\n");
         if self.report.rows.is_empty() {
@@ -161,7 +188,7 @@ impl StatusView {
             "<table class=\"report\"><thead><tr><th>Account</th><th>Set</th><th>Slot</th><th>IdPs</th>\
              <th>Not after</th><th>Days left</th><th>State</th>{applications_head}<th>Note</th></tr></thead><tbody>",
         );
-        for row in &self.report.rows {
+        for (index, row) in self.report.rows.iter().enumerate() {
             let dash = |s: &str| if s.is_empty() { "-".to_owned() } else { escape(s) };
             let days = row.days_left.map_or_else(|| "-".to_owned(), |d| format!("{d:.1}"));
             let applications = if with_applications {
@@ -171,7 +198,7 @@ impl StatusView {
             };
             let _ = writeln!(
                 page,
-                "<tr class=\"{}\"><td class=\"id\">{}</td><td class=\"id\">{}</td><td>{}</td><td>{}</td>\
+                "<tr class=\"{}\" id=\"row-{index}\"><td class=\"id\">{}</td><td class=\"id\">{}</td><td>{}</td><td>{}</td>\
                  <td class=\"date\">{}</td><td class=\"num\">{days}</td><td class=\"state\">{}</td>{applications}<td>{}</td></tr>",
                 class(row.state),
                 account_cell(row.account_name.as_deref(), &row.account_id),
@@ -294,7 +321,28 @@ td.id{font-family:ui-monospace,monospace;font-size:.92em;white-space:nowrap}td.d
 td.state{font-weight:600}.sub{color:#666;font-size:.85em}.summary{padding:.5em .8em;border-radius:4px}.legend{color:#555}\
 .critical{background:#fbe0de}tr.critical td.state,.summary.critical strong{color:#b3261e}\
 .warning{background:#fff1cc}tr.warning td.state,.summary.warning strong{color:#8a5a00}\
-.info{background:#e4effa}.ok{background:#e5f4e8}footer{margin-top:2em;color:#777}";
+.info{background:#e4effa}.ok{background:#e5f4e8}footer{margin-top:2em;color:#777}\
+tr:target td{box-shadow:inset 0 2px #1d1d1f,inset 0 -2px #1d1d1f}\
+.timeline-figure{margin:1em 0;overflow-x:auto}.timeline{display:block;width:100%;min-width:760px;height:auto;\
+font:10px system-ui,sans-serif}.timeline text{fill:#333}.timeline .band.expired{fill:#f4c7c3}\
+.timeline .band.critical{fill:#fbe0de}.timeline .band.warning{fill:#fff1cc}.timeline .band.ok{fill:#e5f4e8}\
+.timeline .band.later{fill:#f3f3f5}.timeline .axis,.timeline .tick{stroke:#888}.timeline .grid{stroke:#fff;\
+stroke-width:1.5}.timeline .today{stroke:#1d1d1f;stroke-width:2}.timeline .today-label,\
+.timeline .later-count{font-weight:600}.timeline .later-count{font-size:12px}.timeline .dot{stroke:#fff;\
+stroke-width:1}.timeline .dot.critical{fill:#b3261e}.timeline .dot.warning{fill:#d08c00}\
+.timeline .dot.info{fill:#2f6fb0}.timeline .dot.ok{fill:#2e7d32}.timeline .count{font-size:8px}\
+.timeline a:hover .dot,.timeline a:focus .dot{stroke:#1d1d1f;stroke-width:2}";
+
+/// The page's Content-Security-Policy: nothing may load or run, and the
+/// only style is the page's own stylesheet, by its hash; a `style`
+/// attribute or an injected `<style>` would be refused.
+fn content_security_policy() -> &'static str {
+    static POLICY: OnceLock<String> = OnceLock::new();
+    POLICY.get_or_init(|| {
+        let hash = BASE64.encode(&Sha256::digest(STYLE.as_bytes()));
+        format!("default-src 'none'; style-src 'sha256-{hash}'; base-uri 'none'; form-action 'none'")
+    })
+}
 
 /// The CSS class of a severity.
 fn class(severity: Severity) -> &'static str {

@@ -24,7 +24,7 @@ mod tools;
 mod oncall;
 // promtool on the demo's /metrics and on the example web config.
 mod promtool;
-// The status page in headless Chromium.
+// The status page and its timeline in headless Chromium, with screenshots.
 mod browser;
 // Helm chart, systemd unit and Debian package against real tools.
 mod deploy;

@@ -120,6 +120,44 @@ fn a_known_account_name_is_shown_with_its_id_beside_it() {
 }
 
 #[test]
+fn the_timeline_leads_and_each_mark_links_to_a_row_of_the_table() {
+    let page = view().html("/metrics");
+    let (svg, table) =
+        (page.find("<svg class=\"timeline\"").unwrap(), page.find("<table class=\"report\">").unwrap());
+    assert!(page.find("<h1>").unwrap() < svg && svg < table, "under the heading, before the table");
+    let timeline = &page[svg..page.find("</svg>").unwrap()];
+    let links: Vec<&str> = timeline.split("href=\"#").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
+    assert_eq!(links.len(), 4, "the four dated certificates: {timeline}");
+    for link in links {
+        assert!(page[table..].contains(&format!(" id=\"{link}\">")), "no table row {link}");
+    }
+    // The expired one is the first row, and its mark says how long ago.
+    assert!(timeline.contains("href=\"#row-0\" class=\"mark\" data-days=\"-3.0\""), "{timeline}");
+}
+
+#[test]
+fn the_policy_allows_the_stylesheet_by_its_hash_and_nothing_else() {
+    let page = view().html("/metrics");
+    let style = &page[page.find("<style>").unwrap() + 7..page.find("</style>").unwrap()];
+    let hash = BASE64.encode(&Sha256::digest(style.as_bytes()));
+    let policy =
+        format!("default-src 'none'; style-src 'sha256-{hash}'; base-uri 'none'; form-action 'none'");
+    assert!(
+        page.contains(&format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\">")),
+        "{page}"
+    );
+    // What the policy would refuse.
+    for refused in [" style=", "javascript:"] {
+        assert!(!page.contains(refused), "{refused} in {page}");
+    }
+    let handler = page.split(" on").skip(1).find(|rest| {
+        let name = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_lowercase()).len();
+        name > 0 && rest[name..].starts_with('=')
+    });
+    assert!(handler.is_none(), "an event handler: on{}", handler.unwrap_or_default());
+}
+
+#[test]
 fn every_name_from_the_api_is_escaped() {
     let page = view().html("/metrics?<x>");
     assert!(!page.contains("<script"), "{page}");
