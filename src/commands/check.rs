@@ -46,7 +46,10 @@ pub async fn run_check(config: CheckConfig) -> Result<Checked, RunError> {
     let snapshot = wiring.state.snapshot();
     let now = unix_now();
     let thresholds = Thresholds { warn_days, crit_days };
-    let report = CheckReport::build(failures, &snapshot.accounts, now, thresholds).with_metadata(&snapshot);
+    // Token rows only where a token's expiry was asked for (`--output ics`).
+    let report = CheckReport::build(failures, &snapshot.accounts, now, thresholds)
+        .with_metadata(&snapshot)
+        .with_tokens(&wiring.counters.token_expiries(), now);
     let calendar = (output == CheckOutput::Ics).then(|| {
         let tokens = wiring.counters.token_expiries();
         // No runbook links: `check` does not know where an exporter serves one.

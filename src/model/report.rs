@@ -21,6 +21,9 @@ mod impact;
 mod metadata_rows;
 mod output;
 mod saas_rows;
+mod token_rows;
+
+pub use token_rows::TOKEN_WARN_DAYS;
 
 pub use output::align_columns;
 
@@ -350,10 +353,15 @@ impl CheckReport {
         self.rows.extend(metadata_rows::metadata_rows(state));
         impact::annotate(&mut self.rows, &state.accounts);
         accounts::name_rows(&mut self.rows, &state.accounts);
+        self.regrade();
+        self
+    }
+
+    /// Groups the rows again and takes the worst severity as the status.
+    fn regrade(&mut self) {
         accounts::group_by_account(&mut self.rows);
         self.status = self.rows.iter().map(|r| r.state).max().unwrap_or(Severity::Ok);
         self.exit_code = self.status.exit_code();
-        self
     }
 }
 

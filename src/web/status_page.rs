@@ -93,7 +93,9 @@ impl StatusView {
                 errors: counters.refresh_errors_of(id),
             })
             .collect();
-        let report = CheckReport::build(failures, accounts, now, Thresholds::ALERTS).with_metadata(&snapshot);
+        let report = CheckReport::build(failures, accounts, now, Thresholds::ALERTS)
+            .with_metadata(&snapshot)
+            .with_tokens(&counters.token_expiries(), now);
         let waits = counters.blocked_until().into_iter().filter(|(_, until)| *until > now).collect();
         Self { report, health, waits, now }
     }

@@ -21,6 +21,11 @@ pub(super) fn annotate(rows: &mut [Row], accounts: &[(String, AccountStatus)]) {
     for row in rows.iter_mut().filter(|row| row.applications.is_none() && about_idps(row)) {
         let Ok(at) = accounts.binary_search_by(|(id, _)| id.as_str().cmp(&row.account_id)) else { continue };
         let status = &accounts[at].1;
+        // Without the collector's applications there is nothing to name:
+        // skip the search through the account's IdPs.
+        if status.applications.as_ref().and_then(|a| a.inventory.as_ref()).is_none() {
+            continue;
+        }
         let Some(inventory) = status.inventory.as_deref() else { continue };
         // Rows name IdPs by name (or ID when it has none).
         let idps = inventory

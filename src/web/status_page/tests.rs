@@ -276,3 +276,17 @@ async fn a_failed_refresh_count_shows_within_a_second() {
     assert!(errors(cache.current().await), "shown once the render is a second old");
     assert_eq!(cache.renders(), 2);
 }
+
+#[test]
+fn a_token_that_expires_is_a_dated_row_and_a_mark_on_the_timeline() {
+    let state = ExporterState::default();
+    state.set_accounts(&[]);
+    let counters = ExporterCounters::new();
+    counters.set_token("default", crate::counters::TokenState::new("active", Some(NOW + 10.0 * 86_400.0)));
+    let page = StatusView::gather(&state, &counters, NOW).html("/metrics");
+    let rows = body_rows(&page);
+    assert!(rows[0].starts_with("<tr class=\"warning\"") && rows[0].contains("token"), "{}", rows[0]);
+    assert!(rows[0].contains("credential default") && rows[0].contains("renew it"), "{}", rows[0]);
+    let timeline = &page[page.find("<svg class=\"timeline\"").unwrap()..page.find("</svg>").unwrap()];
+    assert!(timeline.contains("href=\"#row-0\""), "{timeline}");
+}
