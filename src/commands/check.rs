@@ -48,7 +48,7 @@ pub async fn run_check(config: CheckConfig) -> Result<Checked, RunError> {
     let thresholds = Thresholds { warn_days, crit_days };
     // Token rows only where a token's expiry was asked for (`--output ics`).
     let report = CheckReport::build(failures, &snapshot.accounts, now, thresholds)
-        .with_metadata(&snapshot)
+        .with_metadata(&snapshot, now)
         .with_tokens(&wiring.counters.token_expiries(), now);
     let calendar = (output == CheckOutput::Ics).then(|| {
         let tokens = wiring.counters.token_expiries();

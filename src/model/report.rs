@@ -349,8 +349,8 @@ fn grade_signing(
 impl CheckReport {
     /// Adds a row per identity provider metadata source of `state` that has
     /// been tried, and grades again.
-    pub fn with_metadata(mut self, state: &StateSnapshot) -> Self {
-        self.rows.extend(metadata_rows::metadata_rows(state));
+    pub fn with_metadata(mut self, state: &StateSnapshot, now: f64) -> Self {
+        self.rows.extend(metadata_rows::metadata_rows(state, now));
         impact::annotate(&mut self.rows, &state.accounts);
         accounts::name_rows(&mut self.rows, &state.accounts);
         self.regrade();

@@ -94,7 +94,7 @@ impl StatusView {
             })
             .collect();
         let report = CheckReport::build(failures, accounts, now, Thresholds::ALERTS)
-            .with_metadata(&snapshot)
+            .with_metadata(&snapshot, now)
             .with_tokens(&counters.token_expiries(), now);
         let waits = counters.blocked_until().into_iter().filter(|(_, until)| *until > now).collect();
         Self { report, health, waits, now }

@@ -1,6 +1,8 @@
 //! The report's rows for identity provider metadata (slot `metadata`): one
 //! per configured source that has been tried, graded by how the signing
-//! certificates the IdP publishes stand against Cloudflare's.
+//! certificates the IdP publishes stand against Cloudflare's, and dated by
+//! the next certificate it publishes that Cloudflare lacks (so the status
+//! page's timeline marks it).
 
 use crate::model::drift::{Drift, DriftState};
 use crate::model::inspect::CertificateFacts;
@@ -9,7 +11,7 @@ use crate::model::report::{Row, Severity};
 use crate::model::state::StateSnapshot;
 
 /// The rows of every source of `state` that has been tried.
-pub(super) fn metadata_rows(state: &StateSnapshot) -> Vec<Row> {
+pub(super) fn metadata_rows(state: &StateSnapshot, now: f64) -> Vec<Row> {
     state
         .metadata
         .iter()
@@ -23,14 +25,17 @@ pub(super) fn metadata_rows(state: &StateSnapshot) -> Vec<Row> {
             };
             let drift = inventory.and_then(|inventory| status.drift(inventory));
             let (state, note) = grade(status, drift.as_ref());
+            // Dated by the next certificate the IdP publishes and Cloudflare
+            // lacks (the soonest to expire), so it shows on the timeline.
+            let next = drift.as_ref().and_then(|d| d.to_add.iter().map(|c| c.not_after).min());
             Row {
                 account_id: status.account_id.clone(),
                 account_name: None,
                 certificate_set_uid: String::new(),
                 slot: "metadata".into(),
                 identity_providers: vec![name],
-                not_after: None,
-                days_left: None,
+                not_after: next.map(crate::clock::format_rfc3339),
+                days_left: next.map(|t| crate::clock::days_until(t as f64, now)),
                 state,
                 note,
                 applications: None,
