@@ -20,6 +20,7 @@ mod accounts;
 mod impact;
 mod metadata_rows;
 mod output;
+mod runbook_anchor;
 mod saas_rows;
 mod token_rows;
 

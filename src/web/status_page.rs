@@ -198,10 +198,14 @@ impl StatusView {
             } else {
                 String::new()
             };
+            // The same runbook section the alert for this row links to.
+            let runbook = row.runbook_anchor().map_or(String::new(), |anchor| {
+                format!(" <a class=\"runbook\" href=\"/runbook#{anchor}\">runbook</a>")
+            });
             let _ = writeln!(
                 page,
                 "<tr class=\"{}\" id=\"row-{index}\"><td class=\"id\">{}</td><td class=\"id\">{}</td><td>{}</td><td>{}</td>\
-                 <td class=\"date\">{}</td><td class=\"num\">{days}</td><td class=\"state\">{}</td>{applications}<td>{}</td></tr>",
+                 <td class=\"date\">{}</td><td class=\"num\">{days}</td><td class=\"state\">{}</td>{applications}<td>{}{runbook}</td></tr>",
                 class(row.state),
                 account_cell(row.account_name.as_deref(), &row.account_id),
                 dash(&row.certificate_set_uid),

@@ -290,3 +290,19 @@ fn a_token_that_expires_is_a_dated_row_and_a_mark_on_the_timeline() {
     let timeline = &page[page.find("<svg class=\"timeline\"").unwrap()..page.find("</svg>").unwrap()];
     assert!(timeline.contains("href=\"#row-0\""), "{timeline}");
 }
+
+#[test]
+fn rows_that_need_a_person_link_to_the_runbook_section_of_their_alert_and_it_exists() {
+    let page = view().html("/metrics");
+    let runbook = String::from_utf8(crate::web::runbook::page().to_vec()).unwrap();
+    let rows = body_rows(&page);
+    let anchors: Vec<&str> =
+        rows.iter().filter_map(|r| r.split("href=\"/runbook#").nth(1)?.split('"').next()).collect();
+    assert!(anchors.contains(&"cloudflaresamlcertificateexpired"), "{anchors:?}");
+    assert!(anchors.contains(&"cloudflaresamlexporterrefreshfailing"), "{anchors:?}");
+    for anchor in &anchors {
+        assert!(runbook.contains(&format!("id=\"{anchor}\"")), "/runbook has no #{anchor}");
+    }
+    let healthy = rows.iter().find(|r| r.contains("set-healthy")).unwrap();
+    assert!(!healthy.contains("/runbook#"), "a healthy row needs nothing: {healthy}");
+}
