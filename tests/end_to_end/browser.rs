@@ -175,6 +175,10 @@ async fn chromium_shows_the_expired_certificate_of_the_demo_first_and_on_the_tim
     let (from, to) = timeline.band("warning");
     let overdue = timeline.x_of(row_id(&dom, &[sets::OVERDUE, "<td>current</td>"]));
     assert!(from < overdue && overdue < to, "the 20-day certificate at x {overdue}, warning {from}..{to}");
+    // OneLogin's signing certificate with 5 days left (its 2-day sibling is superseded).
+    let (from, to) = timeline.band("critical");
+    let five = timeline.x_of(row_id(&dom, &["OneLogin (demo)", "<td>signing</td>", "class=\"critical\""]));
+    assert!(from < five && five < to, "the 5-day certificate at x {five}, critical {from}..{to}");
 
     screenshot(&page, "status-page.png");
     demo.terminate(Duration::from_secs(10));
