@@ -300,3 +300,14 @@ async fn the_token_is_checked_at_start_and_then_hourly_within_the_budget() {
     assert_eq!((token.status, token.expires_at), ("active", Some(1_798_761_600.0)));
     assert_within_budget(&h.source.turns.lock().unwrap(), 300);
 }
+
+#[test]
+fn the_applications_collector_adds_one_list_per_set_listing_to_the_cycle() {
+    use super::schedule::pass_requests;
+    // 1,000 named accounts, the set list (and so the applications) one pass in 12.
+    assert_eq!(pass_requests(1000, false, 12, false), 1000 + 84);
+    assert_eq!(pass_requests(1000, false, 12, true), 1000 + 84 + 84);
+    let budget = NonZeroU32::new(300).unwrap();
+    assert_eq!(cycle(1000, false, 12, true, budget, INTERVAL), Duration::from_secs(1168));
+    assert_eq!(cycle(1000, false, 12, false, budget, INTERVAL), Duration::from_secs(1084));
+}
