@@ -68,6 +68,16 @@ fn fleet_data(saas_days: i64) -> fake_cloudflare::FakeData {
     data(vec![account])
 }
 
+/// `serve` for [`ACCOUNT`] against `fake`, with the applications collector on.
+fn collecting(fake: &fake_cloudflare::FakeCloudflare) -> crate::support::process::ExporterProcess {
+    Exporter::serve()
+        .api(&fake.base_url())
+        .account(ACCOUNT)
+        .token(TOKEN)
+        .arg("--collector.applications")
+        .spawn()
+}
+
 fn of(scraped: &Scrape, name: &str, idp: &str) -> Option<f64> {
     metric(name).label("account_id", ACCOUNT).label("identity_provider_id", idp).try_value_in(scraped)
 }
@@ -79,12 +89,7 @@ fn applications_up(scraped: &Scrape) -> Option<f64> {
 #[tokio::test(flavor = "multi_thread")]
 async fn each_idp_shows_who_signs_in_through_it_and_who_has_no_other_way_in() {
     let fake = start_fake(fleet_data(10)).await;
-    let exporter = Exporter::serve()
-        .api(&fake.base_url())
-        .account(ACCOUNT)
-        .token(TOKEN)
-        .arg("--collector.applications")
-        .spawn();
+    let exporter = collecting(&fake);
     let scraped = scrape_until(&exporter.metrics_url, "the applications series", WAIT, |s| {
         applications_up(s) == Some(1.0)
     })
@@ -148,12 +153,7 @@ async fn a_token_that_may_not_read_applications_costs_only_the_applications() {
             body: r#"{"success":false,"errors":[{"code":10000,"message":"Authentication error"}],"messages":[],"result":null}"#.to_owned(),
         },
     });
-    let exporter = Exporter::serve()
-        .api(&fake.base_url())
-        .account(ACCOUNT)
-        .token(TOKEN)
-        .arg("--collector.applications")
-        .spawn();
+    let exporter = collecting(&fake);
     let scraped =
         scrape_until(&exporter.metrics_url, "applications_up 0", WAIT, |s| applications_up(s) == Some(0.0))
             .await;
@@ -184,12 +184,7 @@ async fn with_the_collector_off_no_application_is_asked_for() {
 async fn a_named_account_learns_its_name_and_shows_it_beside_its_id() {
     let fake = start_fake(fleet_data(200)).await;
     // The collector gives the account rows (its SaaS applications) to show the name on.
-    let exporter = Exporter::serve()
-        .api(&fake.base_url())
-        .account(ACCOUNT)
-        .token(TOKEN)
-        .arg("--collector.applications")
-        .spawn();
+    let exporter = collecting(&fake);
     let named = |s: &Scrape| {
         metric("cloudflare_access_saml_account_info")
             .label("account_id", ACCOUNT)
