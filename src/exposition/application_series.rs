@@ -5,6 +5,7 @@
 
 use crate::exposition::definitions::*;
 use crate::exposition::families::Families;
+use crate::exposition::state_series;
 use crate::model::applications::ApplicationRecord;
 use crate::model::inspect::CertificateFacts;
 use crate::model::signing::SigningParseError;
@@ -64,16 +65,7 @@ fn saas_certificate(
     if !out.takes(&SAAS_CERTIFICATE_INFO) {
         return;
     }
-    let info = [
-        labels[0],
-        labels[1],
-        ("application_name", app.name.as_str()),
-        ("subject", facts.subject.as_str()),
-        ("issuer", facts.issuer.as_str()),
-        ("serial", facts.serial.as_str()),
-        ("sha256_fingerprint", facts.sha256_fingerprint.as_str()),
-        ("key_algorithm", facts.key_algorithm.as_str()),
-        ("signature_algorithm", facts.signature_algorithm.as_str()),
-    ];
+    let mut info = vec![labels[0], labels[1], ("application_name", app.name.as_str())];
+    info.extend(state_series::described(facts, true));
     out.gauge(&SAAS_CERTIFICATE_INFO, &info, 1.0);
 }

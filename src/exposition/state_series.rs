@@ -81,14 +81,7 @@ fn certificate(out: &mut Families, account_id: &str, set_uid: &str, cert: &Certi
             }
             if out.takes(&CERTIFICATE_INFO) {
                 let mut info = labels.to_vec();
-                info.extend([
-                    ("subject", facts.subject.as_str()),
-                    ("issuer", facts.issuer.as_str()),
-                    ("serial", facts.serial.as_str()),
-                    ("sha256_fingerprint", facts.sha256_fingerprint.as_str()),
-                    ("key_algorithm", facts.key_algorithm.as_str()),
-                    ("signature_algorithm", facts.signature_algorithm.as_str()),
-                ]);
+                info.extend(described(facts, true));
                 out.gauge(&CERTIFICATE_INFO, &info, 1.0);
             }
         }
@@ -145,12 +138,26 @@ fn signing_certificate(out: &mut Families, account_id: &str, idp_id: &str, facts
         return;
     }
     let mut info = labels.to_vec();
-    info.extend([
+    // The fingerprint is already one of the series' own labels.
+    info.extend(described(facts, false));
+    out.gauge(&SIGNING_CERTIFICATE_INFO, &info, 1.0);
+}
+
+/// The labels that describe a parsed certificate in an `..._info` series, in
+/// the order every one of them gives them; the SHA-256 fingerprint only when
+/// the series' own labels do not carry it already.
+pub(super) fn described(facts: &CertificateFacts, fingerprint: bool) -> Vec<(&'static str, &str)> {
+    let mut labels = vec![
         ("subject", facts.subject.as_str()),
         ("issuer", facts.issuer.as_str()),
         ("serial", facts.serial.as_str()),
+    ];
+    if fingerprint {
+        labels.push(("sha256_fingerprint", facts.sha256_fingerprint.as_str()));
+    }
+    labels.extend([
         ("key_algorithm", facts.key_algorithm.as_str()),
         ("signature_algorithm", facts.signature_algorithm.as_str()),
     ]);
-    out.gauge(&SIGNING_CERTIFICATE_INFO, &info, 1.0);
+    labels
 }
