@@ -80,7 +80,8 @@ impl RunningDemo {
         println!("Exporter metrics:     {scheme}://{shown}{telemetry_path}");
         println!("Exporter landing:     {scheme}://{shown}/");
         println!(
-            "Try the check command: CLOUDFLARE_API_TOKEN={DEMO_TOKEN} cloudflare-saml-exporter check --api-base-url {}",
+            "Try the check command: CLOUDFLARE_API_TOKEN={DEMO_TOKEN} cloudflare-saml-exporter check --api-base-url {} \
+             --collector.applications",
             fake.base_url()
         );
         Ok(Self { fake, metadata, exporter })
