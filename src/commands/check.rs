@@ -53,9 +53,7 @@ pub async fn run_check(config: CheckConfig) -> Result<Checked, RunError> {
     let calendar = (output == CheckOutput::Ics).then(|| {
         let tokens = wiring.counters.token_expiries();
         // No runbook links: `check` does not know where an exporter serves one.
-        let names = |id: &str| snapshot.account(id)?.name.clone();
-        let context =
-            CalendarContext { now: now as i64, runbook_base: "", tokens: &tokens, account_name: &names };
+        let context = CalendarContext { now: now as i64, runbook_base: "", tokens: &tokens };
         calendar::render(&snapshot, &context)
     });
     Ok(Checked { report, calendar })

@@ -115,7 +115,9 @@ pub struct Deadline {
     pub facts: Vec<String>,
 }
 
-/// What the calendar needs besides the state.
+/// What the calendar needs besides the state (which also gives the
+/// accounts' names).
+#[derive(Debug)]
 pub struct CalendarContext<'a> {
     /// Now, Unix seconds: the events' `DTSTAMP`.
     pub now: i64,
@@ -124,23 +126,6 @@ pub struct CalendarContext<'a> {
     pub runbook_base: &'a str,
     /// Each credential's token expiry (Unix seconds), when known.
     pub tokens: &'a [(String, f64)],
-    /// An account's name, when one is known.
-    pub account_name: &'a dyn Fn(&str) -> Option<String>,
-}
-
-impl std::fmt::Debug for CalendarContext<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CalendarContext")
-            .field("now", &self.now)
-            .field("runbook_base", &self.runbook_base)
-            .field("tokens", &self.tokens)
-            .finish_non_exhaustive()
-    }
-}
-
-/// No account names: every account shows by its ID.
-pub fn no_account_names(_: &str) -> Option<String> {
-    None
 }
 
 /// The calendar of `state` as RFC 5545 text.
@@ -164,13 +149,19 @@ pub fn render(state: &StateSnapshot, context: &CalendarContext<'_>) -> String {
     }
     let stamp = ics::date_time(context.now);
     for deadline in &deadlines {
-        event(&mut out, deadline, &stamp, context);
+        event(&mut out, deadline, &stamp, state, context);
     }
     ics::push_line(&mut out, "END:VCALENDAR");
     out
 }
 
-fn event(out: &mut String, deadline: &Deadline, stamp: &str, context: &CalendarContext<'_>) {
+fn event(
+    out: &mut String,
+    deadline: &Deadline,
+    stamp: &str,
+    state: &StateSnapshot,
+    context: &CalendarContext<'_>,
+) {
     let Some(start) = ics::date(deadline.at) else { return };
     let end = ics::date(deadline.at.saturating_add(86_400)).unwrap_or_else(|| start.clone());
     let link = (!context.runbook_base.is_empty()).then(|| {
@@ -178,7 +169,7 @@ fn event(out: &mut String, deadline: &Deadline, stamp: &str, context: &CalendarC
     });
     let mut description = Vec::with_capacity(deadline.facts.len() + 3);
     if let Some(account) = &deadline.account_id {
-        description.push(match (context.account_name)(account) {
+        description.push(match state.account(account).and_then(|status| status.name.as_deref()) {
             Some(name) => format!("Account: {name} ({account})"),
             None => format!("Account: {account}"),
         });

@@ -16,7 +16,7 @@ use crate::cloudflare::error::Reason;
 use crate::cloudflare::talk_time::TalkTime;
 use crate::locks::lock;
 use crate::model::applications::ApplicationInventory;
-use crate::refresh::shard::slot_of;
+use crate::refresh::set_list::passes_after_first;
 use crate::refresh::source::AccountSource;
 use crate::refresh::{Lane, Refresher};
 
@@ -33,11 +33,9 @@ impl ApplicationsCadence {
         let every = every.max(1);
         let mut passes_left = lock(&self.passes_left);
         match passes_left.get_mut(account_id) {
-            // The first read, staggered like the set list's so that the
-            // accounts' later reads fall in different passes.
+            // The first read, staggered as the set list's.
             None => {
-                let stagger = (slot_of(account_id) * f64::from(every)) as u32 % every;
-                passes_left.insert(account_id.to_owned(), every - 1 - stagger);
+                passes_left.insert(account_id.to_owned(), passes_after_first(account_id, every));
                 true
             }
             Some(0) => {

@@ -40,10 +40,7 @@ pub async fn read_account<S: AccountSource>(
 ) -> Result<(AccountLists, SetListMemory), ApiError> {
     let every = every.max(1);
     let Some(memory) = memory else {
-        // The first read of an account: staggered, so that later listings
-        // of different accounts fall in different passes.
-        let stagger = (slot_of(account_id) * f64::from(every)) as u32 % every;
-        return list_both(source, account_id, talk, every - 1 - stagger).await;
+        return list_both(source, account_id, talk, passes_after_first(account_id, every)).await;
     };
     if memory.passes_left == 0 {
         return list_both(source, account_id, talk, every - 1).await;
@@ -54,6 +51,15 @@ pub async fn read_account<S: AccountSource>(
         return Ok(after_listing(sets, idps, every - 1));
     }
     Ok(memory.merge(idps))
+}
+
+/// The passes to go after an account's first listing before the next, of
+/// one listing in `every` (at least 1): staggered by the account's slot, so
+/// that the later listings of different accounts fall in different passes.
+pub(super) fn passes_after_first(account_id: &str, every: u32) -> u32 {
+    let every = every.max(1);
+    let stagger = (slot_of(account_id) * f64::from(every)) as u32 % every;
+    every - 1 - stagger
 }
 
 /// Reads both lists at once; `passes_left` non-listing passes follow.

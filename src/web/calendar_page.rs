@@ -39,11 +39,8 @@ impl CalendarPage {
         // The generation is read before the state: the page is at least as new.
         let generation = state.generation();
         let tokens = counters.token_expiries();
-        let snapshot = state.snapshot();
-        let names = |id: &str| snapshot.account(id)?.name.clone();
-        let context =
-            CalendarContext { now: now as i64, runbook_base, tokens: &tokens, account_name: &names };
-        let body = Bytes::from(render(&snapshot, &context));
+        let context = CalendarContext { now: now as i64, runbook_base, tokens: &tokens };
+        let body = Bytes::from(render(&state.snapshot(), &context));
         Self { generation, made_at: Instant::now(), body }
     }
 }

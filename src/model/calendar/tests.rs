@@ -130,7 +130,7 @@ fn tokens() -> Vec<(String, f64)> {
 }
 
 fn context<'a>(now: i64, runbook_base: &'a str, tokens: &'a [(String, f64)]) -> CalendarContext<'a> {
-    CalendarContext { now, runbook_base, tokens, account_name: &no_account_names }
+    CalendarContext { now, runbook_base, tokens }
 }
 
 #[test]
@@ -244,9 +244,10 @@ fn the_calendar_is_well_formed_rfc_5545() {
 
 #[test]
 fn without_a_runbook_base_there_are_no_links_and_names_show_when_known() {
-    let names = |id: &str| (id == ACCOUNT).then(|| "Example, Inc.".to_owned());
-    let context = CalendarContext { now: NOW, runbook_base: "", tokens: &[], account_name: &names };
-    let text = render(&fixture().state, &context).replace("\r\n ", "");
+    let mut state = fixture().state.clone();
+    state.accounts[0].1.name = Some("Example, Inc.".to_owned());
+    let context = CalendarContext { now: NOW, runbook_base: "", tokens: &[] };
+    let text = render(&state, &context).replace("\r\n ", "");
     assert!(!text.contains("\r\nURL:") && !text.contains("Runbook:"));
     assert!(text.contains(&format!("DESCRIPTION:Account: Example\\, Inc. ({ACCOUNT})\\n")), "{text}");
     assert_eq!(text.matches("BEGIN:VEVENT").count(), 6, "no token, no token event");
